@@ -1,0 +1,314 @@
+#!/usr/bin/env node
+// The `mc` command line. Exit codes (design.md section 5):
+//   0 ok, 1 violation, 2 usage error, 3 model error, 4 incomplete, 5 gate failure.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { builtinModels } from '../models/index.js';
+import { compileModel, kebab, ModelError, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from '../explorer/model.js';
+import { explore, type Progress, type SearchOptions, type SearchResult, type Strategy } from '../explorer/search.js';
+import { applyAction, asModelError } from '../explorer/trace.js';
+import { decodeState, encodeState, DomainError } from '../explorer/schema.js';
+import { loadModel } from './load.js';
+import { modelDoc, renderList, renderMutate, renderRun, renderShow, renderTrace, resultDoc, SCHEMA, traceFile, type MutantOutcome } from './render.js';
+import { paramDoc } from './render.js';
+
+export const EXIT = { ok: 0, violation: 1, usage: 2, model: 3, incomplete: 4, gate: 5 } as const;
+
+let jsonMode = false;
+let debugMode = false;
+
+const out = (s: string): void => { process.stdout.write(s); };
+const err = (s: string): void => { process.stderr.write(s); };
+
+// ---------- option parsers ----------
+
+const natural = (name: string) => (v: string): number => {
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
+  return Number(v);
+};
+const seconds = (v: string): number => {
+  const x = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v) || !(x > 0)) throw new InvalidArgumentError(`--max-seconds must be a positive number of seconds, got '${v}'`);
+  return x;
+};
+const seedParser = (v: string): number => {
+  if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError(`--seed must be an integer 0..4294967295, got '${v}'`);
+  return Number(v);
+};
+
+/** Options that take a value, so the pre-scan can skip their values while looking for the model argument. */
+const VALUE_OPTIONS = new Set(['--mutant', '--strategy', '--seed', '--walks', '--max-states', '--max-seconds', '--max-depth', '--trace-out']);
+
+/** The model named on the command line of `run`, `mutate` or `show`, found before commander parses so its params become flags. */
+function modelArgument(argv: string[]): { command: string; model: string } | null {
+  const rest = argv.slice(2);
+  const command = rest[0];
+  if (command !== 'run' && command !== 'mutate' && command !== 'show') return null;
+  for (let i = 1; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === '--') return rest[i + 1] ? { command, model: rest[i + 1]! } : null;
+    if (a.startsWith('-')) { if (VALUE_OPTIONS.has(a)) i++; continue; }
+    return { command, model: a };
+  }
+  return null;
+}
+
+function addParamOptions(cmd: Command, model: Model): void {
+  for (const [name, spec] of Object.entries(model.def.params)) {
+    const d = paramDoc(spec);
+    const opt = new Option(`--${kebab(name)} <${d.type === 'int' ? 'n' : 'value'}>`, `[${model.name}] ${spec.help} (${d.range}; default ${String(d.default)})`);
+    (opt as Option & { attributeName(): string }).attributeName = () => `param:${name}`;
+    cmd.addOption(opt);
+  }
+}
+
+function givenParams(model: Model | null, opts: Record<string, unknown>): Record<string, unknown> {
+  const given: Record<string, unknown> = {};
+  if (!model) return given;
+  for (const name of Object.keys(model.def.params)) if (opts[`param:${name}`] !== undefined) given[name] = opts[`param:${name}`];
+  return given;
+}
+
+// ---------- run ----------
+
+interface RunOpts { mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxDepth?: number; exact?: boolean; json?: boolean; traceOut?: string; progress?: boolean; debug?: boolean }
+
+function progressPrinter(enabled: boolean): (p: Progress) => void {
+  if (!enabled) return () => {};
+  const tty = process.stderr.isTTY;
+  return (p) => {
+    const line = `  ${Math.round(p.distinct).toLocaleString('en-US')} distinct · ${Math.round(p.generated).toLocaleString('en-US')} generated · depth ${p.depth} · frontier ${p.frontier.toLocaleString('en-US')} · ${Math.round(p.distinct / Math.max(p.seconds, 1e-9)).toLocaleString('en-US')} distinct/s · ${(p.memoryBytes / 2 ** 20).toFixed(0)} MiB · ${p.seconds.toFixed(0)} s`;
+    err(tty ? `\r${line}\x1b[K` : `${line}\n`);
+  };
+}
+
+/** Ctrl-C: the first stops the search (statistics so far, exit 4); a second one exits at once. */
+function interruptFlag(): { interrupted: () => boolean; dispose: () => void } {
+  let hit = false;
+  const onSig = (): void => {
+    if (hit) process.exit(130);
+    hit = true;
+    err('\nmc: interrupted; finishing with the statistics so far (Ctrl-C again to quit now)\n');
+  };
+  process.on('SIGINT', onSig);
+  process.on('SIGTERM', onSig);
+  return { interrupted: () => hit, dispose: () => { process.off('SIGINT', onSig); process.off('SIGTERM', onSig); } };
+}
+
+function searchOptions(o: RunOpts, progress: boolean): Partial<SearchOptions> {
+  return {
+    strategy: o.strategy, seed: o.seed, walks: o.walks, exact: !!o.exact, debug: !!o.debug,
+    ...(o.maxStates ? { maxStates: o.maxStates } : {}), ...(o.maxSeconds ? { maxSeconds: o.maxSeconds } : {}), ...(o.maxDepth ? { maxDepth: o.maxDepth } : {}),
+    onProgress: progressPrinter(progress),
+  };
+}
+
+async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promise<number> {
+  if (o.mutant) mutantById(model, o.mutant);
+  const mut = o.mutant ? model.def.mutants!.find((m) => m.id === o.mutant)! : null;
+  // A mutant is checked in the configuration it declares unless the user overrides a parameter.
+  const given = { ...(mut?.params ?? {}), ...givenParams(model, o) };
+  const c = compileModel(model, resolveParams(model, given), o.mutant ?? null);
+  const progress = o.progress ?? (process.stderr.isTTY && !o.json);
+  const intr = interruptFlag();
+  let r: SearchResult;
+  try { r = await explore(c, { ...searchOptions(o, !!progress), interrupted: intr.interrupted }); } finally { intr.dispose(); }
+  if (progress && process.stderr.isTTY) err('\n');
+  if (o.traceOut) {
+    const steps = r.violations[0]?.trace ?? r.error?.trace;
+    if (steps && steps.length) writeFileSync(o.traceOut, `${JSON.stringify(traceFile(c, r.violations[0]?.property ?? null, steps), null, 2)}\n`);
+    else err(`mc: no counterexample to write to ${o.traceOut} (verdict ${r.verdict})\n`);
+  }
+  out(o.json ? `${JSON.stringify(resultDoc(c, r), null, 2)}\n` : renderRun(c, r));
+  return r.verdict === 'ok' ? EXIT.ok : r.verdict === 'violation' ? EXIT.violation : r.verdict === 'incomplete' ? EXIT.incomplete : EXIT.model;
+}
+
+// ---------- mutate ----------
+
+export async function runMutant(model: Model, id: string, given: Record<string, unknown>, search: Partial<SearchOptions>): Promise<MutantOutcome> {
+  const m = mutantById(model, id);
+  const params = resolveParams(model, { ...given, ...(m.params ?? {}) });
+  const base = { id, expected: [...m.kills], params, fired: null, alsoFired: [] as string[], traceLength: null, distinct: 0, seconds: 0 };
+  let c: CompiledModel;
+  try { c = compileModel(model, params, id); } catch (e) {
+    if (e instanceof ModelError) return { ...base, verdict: 'error', message: e.message };
+    throw e;
+  }
+  const r = await explore(c, { ...search, stopOn: new Set(m.kills) });
+  const hit = r.violations.find((v) => m.kills.includes(v.property));
+  const others = r.violations.filter((v) => !m.kills.includes(v.property)).map((v) => v.property);
+  const common = { ...base, alsoFired: others, distinct: r.stats.distinct, seconds: r.stats.seconds };
+  if (r.error) return { ...common, verdict: 'error', message: r.error.message };
+  if (hit) return { ...common, fired: hit.property, traceLength: hit.trace.length, verdict: 'killed' };
+  if (others.length) return { ...common, verdict: 'wrong-property', message: `killed only by ${others.join(', ')}, not by ${m.kills.join(' | ')}` };
+  if (r.verdict === 'incomplete') return { ...common, verdict: 'incomplete', message: `search stopped (${r.incompleteReason}) before any property fired` };
+  return { ...common, verdict: 'survived', message: `every property holds on the mutant (${r.stats.distinct} states): ${m.kills.join(' | ')} cannot see this change` };
+}
+
+async function cmdMutate(model: Model, o: RunOpts & Record<string, unknown>): Promise<number> {
+  const ids = (model.def.mutants ?? []).map((m) => m.id);
+  if (ids.length === 0) {
+    const msg = `model '${model.name}' declares no mutants: nothing shows that its properties can fail`;
+    out(o.json ? `${JSON.stringify({ schema: SCHEMA.mutate, model: model.name, mutants: [], verdict: 'gate-failure', message: msg }, null, 2)}\n` : `${msg}\nVerdict: GATE FAILURE\n`);
+    return EXIT.gate;
+  }
+  const intr = interruptFlag();
+  const rows: MutantOutcome[] = [];
+  try {
+    for (const id of ids) {
+      if (intr.interrupted()) break;
+      rows.push(await runMutant(model, id, givenParams(model, o), { ...searchOptions(o, false), interrupted: intr.interrupted }));
+    }
+  } finally { intr.dispose(); }
+  const ok = rows.length === ids.length && rows.every((r) => r.verdict === 'killed');
+  out(o.json ? `${JSON.stringify({ schema: SCHEMA.mutate, model: model.name, mutants: rows, verdict: ok ? 'ok' : 'gate-failure' }, null, 2)}\n` : renderMutate(model.name, rows));
+  if (rows.length < ids.length) return EXIT.incomplete;
+  return ok ? EXIT.ok : EXIT.gate;
+}
+
+// ---------- list / show ----------
+
+function docFor(m: Model) {
+  let c: CompiledModel | null = null;
+  try { c = compileModel(m, resolveParams(m, {})); } catch (e) { if (!(e instanceof ModelError)) throw e; }
+  return modelDoc(m, c);
+}
+
+// ---------- replay ----------
+
+async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
+  let t: any;
+  try { t = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new UsageError(`cannot read trace file '${file}': ${(e as Error).message}`); }
+  if (t?.schema !== 'mc.trace/1' || !Array.isArray(t.steps) || typeof t.init !== 'object') throw new UsageError(`'${file}' is not an mc trace (expected "schema": "mc.trace/1" as written by --trace-out)`);
+  const model = await loadModel(t.modelPath ?? t.model);
+  const c = compileModel(model, resolveParams(model, t.params ?? {}), t.mutant ?? null);
+  const n = c.layout.slots;
+  const lines: string[] = [`mc replay ${file}: model ${model.name}, ${t.steps.length + 1} states${t.property ? `, recorded violation of ${t.property}` : ''}`];
+  let state: Int32Array = new Int32Array(n);
+  let failedStep: number | undefined, reason: string | undefined;
+  try { encodeState(c.layout, t.init, state, 0); lines.push('   1. initial state  ok'); } catch (e) {
+    failedStep = 1; reason = `the initial state does not fit the model: ${(e as Error).message}`;
+  }
+  if (failedStep === undefined && !Array.from({ length: c.initCount }, (_, i) => c.inits.subarray(i * n, i * n + n)).some((s) => s.every((x, k) => x === state[k]))) {
+    failedStep = 1; reason = 'the recorded initial state is not an initial state of the model';
+  }
+  for (let i = 0; failedStep === undefined && i < t.steps.length; i++) {
+    const st = t.steps[i], stepNo = i + 2;
+    const a = c.actions.find((x) => x.name === st.action);
+    if (!a) { failedStep = stepNo; reason = `the model has no action named '${st.action}'`; break; }
+    let next: Int32Array | null;
+    try { next = applyAction(c, a, state); } catch (e) { failedStep = stepNo; reason = asModelError(e, a.name).message; break; }
+    if (next === null) { failedStep = stepNo; reason = `${a.name} is not enabled in the state reached at step ${stepNo - 1}`; break; }
+    const got = JSON.stringify(decodeState(c.layout, next, 0)), want = JSON.stringify(st.state);
+    if (st.state !== undefined && got !== want) { failedStep = stepNo; reason = `${a.name} gives a different state than recorded`; break; }
+    lines.push(`${String(stepNo).padStart(4)}. ${a.name}  [${a.actor}]  ok`);
+    state = next;
+  }
+  const root = { b: state, o: 0 }, view = c.layout.makeView(root);
+  const violated = c.invariants.filter((inv) => { try { return !inv.check(view); } catch { return true; } }).map((i) => i.name);
+  if (failedStep === undefined && c.deadlock !== 'allowed') {
+    const enabled = c.actions.some((a) => { try { return applyAction(c, a, state) !== null; } catch { return true; } });
+    const expected = typeof c.deadlock === 'object' && c.deadlock.expected(view);
+    if (!enabled && !expected) violated.push('Deadlock');
+  }
+  const doc = { schema: SCHEMA.replay, model: model.name, steps: t.steps.length + 1, ok: failedStep === undefined, ...(failedStep !== undefined ? { failedStep, reason } : {}), violated, recordedProperty: t.property ?? null };
+  if (failedStep !== undefined) lines.push(`${String(failedStep).padStart(4)}. FAILED: ${reason}`, `Verdict: the trace no longer applies to the model (step ${failedStep})`);
+  else if (violated.length) lines.push(`Verdict: the trace re-executes and ends in a violation of ${violated.join(', ')}`);
+  else lines.push('Verdict: the trace re-executes; no property is violated in its last state');
+  out(o.json ? `${JSON.stringify(doc, null, 2)}\n` : `${lines.join('\n')}\n`);
+  return failedStep !== undefined ? EXIT.gate : violated.length ? EXIT.violation : EXIT.ok;
+}
+
+// ---------- program ----------
+
+function runOptions(cmd: Command): Command {
+  return cmd
+    .option('--mutant <id>', 'run a declared mutant instead of the correct model')
+    .addOption(new Option('--strategy <name>', 'search strategy: bfs (shortest counterexamples), dfs, random (seeded walks)').choices(['bfs', 'dfs', 'random']).default('bfs'))
+    .option('--seed <n>', 'seed of the random strategy', seedParser, 1)
+    .option('--walks <n>', 'number of walks of the random strategy (each at most --max-depth steps, default 1000)', natural('--walks'), 100)
+    .option('--max-states <n>', 'stop (verdict incomplete) after this many distinct states', natural('--max-states'))
+    .option('--max-seconds <s>', 'stop (verdict incomplete) after this many seconds', seconds)
+    .option('--max-depth <d>', 'do not explore beyond this depth (verdict incomplete if deeper states exist)', natural('--max-depth'))
+    .option('--exact', 'store full states instead of fingerprints (rules out hash collisions; more memory)')
+    .option('--json', 'print one JSON document (schema mc.result/1 or mc.mutate/1) instead of text')
+    .option('--progress', 'print progress to stderr every 2 s (default: only when stderr is a terminal)')
+    .option('--no-progress', 'never print progress')
+    .option('--debug', 'check that actions are deterministic and never write their input; show stack traces');
+}
+
+async function main(argv: string[]): Promise<number> {
+  jsonMode = argv.includes('--json');
+  debugMode = argv.includes('--debug');
+  const target = modelArgument(argv);
+  const model = target && target.command !== 'show' ? await loadModel(target.model) : null;
+
+  let code: number = EXIT.ok;
+  const program = new Command('mc')
+    .description('mc: an explicit-state interleaving model checker\n\nExit codes: 0 ok, 1 property violated, 2 usage error, 3 model error, 4 incomplete (budget or interrupt), 5 gate failure (mutant survived, golden drift)')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run mc --help, or mc <command> --help)')
+    .configureOutput({ writeErr: (s) => { if (!jsonMode) err(s); } });
+
+  program.command('list').description('list the built-in models with their parameters, properties and mutants')
+    .option('--json', 'print mc.list/1 JSON')
+    .action((o: { json?: boolean }) => {
+      const docs = builtinModels.map(docFor);
+      out(o.json ? `${JSON.stringify({ schema: SCHEMA.list, models: docs }, null, 2)}\n` : renderList(docs));
+    });
+
+  program.command('show').description('show one model in full: parameters, actions, properties, mutants, CI configurations')
+    .argument('<model>', 'a built-in model name or a path to a model file')
+    .option('--json', 'print mc.show/1 JSON')
+    .action(async (name: string, o: { json?: boolean }) => {
+      const d = docFor(await loadModel(name));
+      out(o.json ? `${JSON.stringify({ schema: SCHEMA.show, ...d }, null, 2)}\n` : renderShow(d));
+    });
+
+  const run = runOptions(program.command('run').description('explore every interleaving of a model and check its properties'))
+    .argument('<model>', 'a built-in model name or a path to a model file (.js, .mjs, .ts)')
+    .option('--trace-out <file>', 'write the counterexample (or the trace to a model error) as JSON for mc replay');
+  if (model && target!.command === 'run') addParamOptions(run, model);
+  run.action(async (_name: string, o: RunOpts & Record<string, unknown>) => { code = await cmdRun(model!, o); });
+
+  const mutate = runOptions(program.command('mutate').description('run every declared mutant; each must be killed by the property it declares (exit 5 otherwise)'))
+    .argument('<model>', 'a built-in model name or a path to a model file');
+  if (model && target!.command === 'mutate') addParamOptions(mutate, model);
+  mutate.action(async (_name: string, o: RunOpts & Record<string, unknown>) => { code = await cmdMutate(model!, o); });
+
+  program.command('replay').description('re-execute a trace written by --trace-out; reports the first step that no longer applies')
+    .argument('<trace.json>')
+    .option('--json', 'print mc.replay/1 JSON')
+    .action(async (file: string, o: { json?: boolean }) => { code = await cmdReplay(file, o); });
+
+  if (argv.length <= 2) { out(program.helpInformation()); return EXIT.usage; }
+  await program.parseAsync(argv);
+  return code;
+}
+
+function fail(code: number, message: string, e?: unknown): number {
+  if (jsonMode) out(`${JSON.stringify({ schema: SCHEMA.error, exitCode: code, error: message }, null, 2)}\n`);
+  err(`mc: ${message}\n`);
+  if (debugMode && e instanceof Error && e.stack) err(`${e.stack}\n`);
+  const cause = (e as { details?: { cause?: unknown } })?.details?.cause;
+  if (debugMode && cause instanceof Error && cause.stack) err(`caused by: ${cause.stack}\n`);
+  return code;
+}
+
+main(process.argv).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    if (e instanceof CommanderError) {
+      // Help and version are not errors; everything else commander rejects is a usage error.
+      process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+      if (jsonMode && process.exitCode !== EXIT.ok) out(`${JSON.stringify({ schema: SCHEMA.error, exitCode: EXIT.usage, error: e.message }, null, 2)}\n`);
+      return;
+    }
+    if (e instanceof UsageError) { process.exitCode = fail(EXIT.usage, e.message, e); return; }
+    if (e instanceof ModelError || e instanceof DomainError) { process.exitCode = fail(EXIT.model, `model error: ${e.message}`, e); return; }
+    process.exitCode = fail(EXIT.model, `internal error: ${(e as Error)?.message ?? String(e)}${debugMode ? '' : ' (run with --debug for the stack trace)'}`, e);
+  },
+);
+
+export { renderTrace };

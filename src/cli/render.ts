@@ -1,0 +1,211 @@
+// Output: the JSON documents (versioned schemas) and their human renderings.
+import Table from 'cli-table3';
+import { kebab, type CompiledModel, type Model, type ParamSpec } from '../explorer/model.js';
+import type { SearchResult } from '../explorer/search.js';
+import type { TraceFile, TraceStep } from '../explorer/trace.js';
+
+export const SCHEMA = { result: 'mc.result/1', mutate: 'mc.mutate/1', list: 'mc.list/1', show: 'mc.show/1', replay: 'mc.replay/1', error: 'mc.error/1' } as const;
+
+const num = (x: number): string => Math.round(x).toLocaleString('en-US');
+const mb = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+const plainTable = (head: string[]): Table.Table => new Table({ head, style: { head: [], border: [], compact: true } });
+
+// ---------- models ----------
+
+export function paramDoc(spec: ParamSpec): { type: string; range: string; default: unknown; help: string } {
+  switch (spec.type) {
+    case 'int': return { type: 'int', range: `${spec.min}..${spec.max}`, default: typeof spec.default === 'function' ? 'derived' : spec.default, help: spec.help };
+    case 'enum': return { type: 'enum', range: spec.values.join('|'), default: spec.default, help: spec.help };
+    case 'bool': return { type: 'bool', range: 'true|false', default: spec.default, help: spec.help };
+  }
+}
+
+export function modelDoc(m: Model, c: CompiledModel | null) {
+  const d = m.def;
+  return {
+    name: m.name,
+    description: d.description,
+    source: m.source ?? 'builtin',
+    params: Object.entries(d.params).map(([name, spec]) => ({ name, flag: `--${kebab(name)}`, ...paramDoc(spec) })),
+    // Properties and actions depend on parameters; they are listed for the default parameter values.
+    actions: c ? c.baseActions.map((a) => ({ name: a, actor: c.actions.find((x) => x.base === a)!.actor, instances: c.actions.filter((x) => x.base === a).length })) : [],
+    invariants: c ? c.invariants.map((i) => ({ name: i.name, description: i.description })) : [],
+    goals: c ? c.goals.map((g) => ({ name: g.name, description: g.description })) : [],
+    liveness: c ? c.liveness.map((l) => ({ name: l.name, description: l.description, kind: l.kind, fairness: l.fairness })) : [],
+    deadlock: c ? (typeof c.deadlock === 'string' ? c.deadlock : `expected terminal states: ${c.deadlock.description}`) : null,
+    mutants: (d.mutants ?? []).map((x) => ({ id: x.id, kills: x.kills, why: x.why, params: x.params ?? {} })),
+    ci: (d.ci ?? []).map((x) => ({ name: x.name, params: x.params, golden: x.golden ?? null })),
+  };
+}
+export type ModelDoc = ReturnType<typeof modelDoc>;
+
+export function renderList(docs: ModelDoc[]): string {
+  const t = plainTable(['model', 'params', 'invariants', 'mutants', 'description']);
+  for (const d of docs) t.push([d.name, d.params.map((p) => `${p.flag} ${p.range}`).join('\n'), String(d.invariants.length), String(d.mutants.length), d.description]);
+  return `${t.toString()}\n`;
+}
+
+export function renderShow(d: ModelDoc): string {
+  const out: string[] = [`${d.name}: ${d.description}`, ''];
+  const p = plainTable(['param', 'range', 'default', 'help']);
+  for (const x of d.params) p.push([x.flag, x.range, String(x.default), x.help]);
+  out.push('Parameters', p.toString(), '');
+  const a = plainTable(['action', 'actor', 'instances']);
+  for (const x of d.actions) a.push([x.name, x.actor, String(x.instances)]);
+  out.push('Actions (default parameters)', a.toString(), '');
+  const i = plainTable(['property', 'kind', 'description']);
+  for (const x of d.invariants) i.push([x.name, 'invariant', x.description]);
+  for (const x of d.goals) i.push([x.name, 'sometimes', x.description]);
+  for (const x of d.liveness) i.push([x.name, `liveness (${x.kind})`, x.description]);
+  out.push('Properties (default parameters)', i.toString(), `Deadlock policy: ${d.deadlock}`, '');
+  if (d.mutants.length) {
+    const m = plainTable(['mutant', 'must be killed by', 'params', 'why']);
+    for (const x of d.mutants) m.push([x.id, x.kills.join(' | '), Object.entries(x.params).map(([k, v]) => `${k}=${String(v)}`).join(' '), x.why]);
+    out.push('Mutants', m.toString(), '');
+  }
+  if (d.ci.length) {
+    const c = plainTable(['ci config', 'params', 'golden distinct/generated/depth']);
+    for (const x of d.ci) c.push([x.name, Object.entries(x.params).map(([k, v]) => `${k}=${String(v)}`).join(' '), x.golden ? `${num(x.golden.distinct)} / ${num(x.golden.generated)} / ${x.golden.depth}` : '(none)']);
+    out.push('CI configurations', c.toString(), '');
+  }
+  return out.join('\n');
+}
+
+// ---------- run ----------
+
+export function resultDoc(c: CompiledModel, r: SearchResult) {
+  return {
+    schema: SCHEMA.result,
+    model: c.model.name,
+    params: c.params,
+    mutant: c.mutant,
+    strategy: r.strategy,
+    verdict: r.verdict,
+    // True only when every reachable state was explored and no property failed.
+    complete: r.verdict === 'ok',
+    ...(r.incompleteReason ? { incompleteReason: r.incompleteReason } : {}),
+    stats: r.stats,
+    properties: [
+      ...c.invariants.map((i) => ({ name: i.name, kind: 'invariant', status: propertyStatus(r, i.name) })),
+      ...(c.deadlock === 'allowed' ? [] : [{ name: 'Deadlock', kind: 'deadlock', status: propertyStatus(r, 'Deadlock') }]),
+      ...c.liveness.map((l) => ({ name: l.name, kind: 'liveness', status: 'not-checked' })),
+    ],
+    violation: r.violations[0] ?? null,
+    violations: r.violations,
+    error: r.error ?? null,
+    coverage: r.coverage.map((x) => ({ ...x, neverFired: x.fired === 0 })),
+    instanceCoverage: r.instanceCoverage,
+    goals: r.goals,
+    antecedents: r.antecedents,
+    livenessNotChecked: r.livenessNotChecked,
+  };
+}
+
+function propertyStatus(r: SearchResult, name: string): string {
+  if (r.violations.some((v) => v.property === name)) return 'violated';
+  if (r.verdict === 'error') return 'unknown';
+  return r.verdict === 'ok' ? 'holds' : r.verdict === 'incomplete' ? 'no violation found (incomplete)' : 'no violation found before the search stopped';
+}
+
+export function renderTrace(steps: readonly TraceStep[]): string {
+  const lines: string[] = [];
+  const w = String(steps.length).length;
+  for (const s of steps) {
+    const head = `${String(s.step).padStart(w)}. ${s.action === null ? 'initial state' : `${s.action}  [${s.actor}]`}`;
+    lines.push(head);
+    const ch = s.action === null ? s.changes.map((x) => `${x.field} = ${x.to}`) : s.changes.map((x) => `${x.field}: ${x.from} → ${x.to}`);
+    if (s.action === null) {
+      // The initial state in full, packed several fields per line.
+      let line = '';
+      for (const c of ch) { if (line.length + c.length > 96) { lines.push(`${' '.repeat(w + 4)}${line.trimEnd()}`); line = ''; } line += `${c}   `; }
+      if (line) lines.push(`${' '.repeat(w + 4)}${line.trimEnd()}`);
+    } else if (ch.length === 0) lines.push(`${' '.repeat(w + 4)}(no field changed)`);
+    else for (const c of ch) lines.push(`${' '.repeat(w + 4)}${c}`);
+  }
+  return lines.join('\n');
+}
+
+export function renderRun(c: CompiledModel, r: SearchResult): string {
+  const s = r.stats;
+  const params = Object.entries(c.params).map(([k, v]) => `${kebab(k)}=${String(v)}`).join(' ');
+  const out: string[] = [];
+  out.push(`mc run ${c.model.name}${params ? `  ${params}` : ''}${c.mutant ? `  mutant=${c.mutant}` : ''}  strategy=${r.strategy}${s.exact ? ' exact' : ''}`);
+  out.push(`  states    ${num(s.distinct)} distinct, ${num(s.generated)} generated, depth ${s.depth}`);
+  out.push(`  time      ${s.seconds.toFixed(2)} s  (${num(s.distinctPerSecond)} distinct/s, ${num(s.generatedPerSecond)} generated/s)`);
+  out.push(`  memory    peak RSS ${mb(s.peakMemoryBytes)}, ${s.bytesPerState.toFixed(1)} bytes/state in engine tables`);
+  out.push(`  collision ${s.exact ? 'none possible (exact mode stores full states)' : `probability ≈ ${s.collisionProbability.toExponential(1)} (64-bit fingerprints; --exact rules it out)`}`);
+  out.push('');
+  if (r.error) {
+    out.push(`MODEL ERROR: ${r.error.message}`);
+    if (r.error.trace.length) { out.push('', `Trace to the failing step (${r.error.trace.length} states):`, renderTrace(r.error.trace)); }
+    out.push('', 'Verdict: ERROR (the model is broken; fix it and run again)');
+    return `${out.join('\n')}\n`;
+  }
+  const props = plainTable(['property', 'kind', 'result']);
+  for (const i of c.invariants) props.push([i.name, 'invariant', propertyStatus(r, i.name)]);
+  if (c.deadlock !== 'allowed') props.push(['Deadlock', 'deadlock', propertyStatus(r, 'Deadlock')]);
+  for (const l of c.liveness) props.push([l.name, `liveness`, 'not checked (liveness checking is not implemented yet)']);
+  if (props.length) out.push(props.toString());
+  if (r.goals.length) {
+    const g = plainTable(['goal (sometimes)', 'reached']);
+    for (const x of r.goals) g.push([x.name, x.reached ? `yes, at depth ${x.depth}` : r.verdict === 'ok' ? 'NO (unreachable in this configuration)' : 'not yet']);
+    out.push(g.toString());
+  }
+  const never = r.coverage.filter((x) => x.fired === 0);
+  const cov = plainTable(['action', 'actor', 'fired']);
+  for (const x of r.coverage) cov.push([x.action, x.actor, x.fired === 0 ? 'NEVER' : num(x.fired)]);
+  out.push(cov.toString());
+  if (never.length) out.push(`  ${never.length} action(s) never fired: ${never.map((x) => x.action).join(', ')}`);
+  out.push('');
+  const v = r.violations[0];
+  if (v) {
+    out.push(`VIOLATION of ${v.kind === 'deadlock' ? 'deadlock freedom' : `invariant ${v.property}`}: ${v.description}`);
+    out.push(`Counterexample (${v.trace.length} states${r.strategy === 'bfs' ? ', a shortest one' : ''}):`);
+    out.push(renderTrace(v.trace));
+    if (r.violations.length > 1) out.push('', `Also violated: ${r.violations.slice(1).map((x) => `${x.property} (${x.trace.length} states)`).join(', ')}`);
+    out.push('', `Verdict: VIOLATION of ${v.property}`);
+  } else if (r.verdict === 'incomplete') {
+    out.push(`Verdict: INCOMPLETE (${r.incompleteReason}): no violation in the ${num(s.distinct)} states explored, but the search did not finish`);
+  } else {
+    out.push(`Verdict: OK: every invariant holds in all ${num(s.distinct)} reachable states${c.liveness.length ? ' (liveness not checked)' : ''}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function traceFile(c: CompiledModel, property: string | null, steps: readonly TraceStep[]): TraceFile {
+  return {
+    schema: 'mc.trace/1',
+    model: c.model.name,
+    ...(c.model.source && c.model.source !== 'builtin' ? { modelPath: c.model.source } : {}),
+    params: c.params,
+    mutant: c.mutant,
+    property,
+    init: steps[0]!.state,
+    steps: steps.slice(1).map((s) => ({ action: s.action!, state: s.state })),
+  };
+}
+
+// ---------- mutate ----------
+
+export interface MutantOutcome {
+  id: string;
+  expected: string[];
+  fired: string | null;
+  alsoFired: string[];
+  traceLength: number | null;
+  verdict: 'killed' | 'wrong-property' | 'survived' | 'incomplete' | 'error';
+  params: Record<string, unknown>;
+  distinct: number;
+  seconds: number;
+  message?: string;
+}
+
+export function renderMutate(model: string, rows: MutantOutcome[]): string {
+  const t = plainTable(['mutant', 'must be killed by', 'fired', 'trace', 'verdict']);
+  for (const r of rows) t.push([r.id, r.expected.join(' | '), r.fired ?? (r.alsoFired[0] ? `(${r.alsoFired.join(', ')})` : '-'), r.traceLength === null ? '-' : String(r.traceLength), r.verdict === 'killed' ? 'killed' : r.verdict.toUpperCase()]);
+  const bad = rows.filter((r) => r.verdict !== 'killed');
+  const lines = [`mc mutate ${model}: ${rows.length} mutant(s)`, t.toString()];
+  for (const r of bad) if (r.message) lines.push(`  ${r.id}: ${r.message}`);
+  lines.push(bad.length === 0 ? `Verdict: OK: every mutant was killed by the property it declares` : `Verdict: GATE FAILURE: ${bad.map((r) => `${r.id} ${r.verdict}`).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,145 @@
+// 64-bit state fingerprints and the sets that deduplicate states by them.
+//
+// A state is a short run of int32 slots, so an inlined pair of 32-bit
+// murmur3-style lanes beats a call into xxhash-wasm (whose call overhead
+// exceeds the whole hash of a 16-slot state). The two lanes use different
+// seeds and multipliers and together form the 64-bit fingerprint.
+
+/** Hash lanes of the last `hashState` call (module-level so the hot path allocates nothing). */
+export let fpHi = 0;
+export let fpLo = 0;
+
+export function hashState(b: Int32Array, off: number, n: number): void {
+  let h1 = 0x9747b28c | 0, h2 = 0x2545f491 | 0;
+  for (let k = 0; k < n; k++) {
+    const v = b[off + k]!;
+    let x = Math.imul(v, 0xcc9e2d51);
+    x = (x << 15) | (x >>> 17);
+    x = Math.imul(x, 0x1b873593);
+    h1 ^= x;
+    h1 = (h1 << 13) | (h1 >>> 19);
+    h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+    let y = Math.imul(v ^ 0x5bd1e995, 0x85ebca6b);
+    y = (y << 17) | (y >>> 15);
+    y = Math.imul(y, 0xc2b2ae35);
+    h2 ^= y;
+    h2 = (h2 << 11) | (h2 >>> 21);
+    h2 = (Math.imul(h2, 9) + 0x38b34ae5) | 0;
+  }
+  h1 ^= n; h2 ^= n;
+  h2 ^= h1 >>> 7; // let lane 1 influence lane 2 before the final mix
+  h1 = fmix(h1); h2 = fmix(h2);
+  fpHi = h1; fpLo = h2;
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+/** The set of visited states: by 64-bit fingerprint, or (exact mode) by full state. */
+export interface StateSet {
+  readonly size: number;
+  readonly bytes: number;
+  /** Adds the state whose fingerprint was just computed by hashState; true if it was new. */
+  add(b: Int32Array, off: number): boolean;
+}
+
+/** Open addressing over (hi, lo) pairs with linear probing; (0,0) marks an empty cell. About 11 bytes per state at the target load. */
+export class FingerprintSet implements StateSet {
+  private table: Int32Array;
+  private mask: number;
+  private count = 0;
+  private limit: number;
+  constructor(initialCapacity = 1 << 16) {
+    let cap = 1 << 10;
+    while (cap < initialCapacity) cap <<= 1;
+    this.table = new Int32Array(cap * 2);
+    this.mask = cap - 1;
+    this.limit = Math.floor(cap * 0.7);
+  }
+  get size(): number { return this.count; }
+  get bytes(): number { return this.table.byteLength; }
+  add(_b: Int32Array, _off: number): boolean {
+    let hi = fpHi, lo = fpLo;
+    if (hi === 0 && lo === 0) lo = 1;
+    const t = this.table, mask = this.mask;
+    let i = hi & mask;
+    for (;;) {
+      const a = t[2 * i]!, c = t[2 * i + 1]!;
+      if (a === 0 && c === 0) break;
+      if (a === hi && c === lo) return false;
+      i = (i + 1) & mask;
+    }
+    t[2 * i] = hi; t[2 * i + 1] = lo;
+    if (++this.count > this.limit) this.grow();
+    return true;
+  }
+  private grow(): void {
+    const old = this.table, cap = (this.mask + 1) * 2;
+    const t = new Int32Array(cap * 2), mask = cap - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      const hi = old[j]!, lo = old[j + 1]!;
+      if (hi === 0 && lo === 0) continue;
+      let i = hi & mask;
+      while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) i = (i + 1) & mask;
+      t[2 * i] = hi; t[2 * i + 1] = lo;
+    }
+    this.table = t; this.mask = mask; this.limit = Math.floor(cap * 0.7);
+  }
+}
+
+/** Exact mode: stores every state in full and compares slots on a fingerprint match, so a collision cannot merge two states. */
+export class ExactStateSet implements StateSet {
+  private table: Int32Array;
+  private mask: number;
+  private states: Int32Array;
+  private count = 0;
+  constructor(private readonly slots: number) {
+    this.table = new Int32Array(1 << 12).fill(-1);
+    this.mask = (1 << 12) - 1;
+    this.states = new Int32Array(Math.max(1, slots) * 1024);
+  }
+  get size(): number { return this.count; }
+  get bytes(): number { return this.table.byteLength + this.count * this.slots * 4; }
+  add(b: Int32Array, off: number): boolean {
+    const n = this.slots, s = this.states;
+    let i = fpHi & this.mask;
+    for (;;) {
+      const id = this.table[i]!;
+      if (id < 0) break;
+      let same = true;
+      for (let k = 0; k < n; k++) if (s[id * n + k] !== b[off + k]) { same = false; break; }
+      if (same) return false;
+      i = (i + 1) & this.mask;
+    }
+    if ((this.count + 1) * n > s.length) { const bigger = new Int32Array(s.length * 2); bigger.set(s); this.states = bigger; }
+    this.states.set(b.subarray(off, off + n), this.count * n);
+    this.table[i] = this.count++;
+    if (this.count * 10 > (this.mask + 1) * 7) this.grow();
+    return true;
+  }
+  private grow(): void {
+    const cap = (this.mask + 1) * 2, mask = cap - 1, t = new Int32Array(cap).fill(-1), n = this.slots;
+    const saveHi = fpHi, saveLo = fpLo;
+    for (let id = 0; id < this.count; id++) {
+      hashState(this.states, id * n, n);
+      let i = fpHi & mask;
+      while (t[i]! >= 0) i = (i + 1) & mask;
+      t[i] = id;
+    }
+    fpHi = saveHi; fpLo = saveLo;
+    this.table = t; this.mask = mask;
+  }
+}
+
+/**
+ * Probability that fingerprinting merged two distinct states, TLC's "optimistic"
+ * estimate: each of the (generated - distinct) duplicate hits could have been a
+ * new state whose fingerprint collided with one of `distinct` stored ones.
+ */
+export function collisionProbability(distinct: number, generated: number): number {
+  return (distinct * Math.max(0, generated - distinct)) / 2 ** 64;
+}

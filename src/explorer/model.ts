@@ -1,0 +1,260 @@
+// The model API: what a model file exports, and how a model is compiled for one
+// set of parameter values (and optionally one mutant) into what the engine runs.
+import { compileLayout, encodeState, DomainError, type Domain, type Layout, type PlainState, type StateView } from './schema.js';
+
+// ---------- parameters ----------
+
+export interface IntParam { readonly type: 'int'; readonly min: number; readonly max: number; readonly default: number | ((p: Record<string, unknown>) => number); readonly help: string }
+export interface EnumParam<E extends string = string> { readonly type: 'enum'; readonly values: readonly E[]; readonly default: E; readonly help: string }
+export interface BoolParam { readonly type: 'bool'; readonly default: boolean; readonly help: string }
+export type ParamSpec = IntParam | EnumParam | BoolParam;
+export type ParamSpecs = Record<string, ParamSpec>;
+
+export const intParam = (o: Omit<IntParam, 'type'>): IntParam => ({ type: 'int', ...o });
+export const enumParam = <const E extends string>(values: readonly E[], o: { default: NoInfer<E>; help: string }): EnumParam<E> => ({ type: 'enum', values, ...o });
+export const boolParam = (o: Omit<BoolParam, 'type'>): BoolParam => ({ type: 'bool', ...o });
+
+export type ParamValues<P extends ParamSpecs> = {
+  readonly [K in keyof P]: P[K] extends IntParam ? number : P[K] extends EnumParam<infer E> ? E : P[K] extends BoolParam ? boolean : never;
+};
+/** What model functions receive: the resolved parameter values and the active mutant (null for the correct model). */
+export type Ctx<P extends ParamSpecs> = ParamValues<P> & { readonly mutant: string | null };
+
+// ---------- properties ----------
+
+export interface Invariant<V> {
+  readonly name: string;
+  readonly description: string;
+  readonly check: (s: V) => boolean;
+  /** For invariants written as an implication: the antecedent, so a report can say whether it was ever true. */
+  readonly antecedent?: (s: V) => boolean;
+}
+export interface Goal<V> { readonly name: string; readonly description: string; readonly check: (s: V) => boolean }
+
+export type Fairness = { readonly kind: 'weak' | 'strong'; readonly action?: string; readonly actor?: string };
+export interface LivenessProperty<V> {
+  readonly name: string;
+  readonly description: string;
+  readonly kind: 'eventually' | 'leadsTo' | 'alwaysEventually' | 'eventuallyAlways';
+  /** The trigger of a leads-to (p in p ~> q); absent for the other kinds. */
+  readonly p?: (s: V) => boolean;
+  readonly q: (s: V) => boolean;
+  readonly within?: number;
+  readonly fairness: readonly Fairness[];
+}
+
+export type DeadlockPolicy<V> = 'error' | 'allowed' | { readonly expected: (s: V) => boolean; readonly description: string };
+
+// ---------- actions ----------
+
+export interface ActionDef<V, A = any> {
+  /** Stable name, e.g. 'K.Copy'; parameterised instances are named 'X.Scribble(sq_tail_sh,3)'. */
+  readonly name: string;
+  readonly actor: string | ((arg: A) => string);
+  /** Parameterisation: one action instance per element (nondeterministic choice, TLA+'s \E). */
+  readonly over?: readonly A[];
+  readonly guard?: (s: V, arg: A) => boolean;
+  /** n starts as a copy of s; write the successor into n. Return false for "no successor". Never write s. */
+  readonly effect: (s: V, n: V, arg: A) => void | boolean;
+}
+
+export interface MutantDef<P extends ParamSpecs = ParamSpecs> {
+  readonly id: string;
+  /** The properties any one of which must fire for the mutant to count as killed. */
+  readonly kills: readonly string[];
+  readonly why: string;
+  /** Parameter values the mutant is checked in (e.g. the adversary on). */
+  readonly params?: Partial<{ [K in keyof P]: unknown }>;
+}
+
+export interface Golden { readonly distinct: number; readonly generated: number; readonly depth: number }
+export interface CiConfig<P extends ParamSpecs = ParamSpecs> {
+  readonly name: string;
+  readonly params: Partial<{ [K in keyof P]: unknown }>;
+  readonly golden?: Golden;
+}
+
+export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>> {
+  readonly name: string;
+  readonly description: string;
+  readonly params: P;
+  /** Cross-parameter checks: return a message when the combination is invalid. */
+  readonly validate?: (p: ParamValues<P>) => string | undefined;
+  readonly state: (p: Ctx<P>) => S;
+  readonly init: (p: Ctx<P>) => PlainState<S>[];
+  readonly actions: (p: Ctx<P>) => ActionDef<StateView<S>>[];
+  readonly invariants?: (p: Ctx<P>) => Invariant<StateView<S>>[];
+  readonly sometimes?: (p: Ctx<P>) => Goal<StateView<S>>[];
+  readonly liveness?: (p: Ctx<P>) => LivenessProperty<StateView<S>>[];
+  readonly deadlock?: (p: Ctx<P>) => DeadlockPolicy<StateView<S>>;
+  /** TLC-style state constraint: a successor outside it is generated (counted) but neither checked, stored nor expanded. */
+  readonly constraint?: (p: Ctx<P>) => ((s: StateView<S>) => boolean) | undefined;
+  readonly mutants?: readonly MutantDef<P>[];
+  readonly ci?: readonly CiConfig<P>[];
+}
+
+/** A model as the engine and the CLI see it (type parameters erased). */
+export interface Model {
+  readonly def: ModelDef<ParamSpecs, Record<string, Domain>>;
+  readonly name: string;
+  /** Where it came from: 'builtin' or the file path. */
+  source?: string;
+}
+
+export function defineModel<P extends ParamSpecs, S extends Record<string, Domain>>(def: ModelDef<P, S>): Model {
+  return { def: def as unknown as ModelDef<ParamSpecs, Record<string, Domain>>, name: def.name };
+}
+
+export function isModel(x: unknown): x is Model {
+  return typeof x === 'object' && x !== null && 'def' in x && typeof (x as Model).def === 'object' && typeof (x as Model).def.actions === 'function' && typeof (x as Model).def.state === 'function';
+}
+
+// ---------- errors ----------
+
+/** Bad user input: unknown model, flag or out-of-range parameter (exit 2). */
+export class UsageError extends Error {}
+/** The model itself is broken: an action threw, a value left its domain, a bad model file (exit 3). */
+export class ModelError extends Error {
+  constructor(message: string, readonly details: { action?: string; field?: string; cause?: unknown } = {}) { super(message); }
+}
+
+// ---------- compilation ----------
+
+export interface ActionInstance {
+  readonly id: number;
+  readonly name: string;
+  /** The action's declared name without arguments; coverage is reported per base action too. */
+  readonly base: string;
+  readonly actor: string;
+  readonly arg: unknown;
+  readonly guard: ((s: any, arg: any) => boolean) | undefined;
+  readonly effect: (s: any, n: any, arg: any) => void | boolean;
+}
+
+export interface CompiledModel {
+  readonly model: Model;
+  readonly params: Readonly<Record<string, number | string | boolean>>;
+  readonly mutant: string | null;
+  readonly layout: Layout;
+  readonly actions: readonly ActionInstance[];
+  readonly baseActions: readonly string[];
+  readonly actors: readonly string[];
+  readonly invariants: readonly Invariant<any>[];
+  readonly goals: readonly Goal<any>[];
+  readonly liveness: readonly LivenessProperty<any>[];
+  readonly deadlock: DeadlockPolicy<any>;
+  readonly constraint: ((s: any) => boolean) | undefined;
+  /** Initial states, packed: initCount * layout.slots slots. */
+  readonly inits: Int32Array;
+  readonly initCount: number;
+}
+
+export function formatArg(a: unknown): string {
+  if (Array.isArray(a)) return a.map(formatArg).join(',');
+  if (typeof a === 'object' && a !== null) return Object.values(a).map(formatArg).join(',');
+  return String(a);
+}
+
+/** Fills in defaults and checks every value against its spec. Unknown names and bad values are usage errors. */
+export function resolveParams(model: Model, given: Record<string, unknown>): Record<string, number | string | boolean> {
+  const specs = model.def.params;
+  for (const k of Object.keys(given)) {
+    if (!(k in specs)) throw new UsageError(`model '${model.name}' has no parameter '${k}'${Object.keys(specs).length ? ` (it has: ${Object.keys(specs).join(', ')})` : ' (it has none)'}`);
+  }
+  const out: Record<string, number | string | boolean> = {};
+  for (const [k, spec] of Object.entries(specs)) {
+    let v = given[k];
+    if (v === undefined) v = typeof spec.default === 'function' ? spec.default(out) : spec.default;
+    out[k] = coerceParam(model.name, k, spec, v);
+  }
+  const msg = model.def.validate?.(out as never);
+  if (msg) throw new UsageError(`model '${model.name}': ${msg}`);
+  return out;
+}
+
+function coerceParam(model: string, name: string, spec: ParamSpec, v: unknown): number | string | boolean {
+  const where = `--${kebab(name)} for model '${model}'`;
+  switch (spec.type) {
+    case 'int': {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+      if (!Number.isInteger(n)) throw new UsageError(`${where}: '${String(v)}' is not an integer`);
+      if (n < spec.min || n > spec.max) throw new UsageError(`${where}: ${n} is outside its range ${spec.min}..${spec.max}`);
+      return n;
+    }
+    case 'enum':
+      if (typeof v !== 'string' || !spec.values.includes(v)) throw new UsageError(`${where}: '${String(v)}' is not one of ${spec.values.join(', ')}`);
+      return v;
+    case 'bool':
+      if (typeof v === 'boolean') return v;
+      if (v === 'true' || v === '1' || v === 'yes') return true;
+      if (v === 'false' || v === '0' || v === 'no') return false;
+      throw new UsageError(`${where}: '${String(v)}' is not true or false`);
+  }
+}
+
+export const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/_/g, '-');
+
+export function mutantById(model: Model, id: string): MutantDef {
+  const m = model.def.mutants?.find((x) => x.id === id);
+  if (!m) {
+    const ids = (model.def.mutants ?? []).map((x) => x.id);
+    throw new UsageError(`model '${model.name}' has no mutant '${id}'${ids.length ? ` (it has: ${ids.join(', ')})` : ' (it declares none)'}`);
+  }
+  return m;
+}
+
+/** Compiles a model for resolved parameter values. Anything the model's own code throws here is a model error. */
+export function compileModel(model: Model, params: Record<string, number | string | boolean>, mutant: string | null = null): CompiledModel {
+  const def = model.def;
+  if (mutant !== null) mutantById(model, mutant);
+  const ctx = Object.freeze({ ...params, mutant }) as never;
+  const call = <T>(what: string, f: () => T): T => {
+    try { return f(); } catch (e) {
+      if (e instanceof ModelError || e instanceof UsageError) throw e;
+      throw new ModelError(`model '${model.name}': ${what} threw: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    }
+  };
+  const schema = call('state()', () => def.state(ctx));
+  const layout = call('the state schema', () => compileLayout(schema));
+
+  const actions: ActionInstance[] = [];
+  const baseActions: string[] = [];
+  const actorSet = new Set<string>();
+  for (const a of call('actions()', () => def.actions(ctx))) {
+    if (typeof a?.name !== 'string' || typeof a.effect !== 'function') throw new ModelError(`model '${model.name}': every action needs a name and an effect`);
+    if (baseActions.includes(a.name)) throw new ModelError(`model '${model.name}': action '${a.name}' is declared twice`);
+    baseActions.push(a.name);
+    const args: readonly unknown[] = a.over ?? [undefined];
+    for (const arg of args) {
+      const actor = typeof a.actor === 'function' ? call(`actor of ${a.name}`, () => (a.actor as (x: unknown) => string)(arg)) : a.actor;
+      actorSet.add(actor);
+      actions.push({ id: actions.length, name: a.over ? `${a.name}(${formatArg(arg)})` : a.name, base: a.name, actor, arg, guard: a.guard, effect: a.effect });
+    }
+  }
+  const invariants = call('invariants()', () => def.invariants?.(ctx) ?? []);
+  const goals = call('sometimes()', () => def.sometimes?.(ctx) ?? []);
+  const liveness = call('liveness()', () => def.liveness?.(ctx) ?? []);
+  const names = new Set<string>();
+  for (const p of [...invariants, ...goals, ...liveness]) {
+    if (names.has(p.name)) throw new ModelError(`model '${model.name}': property '${p.name}' is declared twice`);
+    names.add(p.name);
+  }
+  const deadlock = call('deadlock()', () => def.deadlock?.(ctx) ?? 'error');
+  const constraint = call('constraint()', () => def.constraint?.(ctx));
+
+  const plainInits = call('init()', () => def.init(ctx));
+  if (!Array.isArray(plainInits) || plainInits.length === 0) throw new ModelError(`model '${model.name}': init() must return a non-empty array of states`);
+  const inits = new Int32Array(plainInits.length * layout.slots);
+  plainInits.forEach((s, i) => {
+    try { encodeState(layout, s as Record<string, unknown>, inits, i * layout.slots); } catch (e) {
+      if (e instanceof DomainError) throw new ModelError(`model '${model.name}': initial state ${i + 1}: ${e.message}`, { field: e.field });
+      throw e;
+    }
+  });
+  return { model, params, mutant, layout, actions, baseActions, actors: [...actorSet], invariants, goals, liveness, deadlock, constraint, inits, initCount: plainInits.length };
+}
+
+/** All property names of a compiled model, plus the implicit 'Deadlock'. */
+export function propertyNames(c: CompiledModel): string[] {
+  return [...c.invariants.map((i) => i.name), ...c.liveness.map((l) => l.name), ...(c.deadlock === 'allowed' ? [] : ['Deadlock'])];
+}

@@ -1,0 +1,456 @@
+// State schemas: small finite domains, compiled to a flat layout of int32 slots.
+//
+// A state is a slice of an Int32Array. Models never see the slice: they read
+// and write it through a *view*, an object whose accessors are generated once
+// per schema (so the hot path does no per-state allocation and every property
+// access is a monomorphic load at a constant offset).
+
+export type Domain = BoolD | IntD | EnumD<string> | ArrayD<Domain> | RecordD<Record<string, Domain>> | SetD | ListD<Domain>;
+
+export interface BoolD { readonly kind: 'bool' }
+export interface IntD { readonly kind: 'int'; readonly min: number; readonly max: number }
+export interface EnumD<E extends string> { readonly kind: 'enum'; readonly values: readonly E[] }
+export interface ArrayD<D extends Domain> { readonly kind: 'array'; readonly length: number; readonly of: D }
+export interface RecordD<F extends Record<string, Domain>> { readonly kind: 'record'; readonly fields: F }
+/** A set of small integers 0..size-1 (a bitset in one slot, size <= 31). */
+export interface SetD { readonly kind: 'set'; readonly size: number }
+/** A bounded FIFO list: a length slot, then maxLength element slots (unused ones zero). */
+export interface ListD<D extends Domain> { readonly kind: 'list'; readonly maxLength: number; readonly of: D }
+
+export const bool = (): BoolD => ({ kind: 'bool' });
+export const int = (min: number, max: number): IntD => {
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min > max) throw new SchemaError(`int(${min}, ${max}) is not a valid range`);
+  return { kind: 'int', min, max };
+};
+export const enumOf = <const E extends string>(values: readonly E[]): EnumD<E> => {
+  if (values.length === 0 || new Set(values).size !== values.length) throw new SchemaError(`enumOf needs distinct values, got [${values.join(', ')}]`);
+  return { kind: 'enum', values };
+};
+export const array = <D extends Domain>(length: number, of: D): ArrayD<D> => {
+  if (!Number.isInteger(length) || length < 0) throw new SchemaError(`array length ${length} is not a natural number`);
+  return { kind: 'array', length, of };
+};
+export const record = <F extends Record<string, Domain>>(fields: F): RecordD<F> => ({ kind: 'record', fields });
+export const setOf = (size: number): SetD => {
+  if (!Number.isInteger(size) || size < 1 || size > 31) throw new SchemaError(`setOf(${size}): size must be 1..31`);
+  return { kind: 'set', size };
+};
+export const list = <D extends Domain>(maxLength: number, of: D): ListD<D> => {
+  if (!Number.isInteger(maxLength) || maxLength < 1) throw new SchemaError(`list(${maxLength}): maxLength must be >= 1`);
+  if (!isScalar(of)) throw new SchemaError('list elements must be scalar (bool, int or enum)');
+  return { kind: 'list', maxLength, of };
+};
+
+export class SchemaError extends Error {}
+/** A value left its declared domain, or an index left its array. Reported as a model error (exit 3). */
+export class DomainError extends Error {
+  constructor(message: string, readonly field: string) { super(message); }
+}
+
+type Scalar = BoolD | IntD | EnumD<string>;
+export function isScalar(d: Domain): d is Scalar { return d.kind === 'bool' || d.kind === 'int' || d.kind === 'enum'; }
+
+// ---------- typed views ----------
+
+export type ScalarValue<D> = D extends BoolD ? boolean : D extends IntD ? number : D extends EnumD<infer E> ? E : never;
+
+export interface ScalarArrayView<T> {
+  readonly length: number;
+  get(i: number): T;
+  set(i: number, v: T): void;
+  /** A fresh JS array (allocates: for properties and printing, not the hot path). */
+  toArray(): T[];
+}
+export interface RecordArrayView<V> {
+  readonly length: number;
+  /** The view of element i (a cached object: do not keep it across steps). */
+  at(i: number): V;
+}
+export interface SetView {
+  readonly universe: number;
+  has(x: number): boolean;
+  add(x: number): void;
+  delete(x: number): void;
+  clear(): void;
+  readonly size: number;
+  /** The raw bitmask (bit x set when x is in the set). */
+  bits: number;
+  toArray(): number[];
+}
+export interface ListView<T> {
+  readonly length: number;
+  readonly maxLength: number;
+  get(i: number): T;
+  set(i: number, v: T): void;
+  push(v: T): void;
+  /** Removes and returns the first element. */
+  shift(): T;
+  removeAt(i: number): void;
+  clear(): void;
+  toArray(): T[];
+}
+
+export type ViewOf<D> =
+  D extends Scalar ? ScalarValue<D>
+  : D extends ArrayD<infer E> ? (E extends Scalar ? ScalarArrayView<ScalarValue<E>> : RecordArrayView<ViewOf<E>>)
+  : D extends RecordD<infer F> ? { -readonly [K in keyof F]: ViewOf<F[K]> }
+  : D extends SetD ? SetView
+  : D extends ListD<infer E> ? ListView<ScalarValue<E>>
+  : never;
+
+/** The view type of a state schema given as a record of fields. */
+export type StateView<S extends Record<string, Domain>> = { -readonly [K in keyof S]: ViewOf<S[K]> };
+
+/** The plain-JS value of a domain, as init states are written and traces are printed. */
+export type PlainOf<D> =
+  D extends Scalar ? ScalarValue<D>
+  : D extends ArrayD<infer E> ? PlainOf<E>[]
+  : D extends RecordD<infer F> ? { [K in keyof F]: PlainOf<F[K]> }
+  : D extends SetD ? number[]
+  : D extends ListD<infer E> ? ScalarValue<E>[]
+  : never;
+export type PlainState<S extends Record<string, Domain>> = { [K in keyof S]: PlainOf<S[K]> };
+
+// ---------- layout ----------
+
+/** One leaf of the layout: a scalar, a set or a list, at a fixed slot range. */
+export interface Leaf {
+  readonly path: string;
+  readonly domain: Scalar | SetD | ListD<Domain>;
+  readonly offset: number;
+  readonly width: number;
+}
+
+/** The root of a view: the buffer and the offset of the state in it. Re-pointing it re-targets every sub-view. */
+export interface ViewRoot { b: Int32Array; o: number }
+
+export interface Layout {
+  readonly schema: RecordD<Record<string, Domain>>;
+  readonly slots: number;
+  readonly leaves: readonly Leaf[];
+  /** Per slot: inclusive bounds, and the leaf it belongs to (for domain errors). */
+  readonly slotMin: Int32Array;
+  readonly slotMax: Int32Array;
+  readonly slotLeaf: Int32Array;
+  /** Makes a view over a root; sub-views are created here, once. */
+  makeView(root: ViewRoot): any;
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+export function compileLayout(fields: Record<string, Domain>): Layout {
+  const schema = record(fields);
+  const leaves: Leaf[] = [];
+  let slots = 0;
+  const walk = (d: Domain, path: string): void => {
+    switch (d.kind) {
+      case 'bool': case 'int': case 'enum': case 'set':
+        leaves.push({ path, domain: d, offset: slots, width: 1 }); slots += 1; return;
+      case 'list':
+        leaves.push({ path, domain: d, offset: slots, width: 1 + d.maxLength }); slots += 1 + d.maxLength; return;
+      case 'array':
+        for (let i = 0; i < d.length; i++) walk(d.of, `${path}[${i}]`);
+        return;
+      case 'record':
+        for (const [k, f] of Object.entries(d.fields)) {
+          if (!IDENT.test(k)) throw new SchemaError(`field name '${k}' is not an identifier`);
+          walk(f, path ? `${path}.${k}` : k);
+        }
+        return;
+      default:
+        throw new SchemaError(`unknown domain ${JSON.stringify(d)}`);
+    }
+  };
+  walk(schema, '');
+  const slotMin = new Int32Array(slots), slotMax = new Int32Array(slots), slotLeaf = new Int32Array(slots);
+  leaves.forEach((leaf, li) => {
+    const d = leaf.domain;
+    const [lo, hi] = scalarBounds(d.kind === 'list' ? d.of : d);
+    for (let k = 0; k < leaf.width; k++) { slotMin[leaf.offset + k] = lo; slotMax[leaf.offset + k] = hi; slotLeaf[leaf.offset + k] = li; }
+    if (d.kind === 'list') { slotMin[leaf.offset] = 0; slotMax[leaf.offset] = d.maxLength; }
+  });
+  const factory = buildViewFactory(schema);
+  return { schema, slots, leaves, slotMin, slotMax, slotLeaf, makeView: factory };
+}
+
+function scalarBounds(d: Domain): [number, number] {
+  switch (d.kind) {
+    case 'bool': return [0, 1];
+    case 'int': return [d.min, d.max];
+    case 'enum': return [0, d.values.length - 1];
+    case 'set': return [0, d.size === 31 ? 0x7fffffff : (1 << d.size) - 1];
+    default: throw new SchemaError(`not a scalar: ${d.kind}`);
+  }
+}
+
+export function widthOf(d: Domain): number {
+  switch (d.kind) {
+    case 'bool': case 'int': case 'enum': case 'set': return 1;
+    case 'list': return 1 + d.maxLength;
+    case 'array': return d.length * widthOf(d.of);
+    case 'record': return Object.values(d.fields).reduce((a, f) => a + widthOf(f), 0);
+  }
+}
+
+// ---------- view code generation ----------
+// Each record type becomes a class with getters/setters reading `this.r.b[this.r.o + base + k]`.
+// Generated with `new Function` so offsets are constants V8 can fold.
+
+function buildViewFactory(schema: RecordD<Record<string, Domain>>): (root: ViewRoot) => any {
+  const helpers = { DomainError, enumIndex, ScalarArray, RecordArray, SetViewImpl, ListViewImpl, fail };
+  // Returns code of an expression creating the view of `d` at slot `base` (relative to root offset).
+  let classCounter = 0;
+  const classDefs: string[] = [];
+  const consts: unknown[] = [];
+  const constRef = (v: unknown): string => { consts.push(v); return `C[${consts.length - 1}]`; };
+
+  const recordClass = (d: RecordD<Record<string, Domain>>, base: number, path: string): string => {
+    const name = `V${classCounter++}`;
+    let body = `class ${name} {\n constructor(r) { this.r = r;`;
+    let accessors = '';
+    let off = base;
+    for (const [k, f] of Object.entries(d.fields)) {
+      const p = path ? `${path}.${k}` : k;
+      const at = `this.r.b[this.r.o + ${off}]`;
+      switch (f.kind) {
+        case 'bool':
+          accessors += ` get ${k}() { return ${at} !== 0; }\n set ${k}(v) { ${at} = v ? 1 : 0; }\n`;
+          break;
+        case 'int':
+          accessors += ` get ${k}() { return ${at}; }\n set ${k}(v) { if ((v | 0) !== v) H.fail(${JSON.stringify(p)} + ' := ' + v + ' is not an integer', ${JSON.stringify(p)}); ${at} = v; }\n`;
+          break;
+        case 'enum': {
+          const vals = constRef(f.values), idx = constRef(new Map(f.values.map((v, i) => [v, i])));
+          accessors += ` get ${k}() { return ${vals}[${at}]; }\n set ${k}(v) { ${at} = H.enumIndex(${idx}, v, ${JSON.stringify(p)}); }\n`;
+          break;
+        }
+        default:
+          body += ` this.${k} = ${subView(f, off, p)};`;
+      }
+      off += widthOf(f);
+    }
+    body += ' }\n' + accessors + '}';
+    classDefs.push(body);
+    return name;
+  };
+
+  const subView = (d: Domain, base: number, path: string): string => {
+    switch (d.kind) {
+      case 'array': {
+        const w = widthOf(d.of);
+        if (isScalar(d.of)) return `new H.ScalarArray(r, ${base}, ${d.length}, ${constRef(d.of)}, ${JSON.stringify(path)})`;
+        const elems = Array.from({ length: d.length }, (_, i) => subView(d.of, base + i * w, `${path}[${i}]`));
+        return `new H.RecordArray([${elems.join(', ')}], ${JSON.stringify(path)})`;
+      }
+      case 'record': return `new ${recordClass(d, base, path)}(r)`;
+      case 'set': return `new H.SetViewImpl(r, ${base}, ${d.size}, ${JSON.stringify(path)})`;
+      case 'list': return `new H.ListViewImpl(r, ${base}, ${d.maxLength}, ${constRef(d.of)}, ${JSON.stringify(path)})`;
+      default: throw new SchemaError(`scalar ${d.kind} at ${path} is not a sub-view`);
+    }
+  };
+
+  const rootClass = recordClass(schema, 0, '');
+  const code = `${classDefs.join('\n')}\nreturn (r) => new ${rootClass}(r);`;
+  // eslint-disable-next-line no-new-func
+  return new Function('H', 'C', code)(helpers, consts) as (root: ViewRoot) => any;
+}
+
+function fail(msg: string, field: string): never { throw new DomainError(msg, field); }
+
+function enumIndex(idx: Map<string, number>, v: unknown, path: string): number {
+  const i = idx.get(v as string);
+  if (i === undefined) throw new DomainError(`${path} := ${JSON.stringify(v)} is not one of {${[...idx.keys()].join(', ')}}`, path);
+  return i;
+}
+
+function encodeScalar(d: Scalar, v: unknown, path: string): number {
+  switch (d.kind) {
+    case 'bool':
+      if (typeof v !== 'boolean') throw new DomainError(`${path} := ${JSON.stringify(v)} is not a boolean`, path);
+      return v ? 1 : 0;
+    case 'int':
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < d.min || v > d.max) throw new DomainError(`${path} := ${JSON.stringify(v)} is outside ${d.min}..${d.max}`, path);
+      return v;
+    case 'enum': {
+      const i = d.values.indexOf(v as string);
+      if (i < 0) throw new DomainError(`${path} := ${JSON.stringify(v)} is not one of {${d.values.join(', ')}}`, path);
+      return i;
+    }
+  }
+}
+function decodeScalar(d: Scalar, x: number): boolean | number | string {
+  switch (d.kind) {
+    case 'bool': return x !== 0;
+    case 'int': return x;
+    case 'enum': return d.values[x] ?? `<invalid ${x}>`;
+  }
+}
+
+class ScalarArray {
+  constructor(private r: ViewRoot, private base: number, readonly length: number, private d: Scalar, private path: string) {}
+  private idx(i: number): number {
+    if (!(i >= 0 && i < this.length && Number.isInteger(i))) fail(`${this.path}[${i}]: index outside 0..${this.length - 1}`, this.path);
+    return this.r.o + this.base + i;
+  }
+  get(i: number): unknown {
+    const x = this.r.b[this.idx(i)];
+    const d = this.d;
+    return d.kind === 'int' ? x : d.kind === 'bool' ? x !== 0 : d.values[x];
+  }
+  set(i: number, v: unknown): void {
+    const d = this.d;
+    const at = this.idx(i);
+    this.r.b[at] = d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.path}[${i}]`);
+  }
+  toArray(): unknown[] { return Array.from({ length: this.length }, (_, i) => this.get(i)); }
+}
+
+class RecordArray {
+  constructor(private elems: unknown[], private path: string) {}
+  get length(): number { return this.elems.length; }
+  at(i: number): unknown {
+    const e = this.elems[i];
+    if (e === undefined) fail(`${this.path}[${i}]: index outside 0..${this.elems.length - 1}`, this.path);
+    return e;
+  }
+}
+
+class SetViewImpl {
+  constructor(private r: ViewRoot, private base: number, readonly universe: number, private path: string) {}
+  private check(x: number): number {
+    if (!(x >= 0 && x < this.universe && Number.isInteger(x))) fail(`${this.path}: element ${x} outside 0..${this.universe - 1}`, this.path);
+    return x;
+  }
+  get bits(): number { return this.r.b[this.r.o + this.base]; }
+  set bits(v: number) { this.r.b[this.r.o + this.base] = v; }
+  has(x: number): boolean { return (this.r.b[this.r.o + this.base] & (1 << this.check(x))) !== 0; }
+  add(x: number): void { this.r.b[this.r.o + this.base] |= 1 << this.check(x); }
+  delete(x: number): void { this.r.b[this.r.o + this.base] &= ~(1 << this.check(x)); }
+  clear(): void { this.r.b[this.r.o + this.base] = 0; }
+  get size(): number { let v = this.r.b[this.r.o + this.base], n = 0; while (v) { v &= v - 1; n++; } return n; }
+  toArray(): number[] { const out: number[] = []; for (let x = 0; x < this.universe; x++) if (this.has(x)) out.push(x); return out; }
+}
+
+class ListViewImpl {
+  constructor(private r: ViewRoot, private base: number, readonly maxLength: number, private d: Scalar, private path: string) {}
+  get length(): number { return this.r.b[this.r.o + this.base]; }
+  private enc(v: unknown, i: number): number {
+    const d = this.d;
+    return d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.path}[${i}]`);
+  }
+  private dec(x: number): unknown { const d = this.d; return d.kind === 'int' ? x : d.kind === 'bool' ? x !== 0 : d.values[x]; }
+  private idx(i: number): number {
+    if (!(i >= 0 && i < this.length && Number.isInteger(i))) fail(`${this.path}[${i}]: index outside the list (length ${this.length})`, this.path);
+    return this.r.o + this.base + 1 + i;
+  }
+  get(i: number): unknown { return this.dec(this.r.b[this.idx(i)]); }
+  set(i: number, v: unknown): void { this.r.b[this.idx(i)] = this.enc(v, i); }
+  push(v: unknown): void {
+    const n = this.length;
+    if (n >= this.maxLength) fail(`${this.path}: push onto a full list (maxLength ${this.maxLength})`, this.path);
+    this.r.b[this.r.o + this.base + 1 + n] = this.enc(v, n);
+    this.r.b[this.r.o + this.base] = n + 1;
+  }
+  shift(): unknown { const v = this.get(0); this.removeAt(0); return v; }
+  removeAt(i: number): void {
+    const n = this.length, b = this.r.b, s = this.r.o + this.base + 1;
+    this.idx(i);
+    for (let k = i; k < n - 1; k++) b[s + k] = b[s + k + 1];
+    b[s + n - 1] = 0; // canonical: unused slots are zero
+    b[this.r.o + this.base] = n - 1;
+  }
+  clear(): void { const b = this.r.b, s = this.r.o + this.base; for (let k = 0; k <= this.maxLength; k++) b[s + k] = 0; }
+  toArray(): unknown[] { return Array.from({ length: this.length }, (_, i) => this.get(i)); }
+}
+
+// ---------- plain values <-> slots (cold path: init states, traces, replay) ----------
+
+export function encodeState(layout: Layout, plain: Record<string, unknown>, out: Int32Array, off: number): void {
+  const enc = (d: Domain, v: unknown, path: string, at: number): void => {
+    switch (d.kind) {
+      case 'bool': case 'int': case 'enum': out[at] = encodeScalar(d, v, path); return;
+      case 'set': {
+        if (!Array.isArray(v)) throw new DomainError(`${path} := ${JSON.stringify(v)} is not an array of set members`, path);
+        let bits = 0;
+        for (const x of v) {
+          if (!Number.isInteger(x) || x < 0 || x >= d.size) throw new DomainError(`${path}: element ${JSON.stringify(x)} outside 0..${d.size - 1}`, path);
+          bits |= 1 << x;
+        }
+        out[at] = bits; return;
+      }
+      case 'list': {
+        if (!Array.isArray(v) || v.length > d.maxLength) throw new DomainError(`${path} := ${JSON.stringify(v)} is not a list of at most ${d.maxLength}`, path);
+        out[at] = v.length;
+        for (let i = 0; i < d.maxLength; i++) out[at + 1 + i] = i < v.length ? encodeScalar(d.of as Scalar, v[i], `${path}[${i}]`) : 0;
+        return;
+      }
+      case 'array': {
+        if (!Array.isArray(v) || v.length !== d.length) throw new DomainError(`${path} := ${JSON.stringify(v)} is not an array of length ${d.length}`, path);
+        const w = widthOf(d.of);
+        v.forEach((x, i) => enc(d.of, x, `${path}[${i}]`, at + i * w));
+        return;
+      }
+      case 'record': {
+        if (typeof v !== 'object' || v === null) throw new DomainError(`${path || 'state'} := ${JSON.stringify(v)} is not a record`, path);
+        let o = at;
+        for (const [k, f] of Object.entries(d.fields)) {
+          const p = path ? `${path}.${k}` : k;
+          if (!(k in (v as object))) throw new DomainError(`${p} is missing`, p);
+          enc(f, (v as Record<string, unknown>)[k], p, o);
+          o += widthOf(f);
+        }
+        const extra = Object.keys(v as object).filter((k) => !(k in d.fields));
+        if (extra.length) throw new DomainError(`${path || 'state'} has fields not in the schema: ${extra.join(', ')}`, extra[0]!);
+        return;
+      }
+    }
+  };
+  enc(layout.schema, plain, '', off);
+}
+
+export function decodeState(layout: Layout, buf: Int32Array, off: number): Record<string, unknown> {
+  const dec = (d: Domain, at: number): unknown => {
+    switch (d.kind) {
+      case 'bool': case 'int': case 'enum': return decodeScalar(d, buf[at]!);
+      case 'set': { const out: number[] = []; for (let x = 0; x < d.size; x++) if (buf[at]! & (1 << x)) out.push(x); return out; }
+      case 'list': return Array.from({ length: buf[at]! }, (_, i) => decodeScalar(d.of as Scalar, buf[at + 1 + i]!));
+      case 'array': { const w = widthOf(d.of); return Array.from({ length: d.length }, (_, i) => dec(d.of, at + i * w)); }
+      case 'record': {
+        const o: Record<string, unknown> = {};
+        let p = at;
+        for (const [k, f] of Object.entries(d.fields)) { o[k] = dec(f, p); p += widthOf(f); }
+        return o;
+      }
+    }
+  };
+  return dec(layout.schema, off) as Record<string, unknown>;
+}
+
+/** The printed value of one leaf (a scalar, a set as {a,b}, a list as [a,b]). */
+export function formatLeaf(leaf: Leaf, buf: Int32Array, off: number): string {
+  const d = leaf.domain, at = off + leaf.offset;
+  switch (d.kind) {
+    case 'bool': case 'int': case 'enum': return String(decodeScalar(d, buf[at]!));
+    case 'set': { const xs: number[] = []; for (let x = 0; x < d.size; x++) if (buf[at]! & (1 << x)) xs.push(x); return `{${xs.join(',')}}`; }
+    case 'list': return `[${Array.from({ length: buf[at]! }, (_, i) => String(decodeScalar(d.of as Scalar, buf[at + 1 + i]!))).join(',')}]`;
+  }
+}
+
+/** Checks every slot against its domain; returns the index of the first bad slot, or -1. */
+export function firstOutOfDomain(layout: Layout, buf: Int32Array, off: number): number {
+  const lo = layout.slotMin, hi = layout.slotMax, n = layout.slots;
+  for (let k = 0; k < n; k++) {
+    const x = buf[off + k]!;
+    if (x < lo[k]! || x > hi[k]!) return k;
+  }
+  return -1;
+}
+
+export function describeOutOfDomain(layout: Layout, buf: Int32Array, off: number, slot: number): DomainError {
+  const leaf = layout.leaves[layout.slotLeaf[slot]!]!;
+  const x = buf[off + slot]!;
+  const d = leaf.domain;
+  const what = d.kind === 'int' ? `outside ${d.min}..${d.max}` : d.kind === 'list' ? (slot === leaf.offset ? `list length outside 0..${d.maxLength}` : 'element outside its domain') : d.kind === 'bool' ? 'not a boolean (set it with true/false)' : d.kind === 'enum' ? 'not a valid enum index' : 'set member outside the universe';
+  const shown = d.kind === 'int' || d.kind === 'list' ? String(x) : JSON.stringify(x);
+  return new DomainError(`${leaf.path} = ${shown} is ${what}`, leaf.path);
+}

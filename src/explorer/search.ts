@@ -1,0 +1,542 @@
+// The search: breadth-first (default, shortest counterexamples), depth-first,
+// and seeded random walks over a compiled model.
+//
+// Hot-path design: states live in packed Int32Array arenas (one per BFS level);
+// a successor is built in one scratch buffer through a generated view, hashed
+// in place, and copied to the next level only if new. Per visited state the
+// engine keeps a fingerprint (set), a parent index and an action id; traces are
+// rebuilt by re-executing actions from an initial state.
+//
+// Determinism: BFS is level-synchronous. When a violation is found the current
+// level is finished and the first violation in discovery order is reported, so
+// counts and the reported violation do not depend on when inside a level the
+// search happened to notice it.
+import { ModelError, type ActionInstance, type CompiledModel } from './model.js';
+import { describeOutOfDomain, firstOutOfDomain, type ViewRoot } from './schema.js';
+import { collisionProbability, ExactStateSet, FingerprintSet, hashState, type StateSet } from './fingerprint.js';
+import { asModelError, executePath, traceSteps, type TraceStep } from './trace.js';
+
+export type Strategy = 'bfs' | 'dfs' | 'random';
+
+export interface SearchOptions {
+  strategy: Strategy;
+  /** Random walks: the seed, the number of walks and the length of each (maxDepth). */
+  seed: number;
+  walks: number;
+  maxStates: number;
+  maxSeconds: number;
+  maxDepth: number;
+  exact: boolean;
+  /** Check that actions neither write their input state nor give different successors on a second run. */
+  debug: boolean;
+  /** 'first': stop at the first violation; 'never': record the first violation of every property and go on; a set: stop once one of these fires. */
+  stopOn: 'first' | 'never' | ReadonlySet<string>;
+  /** Polled between chunks of work; returning true stops the run as interrupted. */
+  interrupted: () => boolean;
+  onProgress: (p: Progress) => void;
+  progressEveryMs: number;
+}
+
+export interface Progress { distinct: number; generated: number; depth: number; frontier: number; seconds: number; memoryBytes: number }
+
+export interface Violation {
+  readonly property: string;
+  readonly kind: 'invariant' | 'deadlock';
+  readonly description: string;
+  /** Trace to the violating state (BFS: a shortest one). */
+  readonly trace: TraceStep[];
+}
+
+export interface ModelErrorInfo {
+  readonly message: string;
+  readonly action?: string;
+  readonly field?: string;
+  /** Trace to the state the action ran in (and the bad successor, for a domain error). */
+  readonly trace: TraceStep[];
+}
+
+export interface ActionCoverage { readonly action: string; readonly actor: string; readonly fired: number }
+
+export interface SearchStats {
+  distinct: number;
+  generated: number;
+  depth: number;
+  seconds: number;
+  distinctPerSecond: number;
+  generatedPerSecond: number;
+  peakMemoryBytes: number;
+  /** Bytes the engine's own tables use per distinct state (fingerprints, parent links, action ids, frontier). */
+  bytesPerState: number;
+  collisionProbability: number;
+  exact: boolean;
+}
+
+export interface SearchResult {
+  verdict: 'ok' | 'violation' | 'incomplete' | 'error';
+  /** Why a run is incomplete: 'max-states', 'max-seconds', 'max-depth', 'interrupted', 'random walks are not exhaustive'. */
+  incompleteReason?: string;
+  strategy: Strategy;
+  stats: SearchStats;
+  /** First violation of each property, in the order found; violations[0] is the one reported. */
+  violations: Violation[];
+  error?: ModelErrorInfo;
+  /** Per declared action (all instances together), in declaration order. */
+  coverage: ActionCoverage[];
+  /** Per action instance. */
+  instanceCoverage: ActionCoverage[];
+  goals: { name: string; description: string; reached: boolean; depth: number | null }[];
+  /** Invariants written as implications: how many visited states made the antecedent true. */
+  antecedents: { name: string; hits: number }[];
+  /** Liveness properties are declared but not checked by this engine version. */
+  livenessNotChecked: { name: string; reason: string }[];
+}
+
+const DEFAULTS: SearchOptions = {
+  strategy: 'bfs', seed: 1, walks: 100, maxStates: Infinity, maxSeconds: Infinity, maxDepth: Infinity, exact: false, debug: false,
+  stopOn: 'first', interrupted: () => false, onProgress: () => {}, progressEveryMs: 2000,
+};
+
+class Growable {
+  a: Int32Array;
+  constructor(cap: number) { this.a = new Int32Array(cap); }
+  ensure(n: number): void { if (n > this.a.length) { const b = new Int32Array(Math.max(n, this.a.length * 2)); b.set(this.a); this.a = b; } }
+}
+
+/** Raised inside the engine to stop with a model error at a known state. */
+class ActionFailure {
+  constructor(readonly error: ModelError, readonly parent: number, readonly actionId: number, readonly badSuccessor: Int32Array | null) {}
+}
+
+export async function explore(c: CompiledModel, options: Partial<SearchOptions> = {}): Promise<SearchResult> {
+  const opts: SearchOptions = { ...DEFAULTS, ...options };
+  const engine = new Engine(c, opts);
+  return engine.run();
+}
+
+class Engine {
+  private readonly n: number;
+  private readonly acts: readonly ActionInstance[];
+  private readonly set: StateSet;
+  private readonly parent = new Growable(1 << 16);
+  /** Action id that produced each state, or -(init index + 1) for an initial state. */
+  private readonly via = new Growable(1 << 16);
+  private distinct = 0;
+  private generated = 0;
+  private depth = 0;
+  private readonly fires: Float64Array;
+  private readonly goalHit: number[];
+  private readonly antecedentHits: number[];
+  private readonly firstViolation = new Map<string, { kind: 'invariant' | 'deadlock'; description: string; index: number }>();
+  private stopNow = false;
+  private incomplete: string | undefined;
+  private failure: ActionFailure | undefined;
+  private readonly t0 = performance.now();
+  private lastProgress = performance.now();
+  private peakMemory = 0;
+  private frontierBytes = 0;
+  private frontierSize = 0;
+  // scratch successor buffer and views
+  private readonly scratch: Int32Array;
+  private readonly curRoot: ViewRoot;
+  private readonly nextRoot: ViewRoot;
+  private readonly curView: any;
+  private readonly nextView: any;
+
+  constructor(private readonly c: CompiledModel, private readonly o: SearchOptions) {
+    this.n = c.layout.slots;
+    this.acts = c.actions;
+    this.set = o.exact ? new ExactStateSet(this.n) : new FingerprintSet();
+    this.fires = new Float64Array(c.actions.length);
+    this.goalHit = c.goals.map(() => -1);
+    this.antecedentHits = c.invariants.map(() => 0);
+    this.scratch = new Int32Array(Math.max(1, this.n));
+    this.curRoot = { b: this.scratch, o: 0 };
+    this.nextRoot = { b: this.scratch, o: 0 };
+    this.curView = c.layout.makeView(this.curRoot);
+    this.nextView = c.layout.makeView(this.nextRoot);
+  }
+
+  async run(): Promise<SearchResult> {
+    if (this.o.strategy === 'bfs') await this.bfs();
+    else if (this.o.strategy === 'dfs') await this.dfs();
+    else await this.random();
+    return this.result();
+  }
+
+  // ---------- shared pieces ----------
+
+  private elapsed(): number { return (performance.now() - this.t0) / 1000; }
+
+  private shouldStopAfter(property: string): boolean {
+    const s = this.o.stopOn;
+    return s === 'first' ? true : s === 'never' ? false : s.has(property);
+  }
+
+  private record(property: string, kind: 'invariant' | 'deadlock', description: string, index: number): void {
+    if (this.firstViolation.has(property)) return;
+    this.firstViolation.set(property, { kind, description, index });
+    if (this.shouldStopAfter(property)) this.stopNow = true;
+  }
+
+  /** Registers a new state (already in the set) and checks it. Returns its index. */
+  private admit(view: any, parent: number, via: number, depth: number): number {
+    const idx = this.distinct++;
+    this.parent.ensure(this.distinct); this.via.ensure(this.distinct);
+    this.parent.a[idx] = parent; this.via.a[idx] = via;
+    const invs = this.c.invariants;
+    for (let k = 0; k < invs.length; k++) {
+      const inv = invs[k]!;
+      let ok: boolean;
+      try {
+        if (inv.antecedent !== undefined && inv.antecedent(view)) this.antecedentHits[k]!++;
+        ok = inv.check(view);
+      } catch (e) {
+        throw new ActionFailure(new ModelError(`invariant ${inv.name} threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), idx, -1, null);
+      }
+      if (!ok) this.record(inv.name, 'invariant', inv.description, idx);
+    }
+    const goals = this.c.goals;
+    for (let k = 0; k < goals.length; k++) {
+      if (this.goalHit[k]! >= 0) continue;
+      let hit: boolean;
+      try { hit = goals[k]!.check(view); } catch (e) {
+        throw new ActionFailure(new ModelError(`goal ${goals[k]!.name} threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), idx, -1, null);
+      }
+      if (hit) this.goalHit[k] = depth;
+    }
+    if (this.distinct >= this.o.maxStates && !this.incomplete) { this.incomplete = 'max-states'; }
+    return idx;
+  }
+
+  private deadlock(view: any, index: number): void {
+    const d = this.c.deadlock;
+    if (d === 'allowed') return;
+    if (d !== 'error') {
+      let expected: boolean;
+      try { expected = d.expected(view); } catch (e) {
+        throw new ActionFailure(new ModelError(`the deadlock policy threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), index, -1, null);
+      }
+      if (expected) return;
+      this.record('Deadlock', 'deadlock', `a state with no enabled action that is not an expected terminal state (${d.description})`, index);
+      return;
+    }
+    this.record('Deadlock', 'deadlock', 'a state with no enabled action', index);
+  }
+
+  /**
+   * Computes the successor of the state under curRoot by action `a` into scratch.
+   * Returns false when the action is disabled there.
+   */
+  private successor(a: ActionInstance, parentIdx: number): boolean {
+    const src = this.curRoot.b, base = this.curRoot.o, dst = this.scratch, n = this.n;
+    const before = this.o.debug ? src.slice(base, base + n) : null;
+    try {
+      if (a.guard !== undefined && !a.guard(this.curView, a.arg)) return false;
+      for (let k = 0; k < n; k++) dst[k] = src[base + k]!;
+      if (a.effect(this.curView, this.nextView, a.arg) === false) return false;
+    } catch (e) {
+      throw new ActionFailure(asModelError(e, a.name), parentIdx, a.id, null);
+    }
+    if (firstOutOfDomain(this.c.layout, dst, 0) >= 0) {
+      const bad = firstOutOfDomain(this.c.layout, dst, 0);
+      const d = describeOutOfDomain(this.c.layout, dst, 0, bad);
+      throw new ActionFailure(new ModelError(`action ${a.name} left a domain: ${d.message}`, { action: a.name, field: d.field }), parentIdx, a.id, dst.slice(0, n));
+    }
+    if (before !== null) this.debugCheck(a, parentIdx, before);
+    return true;
+  }
+
+  /** Debug mode: the input state must be unchanged and a second run must give the same successor. */
+  private debugCheck(a: ActionInstance, parentIdx: number, before: Int32Array): void {
+    const n = this.n, src = this.curRoot.b, base = this.curRoot.o;
+    for (let k = 0; k < n; k++) {
+      if (src[base + k] !== before[k]) throw new ActionFailure(new ModelError(`action ${a.name} wrote its input state (write the successor n, never s)`, { action: a.name }), parentIdx, a.id, null);
+    }
+    const first = this.scratch.slice(0, n);
+    for (let k = 0; k < n; k++) this.scratch[k] = src[base + k]!;
+    let again: boolean;
+    try { again = (a.guard === undefined || a.guard(this.curView, a.arg)) && a.effect(this.curView, this.nextView, a.arg) !== false; } catch (e) {
+      throw new ActionFailure(asModelError(e, a.name), parentIdx, a.id, null);
+    }
+    for (let k = 0; k < n; k++) {
+      if (src[base + k] !== before[k]) throw new ActionFailure(new ModelError(`action ${a.name} wrote its input state (write the successor n, never s)`, { action: a.name }), parentIdx, a.id, null);
+    }
+    let same = again;
+    for (let k = 0; same && k < n; k++) if (this.scratch[k] !== first[k]) same = false;
+    if (!same) throw new ActionFailure(new ModelError(`action ${a.name} is not deterministic: a second run from the same state gave a different successor (use 'over' for a nondeterministic choice)`, { action: a.name }), parentIdx, a.id, null);
+    this.scratch.set(first);
+  }
+
+  private progress(frontier: number): void {
+    const now = performance.now();
+    if (now - this.lastProgress < this.o.progressEveryMs) return;
+    this.lastProgress = now;
+    const mem = process.memoryUsage.rss();
+    if (mem > this.peakMemory) this.peakMemory = mem;
+    this.o.onProgress({ distinct: this.distinct, generated: this.generated, depth: this.depth, frontier, seconds: this.elapsed(), memoryBytes: mem });
+  }
+
+  /** Between chunks: let signals and timers run, and apply the time budget and interrupts. */
+  private async pause(frontier: number): Promise<void> {
+    this.progress(frontier);
+    await new Promise<void>((r) => setImmediate(r));
+    if (this.o.interrupted()) this.incomplete = 'interrupted';
+    else if (this.elapsed() > this.o.maxSeconds) this.incomplete = 'max-seconds';
+  }
+
+  // ---------- breadth-first ----------
+
+  private async bfs(): Promise<void> {
+    const n = this.n, c = this.c;
+    let cur = new Int32Array(Math.max(1, c.initCount) * n);
+    let curCount = 0;
+    const curIndex0 = 0;
+    try {
+      this.depth = 1;
+      for (let i = 0; i < c.initCount; i++) {
+        this.generated++;
+        for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
+        hashState(this.scratch, 0, n);
+        if (!this.set.add(this.scratch, 0)) continue;
+        this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
+        this.admit(this.nextView, -1, -(i + 1), 1);
+        cur.set(this.scratch.subarray(0, n), curCount * n);
+        curCount++;
+      }
+      let levelStart = curIndex0;
+      let next = new Int32Array(Math.max(1024, curCount) * n);
+      while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
+        if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
+        let nextCount = 0;
+        this.frontierSize = curCount;
+        let lastPause = performance.now();
+        for (let i = 0; i < curCount; i++) {
+          if ((i & 1023) === 1023 && performance.now() - lastPause > 100) {
+            await this.pause(curCount - i);
+            lastPause = performance.now();
+            if (this.incomplete !== undefined) break;
+          }
+          const parentIdx = levelStart + i;
+          this.curRoot.b = cur; this.curRoot.o = i * n;
+          this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
+          let enabled = 0;
+          const acts = this.acts;
+          for (let ai = 0; ai < acts.length; ai++) {
+            const a = acts[ai]!;
+            if (!this.successor(a, parentIdx)) continue;
+            enabled++;
+            this.generated++;
+            this.fires[ai]!++;
+            if (c.constraint !== undefined && !this.checkConstraint(parentIdx, a)) continue;
+            hashState(this.scratch, 0, n);
+            if (!this.set.add(this.scratch, 0)) continue;
+            this.admit(this.nextView, parentIdx, a.id, this.depth + 1);
+            if (nextCount * n + n > next.length) { const b = new Int32Array(next.length * 2); b.set(next); next = b; }
+            const dst = nextCount * n;
+            for (let k = 0; k < n; k++) next[dst + k] = this.scratch[k]!;
+            nextCount++;
+            if (this.incomplete !== undefined) break;
+          }
+          if (enabled === 0) this.deadlock(this.curView, parentIdx);
+          if (this.incomplete !== undefined) break;
+        }
+        this.frontierBytes = Math.max(this.frontierBytes, cur.byteLength + next.byteLength);
+        if (this.incomplete !== undefined) break;
+        levelStart += curCount;
+        const t = cur; cur = next; next = t.length >= 1024 * n ? t : new Int32Array(1024 * n);
+        curCount = nextCount;
+        if (curCount > 0) this.depth++;
+      }
+    } catch (e) {
+      if (e instanceof ActionFailure) { this.failure = e; return; }
+      throw e;
+    }
+  }
+
+  private checkConstraint(parentIdx: number, a: ActionInstance): boolean {
+    try { return this.c.constraint!(this.nextView); } catch (e) {
+      throw new ActionFailure(new ModelError(`the state constraint threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), parentIdx, a.id, this.scratch.slice(0, this.n));
+    }
+  }
+
+  // ---------- depth-first ----------
+
+  private async dfs(): Promise<void> {
+    const n = this.n, c = this.c;
+    let stack = new Int32Array(64 * n);
+    let idxStack = new Int32Array(64);
+    let actStack = new Int32Array(64);
+    let enabledStack = new Int32Array(64);
+    let lastPause = performance.now();
+    let tick = 0;
+    try {
+      for (let i = 0; i < c.initCount && !this.stopNow && this.incomplete === undefined; i++) {
+        this.generated++;
+        for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
+        hashState(this.scratch, 0, n);
+        if (!this.set.add(this.scratch, 0)) continue;
+        this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
+        let top = 0;
+        stack.set(this.scratch.subarray(0, n), 0);
+        idxStack[0] = this.admit(this.nextView, -1, -(i + 1), 1);
+        actStack[0] = 0; enabledStack[0] = 0;
+        this.depth = Math.max(this.depth, 1);
+        while (top >= 0 && !this.stopNow && this.incomplete === undefined) {
+          if ((++tick & 1023) === 0 && performance.now() - lastPause > 100) { await this.pause(top + 1); lastPause = performance.now(); if (this.incomplete) break; }
+          this.curRoot.b = stack; this.curRoot.o = top * n;
+          this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
+          const ai = actStack[top]!;
+          if (ai >= this.acts.length) {
+            if (enabledStack[top] === 0) this.deadlock(this.curView, idxStack[top]!);
+            top--; continue;
+          }
+          actStack[top] = ai + 1;
+          const a = this.acts[ai]!;
+          if (!this.successor(a, idxStack[top]!)) continue;
+          enabledStack[top]!++;
+          this.generated++; this.fires[ai]!++;
+          if (c.constraint !== undefined && !this.checkConstraint(idxStack[top]!, a)) continue;
+          hashState(this.scratch, 0, n);
+          if (!this.set.add(this.scratch, 0)) continue;
+          const d = top + 2;
+          const idx = this.admit(this.nextView, idxStack[top]!, a.id, d);
+          if (d > this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
+          this.depth = Math.max(this.depth, d);
+          top++;
+          if ((top + 1) * n > stack.length) {
+            const s2 = new Int32Array(stack.length * 2); s2.set(stack); stack = s2;
+            const grow = (x: Int32Array) => { const y = new Int32Array(x.length * 2); y.set(x); return y; };
+            idxStack = grow(idxStack); actStack = grow(actStack); enabledStack = grow(enabledStack);
+          }
+          stack.set(this.scratch.subarray(0, n), top * n);
+          idxStack[top] = idx; actStack[top] = 0; enabledStack[top] = 0;
+        }
+      }
+      this.frontierBytes = stack.byteLength * 2;
+    } catch (e) {
+      if (e instanceof ActionFailure) { this.failure = e; return; }
+      throw e;
+    }
+  }
+
+  // ---------- random walks ----------
+
+  private async random(): Promise<void> {
+    const n = this.n, c = this.c;
+    let seed = (this.o.seed >>> 0) || 1;
+    const rand = (k: number): number => { // xorshift32, deterministic per seed
+      seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0;
+      return seed % k;
+    };
+    const maxLen = Number.isFinite(this.o.maxDepth) ? this.o.maxDepth : 1000;
+    const cur = new Int32Array(n);
+    const cand = new Int32Array(this.acts.length * n);
+    const candAct = new Int32Array(this.acts.length);
+    let lastPause = performance.now();
+    try {
+      for (let w = 0; w < this.o.walks && !this.stopNow && this.incomplete === undefined; w++) {
+        if (performance.now() - lastPause > 100) { await this.pause(0); lastPause = performance.now(); if (this.incomplete) break; }
+        const init = rand(c.initCount);
+        cur.set(c.inits.subarray(init * n, init * n + n));
+        this.generated++;
+        // Each walk's states get indices of their own so the trace is the walk itself.
+        this.scratch.set(cur);
+        hashState(this.scratch, 0, n); this.set.add(this.scratch, 0);
+        this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
+        let idx = this.admit(this.nextView, -1, -(init + 1), 1);
+        for (let len = 1; len < maxLen && !this.stopNow && this.incomplete === undefined; len++) {
+          this.curRoot.b = cur; this.curRoot.o = 0;
+          this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
+          let k = 0;
+          for (let ai = 0; ai < this.acts.length; ai++) {
+            const a = this.acts[ai]!;
+            if (!this.successor(a, idx)) continue;
+            this.generated++; this.fires[ai]!++;
+            if (c.constraint !== undefined && !this.checkConstraint(idx, a)) continue;
+            cand.set(this.scratch.subarray(0, n), k * n); candAct[k++] = ai;
+          }
+          if (k === 0) { this.deadlock(this.curView, idx); break; }
+          const pick = rand(k);
+          cur.set(cand.subarray(pick * n, pick * n + n));
+          this.scratch.set(cur);
+          hashState(this.scratch, 0, n); this.set.add(this.scratch, 0);
+          this.depth = Math.max(this.depth, len + 1);
+          idx = this.admit(this.nextView, idx, candAct[pick]!, len + 1);
+        }
+      }
+      if (this.incomplete === undefined) this.incomplete = 'random walks are not exhaustive';
+    } catch (e) {
+      if (e instanceof ActionFailure) { this.failure = e; return; }
+      throw e;
+    }
+  }
+
+  // ---------- results ----------
+
+  /** Action ids from an initial state to state `index`, and that initial state's number. */
+  private path(index: number): { init: number; actions: number[] } {
+    const actions: number[] = [];
+    let i = index;
+    for (;;) {
+      const v = this.via.a[i]!;
+      if (v < 0) return { init: -v - 1, actions: actions.reverse() };
+      actions.push(v);
+      i = this.parent.a[i]!;
+    }
+  }
+
+  private traceTo(index: number, extraAction = -1): TraceStep[] {
+    const p = this.path(index);
+    if (extraAction >= 0) p.actions.push(extraAction);
+    const states = executePath(this.c, p.init, extraAction >= 0 ? p.actions.slice(0, -1) : p.actions);
+    return traceSteps(this.c, states, extraAction >= 0 ? p.actions.slice(0, -1) : p.actions);
+  }
+
+  private result(): SearchResult {
+    const secs = this.elapsed();
+    const mem = process.memoryUsage.rss();
+    if (mem > this.peakMemory) this.peakMemory = mem;
+    const byBase = new Map<string, { actor: string; fired: number }>();
+    for (const a of this.c.actions) {
+      const e = byBase.get(a.base);
+      if (e) { e.fired += this.fires[a.id]!; if (e.actor !== a.actor && !e.actor.split('|').includes(a.actor)) e.actor += `|${a.actor}`; }
+      else byBase.set(a.base, { actor: a.actor, fired: this.fires[a.id]! });
+    }
+    const tables = this.set.bytes + this.parent.a.byteLength + this.via.a.byteLength + this.frontierBytes;
+    const stats: SearchStats = {
+      // Random walks give each visited state its own index (the walk is its trace); distinct counts the set.
+      distinct: this.o.strategy === 'random' ? this.set.size : this.distinct, generated: this.generated, depth: this.depth, seconds: secs,
+      distinctPerSecond: secs > 0 ? this.distinct / secs : 0, generatedPerSecond: secs > 0 ? this.generated / secs : 0,
+      peakMemoryBytes: this.peakMemory, bytesPerState: this.distinct ? tables / this.distinct : 0,
+      collisionProbability: this.o.exact ? 0 : collisionProbability(this.distinct, this.generated), exact: this.o.exact,
+    };
+    const res: SearchResult = {
+      verdict: 'ok', strategy: this.o.strategy, stats, violations: [],
+      coverage: [...byBase].map(([action, e]) => ({ action, actor: e.actor, fired: e.fired })),
+      instanceCoverage: this.c.actions.map((a) => ({ action: a.name, actor: a.actor, fired: this.fires[a.id]! })),
+      goals: this.c.goals.map((g, k) => ({ name: g.name, description: g.description, reached: this.goalHit[k]! >= 0, depth: this.goalHit[k]! >= 0 ? this.goalHit[k]! : null })),
+      antecedents: this.c.invariants.flatMap((inv, k) => (inv.antecedent ? [{ name: inv.name, hits: this.antecedentHits[k]! }] : [])),
+      livenessNotChecked: this.c.liveness.map((l) => ({ name: l.name, reason: 'liveness checking is not implemented in this version of mc' })),
+    };
+    if (this.failure) {
+      const f = this.failure;
+      let trace: TraceStep[] = [];
+      try {
+        const p = this.path(f.parent);
+        const states = executePath(this.c, p.init, p.actions);
+        const ids = [...p.actions];
+        if (f.badSuccessor) { states.push(f.badSuccessor); ids.push(f.actionId); }
+        trace = traceSteps(this.c, states, ids);
+      } catch { /* the trace itself could not be rebuilt; the message still says what failed */ }
+      res.verdict = 'error';
+      res.error = { message: f.error.message, trace, ...(f.error.details.action ? { action: f.error.details.action } : {}), ...(f.error.details.field ? { field: f.error.details.field } : {}) };
+      return res;
+    }
+    // Report violations in discovery order (smallest state index first): the shortest in BFS.
+    const found = [...this.firstViolation].sort((a, b) => a[1].index - b[1].index);
+    res.violations = found.map(([property, v]) => ({ property, kind: v.kind, description: v.description, trace: this.traceTo(v.index) }));
+    if (res.violations.length > 0) res.verdict = 'violation';
+    else if (this.incomplete !== undefined) { res.verdict = 'incomplete'; res.incompleteReason = this.incomplete; }
+    return res;
+  }
+}

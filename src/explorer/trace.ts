@@ -1,0 +1,98 @@
+// Traces: rebuilt by re-executing action ids from an initial state (the engine
+// keeps only a parent link and an action id per state), printed as the fields
+// each step changed, and replayed from a JSON file against a model.
+import { ModelError, type CompiledModel, type ActionInstance } from './model.js';
+import { decodeState, describeOutOfDomain, firstOutOfDomain, formatLeaf, DomainError } from './schema.js';
+
+export interface Change { readonly field: string; readonly from: string; readonly to: string }
+export interface TraceStep {
+  /** 1-based; step 1 is the initial state. */
+  readonly step: number;
+  /** Null for the initial state. */
+  readonly action: string | null;
+  readonly actor: string | null;
+  /** Fields that differ from the previous state (every field for step 1). */
+  readonly changes: readonly Change[];
+  readonly state: Record<string, unknown>;
+}
+
+/** Runs one action instance on a packed state. Returns the successor, or null when the action is disabled there. */
+export function applyAction(c: CompiledModel, a: ActionInstance, src: Int32Array): Int32Array | null {
+  const n = c.layout.slots;
+  const s = { b: src, o: 0 }, t = { b: new Int32Array(n), o: 0 };
+  const sv = c.layout.makeView(s), tv = c.layout.makeView(t);
+  t.b.set(src.subarray(0, n));
+  try {
+    if (a.guard !== undefined && !a.guard(sv, a.arg)) return null;
+    if (a.effect(sv, tv, a.arg) === false) return null;
+  } catch (e) {
+    throw asModelError(e, a.name);
+  }
+  const bad = firstOutOfDomain(c.layout, t.b, 0);
+  if (bad >= 0) { const d = describeOutOfDomain(c.layout, t.b, 0, bad); throw new ModelError(`action ${a.name} left a domain: ${d.message}`, { action: a.name, field: d.field }); }
+  return t.b;
+}
+
+export function asModelError(e: unknown, action: string): ModelError {
+  if (e instanceof ModelError) return e;
+  if (e instanceof DomainError) return new ModelError(`action ${action}: ${e.message}`, { action, field: e.field, cause: e });
+  const msg = e instanceof Error ? e.message : String(e);
+  return new ModelError(`action ${action} threw: ${msg}`, { action, cause: e });
+}
+
+export function diffStates(c: CompiledModel, prev: Int32Array | null, cur: Int32Array): Change[] {
+  const out: Change[] = [];
+  for (const leaf of c.layout.leaves) {
+    const to = formatLeaf(leaf, cur, 0);
+    if (prev === null) { out.push({ field: leaf.path, from: '', to }); continue; }
+    let same = true;
+    for (let k = 0; k < leaf.width; k++) if (prev[leaf.offset + k] !== cur[leaf.offset + k]) { same = false; break; }
+    if (!same) out.push({ field: leaf.path, from: formatLeaf(leaf, prev, 0), to });
+  }
+  return out;
+}
+
+/** The states of a path: the initial state, then one per action id. Throws ModelError if an action does not apply. */
+export function executePath(c: CompiledModel, initIndex: number, actionIds: readonly number[]): Int32Array[] {
+  const n = c.layout.slots;
+  const states: Int32Array[] = [c.inits.slice(initIndex * n, initIndex * n + n)];
+  for (const id of actionIds) {
+    const a = c.actions[id]!;
+    const next = applyAction(c, a, states[states.length - 1]!);
+    if (next === null) throw new ModelError(`re-executing the trace: ${a.name} is not enabled (the model is not deterministic)`, { action: a.name });
+    states.push(next);
+  }
+  return states;
+}
+
+export function traceSteps(c: CompiledModel, states: readonly Int32Array[], actionIds: readonly number[]): TraceStep[] {
+  return states.map((st, i) => {
+    const a = i === 0 ? null : c.actions[actionIds[i - 1]!]!;
+    return { step: i + 1, action: a ? a.name : null, actor: a ? a.actor : null, changes: diffStates(c, i === 0 ? null : states[i - 1]!, st), state: decodeState(c.layout, st, 0) };
+  });
+}
+
+/** The trace file `--trace-out` writes and `mc replay` reads. */
+export interface TraceFile {
+  readonly schema: 'mc.trace/1';
+  readonly model: string;
+  /** A model file path when the model is not built in. */
+  readonly modelPath?: string;
+  readonly params: Record<string, number | string | boolean>;
+  readonly mutant: string | null;
+  readonly property: string | null;
+  /** The initial state in full, then the action names in order. */
+  readonly init: Record<string, unknown>;
+  readonly steps: readonly { readonly action: string; readonly state: Record<string, unknown> }[];
+}
+
+export interface ReplayOutcome {
+  readonly ok: boolean;
+  /** Steps that re-executed and matched the recorded state. */
+  readonly matched: number;
+  /** The first step (1-based, counting the initial state as step 1) that did not apply, and why. */
+  readonly failedStep?: number;
+  readonly reason?: string;
+  /** Properties violated in the last state reached. */
+  readonly violated: string[];
+}

@@ -1,0 +1,142 @@
+// The command line through the built binary: every exit code of design.md section 5,
+// counterexamples, --trace-out and replay, determinism of --json output.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixture, mc } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'mc-test-'));
+
+describe('exit codes', () => {
+  it('0: complete, every property holds', () => {
+    const r = mc('run', fixture('mutex-bug.ts'), '--fixed', 'true', '--json');
+    expect(r.code).toBe(0);
+    expect(r.json.schema).toBe('mc.result/1');
+    expect(r.json.verdict).toBe('ok');
+    expect(r.json.complete).toBe(true);
+  });
+  it('1: a violated invariant, with a shortest counterexample', () => {
+    const r = mc('run', fixture('mutex-bug.ts'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('VIOLATION of invariant MutualExclusion');
+    // idle,idle -> Test(0) -> Test(1) -> Set(0) -> Set(1): 5 states, the shortest possible.
+    expect(r.stdout).toContain('Counterexample (5 states, a shortest one)');
+    expect(r.stdout).toMatch(/2\. Test\(0\)\s+\[P0\]\n\s+pc\[0\]: idle → saw/);
+  });
+  it('1: an unexpected deadlock names the Deadlock property', () => {
+    const r = mc('run', fixture('deadlock.ts'), '--json');
+    expect(r.code).toBe(1);
+    expect(r.json.violation.property).toBe('Deadlock');
+    expect(r.json.violation.trace).toHaveLength(3);
+  });
+  it('2: unknown model, unknown flag, out-of-range param, bad budget value', () => {
+    for (const args of [['run', 'no-such-model'], ['run', fixture('mutex-bug.ts'), '--bogus'], ['run', 'test/oracles/counters.ts', '--n', '99'], ['run', 'test/oracles/counters.ts', '--max-states', '-3'], ['frobnicate']]) {
+      const r = mc(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+    expect(mc('run', 'no-such-model').stderr).toContain("unknown model 'no-such-model'");
+    expect(mc('run', 'test/oracles/counters.ts', '--n', '99').stderr).toContain('99 is outside its range 1..8');
+  });
+  it('3: an action that throws names the action and shows the trace to it', () => {
+    const r = mc('run', fixture('throws.ts'));
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('MODEL ERROR: action Step threw: boom at x=1');
+    expect(r.stdout).toContain('x: 0 → 1');
+    expect(r.stderr + r.stdout).not.toMatch(/\n\s+at /);
+  });
+  it('3: a value outside its domain names the field', () => {
+    const r = mc('run', fixture('out-of-domain.ts'), '--json');
+    expect(r.code).toBe(3);
+    expect(r.json.error.field).toBe('x');
+    expect(r.json.error.message).toContain('x = 3 is outside 0..2');
+  });
+  it('3: a file that exports no model', () => {
+    const r = mc('run', fixture('not-a-model.mjs'));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('does not export a model');
+  });
+  it('3: --debug catches an action that writes its input state', () => {
+    const r = mc('run', fixture('mutates-input.ts'), '--debug');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('wrote its input state');
+  });
+  it('4: a budget ends the run as incomplete, never as a pass', () => {
+    const r = mc('run', 'test/oracles/counters.ts', '--max-states', '1000', '--json');
+    expect(r.code).toBe(4);
+    expect(r.json.verdict).toBe('incomplete');
+    expect(r.json.incompleteReason).toBe('max-states');
+    expect(r.json.complete).toBe(false);
+    expect(mc('run', 'test/oracles/counters.ts', '--max-depth', '5').code).toBe(4);
+  });
+  it('5: a mutant that survives fails the mutation gate', () => {
+    // With the fix forced on, the declared mutant no longer breaks MutualExclusion: it survives.
+    const r = mc('mutate', fixture('mutex-bug.ts'), '--json');
+    expect(r.code).toBe(0);
+    expect(r.json.mutants[0]).toMatchObject({ id: 'no-lock', fired: 'MutualExclusion', verdict: 'killed', traceLength: 5 });
+    const src = readFileSync(fixture('mutex-bug.ts'), 'utf8').replace("params: { fixed: false }", 'params: { fixed: true }').replaceAll('../../src/', `${process.cwd()}/src/`);
+    const copy = join(tmp, 'mutex-fixed.ts');
+    writeFileSync(copy, src);
+    const s = mc('mutate', copy, '--json');
+    expect(s.code).toBe(5);
+    expect(s.json.mutants[0].verdict).toBe('survived');
+  });
+});
+
+describe('counterexamples', () => {
+  it('--trace-out writes a trace that mc replay re-executes', () => {
+    const file = join(tmp, 'trace.json');
+    expect(mc('run', fixture('mutex-bug.ts'), '--trace-out', file).code).toBe(1);
+    const t = JSON.parse(readFileSync(file, 'utf8'));
+    expect(t.schema).toBe('mc.trace/1');
+    expect(t.steps.map((s: { action: string }) => s.action)).toEqual(['Test(0)', 'Test(1)', 'Set(0)', 'Set(1)']);
+    const r = mc('replay', file, '--json');
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ ok: true, violated: ['MutualExclusion'], steps: 5 });
+  });
+  it('mc replay reports the first step that no longer applies', () => {
+    const file = join(tmp, 'trace.json');
+    mc('run', fixture('mutex-bug.ts'), '--trace-out', file);
+    const t = JSON.parse(readFileSync(file, 'utf8'));
+    t.steps[2].action = 'Leave(0)'; // P0 is not in cs yet at step 4
+    const bad = join(tmp, 'bad-trace.json');
+    writeFileSync(bad, JSON.stringify(t));
+    const r = mc('replay', bad, '--json');
+    expect(r.code).toBe(5);
+    expect(r.json).toMatchObject({ ok: false, failedStep: 4 });
+    expect(r.json.reason).toContain('Leave(0) is not enabled');
+    expect(mc('replay', join(tmp, 'missing.json')).code).toBe(2);
+  });
+});
+
+describe('determinism', () => {
+  const strip = (j: any) => ({ ...j, stats: { ...j.stats, seconds: 0, distinctPerSecond: 0, generatedPerSecond: 0, peakMemoryBytes: 0, bytesPerState: 0 } });
+  it('the same command twice gives the same JSON (timings aside) and the same trace', () => {
+    const a = mc('run', fixture('mutex-bug.ts'), '--json'), b = mc('run', fixture('mutex-bug.ts'), '--json');
+    expect(JSON.stringify(strip(a.json))).toBe(JSON.stringify(strip(b.json)));
+    const c = mc('run', 'test/oracles/counters.ts', '--n', '3', '--k', '4', '--json'), d = mc('run', 'test/oracles/counters.ts', '--n', '3', '--k', '4', '--json');
+    expect(JSON.stringify(strip(c.json))).toBe(JSON.stringify(strip(d.json)));
+  });
+  it('random walks are reproducible from their seed', () => {
+    const a = mc('run', fixture('mutex-bug.ts'), '--strategy', 'random', '--seed', '7', '--json');
+    const b = mc('run', fixture('mutex-bug.ts'), '--strategy', 'random', '--seed', '7', '--json');
+    expect(a.code).toBe(1);
+    expect(a.json.violation.trace).toEqual(b.json.violation.trace);
+  });
+});
+
+describe('list and show', () => {
+  it('list --json has the schema and every model', () => {
+    const r = mc('list', '--json');
+    expect(r.code).toBe(0);
+    expect(r.json.schema).toBe('mc.list/1');
+    expect(Array.isArray(r.json.models)).toBe(true);
+  });
+  it('show describes a model file', () => {
+    const r = mc('show', fixture('mutex-bug.ts'), '--json');
+    expect(r.code).toBe(0);
+    expect(r.json.invariants.map((i: { name: string }) => i.name)).toEqual(['MutualExclusion']);
+    expect(r.json.mutants[0].id).toBe('no-lock');
+  });
+});

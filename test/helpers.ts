@@ -1,0 +1,17 @@
+// Runs the built `mc` binary (tests exercise what users run, not the sources).
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const MC = resolve(ROOT, 'dist/src/cli/main.js');
+
+export interface McRun { code: number; stdout: string; stderr: string; json: any }
+
+export function mc(...args: string[]): McRun {
+  const r = spawnSync(process.execPath, [MC, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 2 ** 20 });
+  let json: any = null;
+  if (args.includes('--json')) { try { json = JSON.parse(r.stdout); } catch { json = null; } }
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+export const fixture = (name: string): string => `test/fixtures/${name}`;
