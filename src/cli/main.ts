@@ -71,7 +71,7 @@ function givenParams(model: Model | null, opts: Record<string, unknown>): Record
 
 // ---------- run ----------
 
-interface RunOpts { mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxDepth?: number; exact?: boolean; json?: boolean; traceOut?: string; progress?: boolean; debug?: boolean }
+interface RunOpts { liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxDepth?: number; exact?: boolean; json?: boolean; traceOut?: string; progress?: boolean; debug?: boolean }
 
 function progressPrinter(enabled: boolean): (p: Progress) => void {
   if (!enabled) return () => {};
@@ -97,7 +97,7 @@ function interruptFlag(): { interrupted: () => boolean; dispose: () => void } {
 
 function searchOptions(o: RunOpts, progress: boolean): Partial<SearchOptions> {
   return {
-    strategy: o.strategy, seed: o.seed, walks: o.walks, exact: !!o.exact, debug: !!o.debug,
+    strategy: o.strategy, seed: o.seed, walks: o.walks, exact: !!o.exact, debug: !!o.debug, liveness: o.liveness !== false,
     ...(o.maxStates ? { maxStates: o.maxStates } : {}), ...(o.maxSeconds ? { maxSeconds: o.maxSeconds } : {}), ...(o.maxDepth ? { maxDepth: o.maxDepth } : {}),
     onProgress: progressPrinter(progress),
   };
@@ -116,7 +116,7 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
   if (progress && process.stderr.isTTY) err('\n');
   if (o.traceOut) {
     const steps = r.violations[0]?.trace ?? r.error?.trace;
-    if (steps && steps.length) writeFileSync(o.traceOut, `${JSON.stringify(traceFile(c, r.violations[0]?.property ?? null, steps), null, 2)}\n`);
+    if (steps && steps.length) writeFileSync(o.traceOut, `${JSON.stringify(traceFile(c, r.violations[0]?.property ?? null, steps, r.violations[0]?.loopStart ?? null), null, 2)}\n`);
     else err(`mc: no counterexample to write to ${o.traceOut} (verdict ${r.verdict})\n`);
   }
   out(o.json ? `${JSON.stringify(resultDoc(c, r), null, 2)}\n` : renderRun(c, r));
@@ -192,6 +192,7 @@ async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
   if (failedStep === undefined && !Array.from({ length: c.initCount }, (_, i) => c.inits.subarray(i * n, i * n + n)).some((s) => s.every((x, k) => x === state[k]))) {
     failedStep = 1; reason = 'the recorded initial state is not an initial state of the model';
   }
+  const seen: Int32Array[] = [state];
   for (let i = 0; failedStep === undefined && i < t.steps.length; i++) {
     const st = t.steps[i], stepNo = i + 2;
     const a = c.actions.find((x) => x.name === st.action);
@@ -203,6 +204,22 @@ async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
     if (st.state !== undefined && got !== want) { failedStep = stepNo; reason = `${a.name} gives a different state than recorded`; break; }
     lines.push(`${String(stepNo).padStart(4)}. ${a.name}  [${a.actor}]  ok`);
     state = next;
+    seen.push(next);
+  }
+  let livenessViolated: string | null = null;
+  if (failedStep === undefined && typeof t.loopStart === 'number') {
+    // A lasso: the last state must equal the state at loopStart, closing the cycle.
+    const loopState = t.loopStart === 1 ? t.init : t.steps[t.loopStart - 2]?.state;
+    if (JSON.stringify(decodeState(c.layout, state, 0)) !== JSON.stringify(loopState)) { failedStep = t.steps.length + 1; reason = `the last state does not loop back to step ${t.loopStart}`; }
+    else {
+      lines.push(`      the last state equals step ${t.loopStart}: the cycle closes`);
+      // The recorded liveness property must still fail on the cycle: q never holds in it (◇□q: some cycle state has ¬q).
+      const l = c.liveness.find((x) => x.name === t.property);
+      if (l) {
+        const cycle = seen.slice(t.loopStart - 1).map((st) => l.q(c.layout.makeView({ b: st, o: 0 })));
+        if (l.kind === 'eventuallyAlways' ? cycle.some((q) => !q) : cycle.every((q) => !q)) livenessViolated = l.name;
+      }
+    }
   }
   const root = { b: state, o: 0 }, view = c.layout.makeView(root);
   const violated = c.invariants.filter((inv) => { try { return !inv.check(view); } catch { return true; } }).map((i) => i.name);
@@ -211,6 +228,7 @@ async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
     const expected = typeof c.deadlock === 'object' && c.deadlock.expected(view);
     if (!enabled && !expected) violated.push('Deadlock');
   }
+  if (livenessViolated) violated.push(livenessViolated);
   const doc = { schema: SCHEMA.replay, model: model.name, steps: t.steps.length + 1, ok: failedStep === undefined, ...(failedStep !== undefined ? { failedStep, reason } : {}), violated, recordedProperty: t.property ?? null };
   if (failedStep !== undefined) lines.push(`${String(failedStep).padStart(4)}. FAILED: ${reason}`, `Verdict: the trace no longer applies to the model (step ${failedStep})`);
   else if (violated.length) lines.push(`Verdict: the trace re-executes and ends in a violation of ${violated.join(', ')}`);
@@ -230,6 +248,7 @@ function runOptions(cmd: Command): Command {
     .option('--max-states <n>', 'stop (verdict incomplete) after this many distinct states', natural('--max-states'))
     .option('--max-seconds <s>', 'stop (verdict incomplete) after this many seconds', seconds)
     .option('--max-depth <d>', 'do not explore beyond this depth (verdict incomplete if deeper states exist)', natural('--max-depth'))
+    .option('--no-liveness', 'skip the liveness pass (no state graph is stored)')
     .option('--exact', 'store full states instead of fingerprints (rules out hash collisions; more memory)')
     .option('--json', 'print one JSON document (schema mc.result/1 or mc.mutate/1) instead of text')
     .option('--progress', 'print progress to stderr every 2 s (default: only when stderr is a terminal)')

@@ -88,7 +88,7 @@ export function resultDoc(c: CompiledModel, r: SearchResult) {
     properties: [
       ...c.invariants.map((i) => ({ name: i.name, kind: 'invariant', status: propertyStatus(r, i.name) })),
       ...(c.deadlock === 'allowed' ? [] : [{ name: 'Deadlock', kind: 'deadlock', status: propertyStatus(r, 'Deadlock') }]),
-      ...c.liveness.map((l) => ({ name: l.name, kind: 'liveness', status: 'not-checked' })),
+      ...r.liveness.map((l) => ({ name: l.name, kind: 'liveness', status: l.status === 'holds' ? 'holds' : l.status === 'violated' ? 'violated' : 'not-checked', ...(l.reason ? { reason: l.reason } : {}) })),
     ],
     violation: r.violations[0] ?? null,
     violations: r.violations,
@@ -97,7 +97,7 @@ export function resultDoc(c: CompiledModel, r: SearchResult) {
     instanceCoverage: r.instanceCoverage,
     goals: r.goals,
     antecedents: r.antecedents,
-    livenessNotChecked: r.livenessNotChecked,
+    liveness: r.liveness,
   };
 }
 
@@ -107,12 +107,14 @@ function propertyStatus(r: SearchResult, name: string): string {
   return r.verdict === 'ok' ? 'holds' : r.verdict === 'incomplete' ? 'no violation found (incomplete)' : 'no violation found before the search stopped';
 }
 
-export function renderTrace(steps: readonly TraceStep[]): string {
+export function renderTrace(steps: readonly TraceStep[], loopStart: number | null = null, stutter = false): string {
   const lines: string[] = [];
   const w = String(steps.length).length;
   for (const s of steps) {
+    if (loopStart !== null && s.step === loopStart) lines.push(`${' '.repeat(w)}  ── cycle begins here ${stutter ? '(this state repeats forever: nothing is enabled)' : `(steps ${loopStart}..${steps.length} repeat forever)`} ──`);
     const head = `${String(s.step).padStart(w)}. ${s.action === null ? 'initial state' : `${s.action}  [${s.actor}]`}`;
     lines.push(head);
+    for (const note of s.notes ?? []) lines.push(`${' '.repeat(w + 4)}» ${note}`);
     const ch = s.action === null ? s.changes.map((x) => `${x.field} = ${x.to}`) : s.changes.map((x) => `${x.field}: ${x.from} → ${x.to}`);
     if (s.action === null) {
       // The initial state in full, packed several fields per line.
@@ -122,6 +124,7 @@ export function renderTrace(steps: readonly TraceStep[]): string {
     } else if (ch.length === 0) lines.push(`${' '.repeat(w + 4)}(no field changed)`);
     else for (const c of ch) lines.push(`${' '.repeat(w + 4)}${c}`);
   }
+  if (loopStart !== null && !stutter) lines.push(`${' '.repeat(w)}  ── back to step ${loopStart} ──`);
   return lines.join('\n');
 }
 
@@ -144,7 +147,7 @@ export function renderRun(c: CompiledModel, r: SearchResult): string {
   const props = plainTable(['property', 'kind', 'result']);
   for (const i of c.invariants) props.push([i.name, 'invariant', propertyStatus(r, i.name)]);
   if (c.deadlock !== 'allowed') props.push(['Deadlock', 'deadlock', propertyStatus(r, 'Deadlock')]);
-  for (const l of c.liveness) props.push([l.name, `liveness`, 'not checked (liveness checking is not implemented yet)']);
+  for (const l of r.liveness) props.push([l.name, 'liveness', l.status === 'not-checked' ? `not checked: ${l.reason}` : l.status === 'violated' ? 'VIOLATED' : 'holds']);
   if (props.length) out.push(props.toString());
   if (r.goals.length) {
     const g = plainTable(['goal (sometimes)', 'reached']);
@@ -159,21 +162,24 @@ export function renderRun(c: CompiledModel, r: SearchResult): string {
   out.push('');
   const v = r.violations[0];
   if (v) {
-    out.push(`VIOLATION of ${v.kind === 'deadlock' ? 'deadlock freedom' : `invariant ${v.property}`}: ${v.description}`);
-    out.push(`Counterexample (${v.trace.length} states${r.strategy === 'bfs' ? ', a shortest one' : ''}):`);
-    out.push(renderTrace(v.trace));
+    out.push(`VIOLATION of ${v.kind === 'deadlock' ? 'deadlock freedom' : `${v.kind} property ${v.property}`}: ${v.description}`);
+    if (v.kind === 'liveness') out.push(v.loopStart ? `Counterexample: a lasso of ${v.trace.length} states (prefix of ${v.loopStart - 1} steps, then a fair cycle):` : `Counterexample (${v.trace.length} states: q is not reached within the bound):`);
+    else out.push(`Counterexample (${v.trace.length} states${r.strategy === 'bfs' ? ', a shortest one' : ''}):`);
+    out.push(renderTrace(v.trace, v.loopStart ?? null, v.stutter ?? false));
     if (r.violations.length > 1) out.push('', `Also violated: ${r.violations.slice(1).map((x) => `${x.property} (${x.trace.length} states)`).join(', ')}`);
     out.push('', `Verdict: VIOLATION of ${v.property}`);
   } else if (r.verdict === 'incomplete') {
     out.push(`Verdict: INCOMPLETE (${r.incompleteReason}): no violation in the ${num(s.distinct)} states explored, but the search did not finish`);
   } else {
-    out.push(`Verdict: OK: every invariant holds in all ${num(s.distinct)} reachable states${c.liveness.length ? ' (liveness not checked)' : ''}`);
+    const unchecked = r.liveness.filter((l) => l.status === 'not-checked').length;
+    out.push(`Verdict: OK: every invariant holds in all ${num(s.distinct)} reachable states${r.liveness.length ? (unchecked ? `; ${unchecked} liveness propert${unchecked === 1 ? 'y' : 'ies'} NOT checked` : `; every liveness property holds (${s.edges.toLocaleString('en-US')} edges, ${s.livenessSeconds.toFixed(2)} s)`) : ''}`);
   }
   return `${out.join('\n')}\n`;
 }
 
-export function traceFile(c: CompiledModel, property: string | null, steps: readonly TraceStep[]): TraceFile {
+export function traceFile(c: CompiledModel, property: string | null, steps: readonly TraceStep[], loopStart: number | null = null): TraceFile {
   return {
+    ...(loopStart !== null ? { loopStart } : {}),
     schema: 'mc.trace/1',
     model: c.model.name,
     ...(c.model.source && c.model.source !== 'builtin' ? { modelPath: c.model.source } : {}),

@@ -45,6 +45,8 @@ export interface StateSet {
   readonly bytes: number;
   /** Adds the state whose fingerprint was just computed by hashState; true if it was new. */
   add(b: Int32Array, off: number): boolean;
+  /** With indexing on: the index of the state `add` found already present (states are numbered in insertion order). */
+  readonly found: number;
 }
 
 /** Open addressing over (hi, lo) pairs with linear probing; (0,0) marks an empty cell. About 11 bytes per state at the target load. */
@@ -53,15 +55,19 @@ export class FingerprintSet implements StateSet {
   private mask: number;
   private count = 0;
   private limit: number;
-  constructor(initialCapacity = 1 << 16) {
+  /** Per cell: the state's insertion index (only when indexed: the liveness pass needs edge targets). */
+  private idx: Int32Array | null;
+  found = -1;
+  constructor(indexed = false, initialCapacity = 1 << 16) {
     let cap = 1 << 10;
     while (cap < initialCapacity) cap <<= 1;
     this.table = new Int32Array(cap * 2);
+    this.idx = indexed ? new Int32Array(cap) : null;
     this.mask = cap - 1;
     this.limit = Math.floor(cap * 0.7);
   }
   get size(): number { return this.count; }
-  get bytes(): number { return this.table.byteLength; }
+  get bytes(): number { return this.table.byteLength + (this.idx?.byteLength ?? 0); }
   add(_b: Int32Array, _off: number): boolean {
     let hi = fpHi, lo = fpLo;
     if (hi === 0 && lo === 0) lo = 1;
@@ -70,24 +76,27 @@ export class FingerprintSet implements StateSet {
     for (;;) {
       const a = t[2 * i]!, c = t[2 * i + 1]!;
       if (a === 0 && c === 0) break;
-      if (a === hi && c === lo) return false;
+      if (a === hi && c === lo) { if (this.idx !== null) this.found = this.idx[i]!; return false; }
       i = (i + 1) & mask;
     }
     t[2 * i] = hi; t[2 * i + 1] = lo;
+    if (this.idx !== null) this.idx[i] = this.count;
     if (++this.count > this.limit) this.grow();
     return true;
   }
   private grow(): void {
-    const old = this.table, cap = (this.mask + 1) * 2;
+    const old = this.table, oldIdx = this.idx, cap = (this.mask + 1) * 2;
     const t = new Int32Array(cap * 2), mask = cap - 1;
+    const ix = oldIdx ? new Int32Array(cap) : null;
     for (let j = 0; j < old.length; j += 2) {
       const hi = old[j]!, lo = old[j + 1]!;
       if (hi === 0 && lo === 0) continue;
       let i = hi & mask;
       while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) i = (i + 1) & mask;
       t[2 * i] = hi; t[2 * i + 1] = lo;
+      if (ix) ix[i] = oldIdx![j >> 1]!;
     }
-    this.table = t; this.mask = mask; this.limit = Math.floor(cap * 0.7);
+    this.table = t; this.idx = ix; this.mask = mask; this.limit = Math.floor(cap * 0.7);
   }
 }
 
@@ -97,6 +106,7 @@ export class ExactStateSet implements StateSet {
   private mask: number;
   private states: Int32Array;
   private count = 0;
+  found = -1;
   constructor(private readonly slots: number) {
     this.table = new Int32Array(1 << 12).fill(-1);
     this.mask = (1 << 12) - 1;
@@ -112,7 +122,7 @@ export class ExactStateSet implements StateSet {
       if (id < 0) break;
       let same = true;
       for (let k = 0; k < n; k++) if (s[id * n + k] !== b[off + k]) { same = false; break; }
-      if (same) return false;
+      if (same) { this.found = id; return false; }
       i = (i + 1) & this.mask;
     }
     if ((this.count + 1) * n > s.length) { const bigger = new Int32Array(s.length * 2); bigger.set(s); this.states = bigger; }

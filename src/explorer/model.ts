@@ -239,6 +239,11 @@ export function compileModel(model: Model, params: Record<string, number | strin
     if (names.has(p.name)) throw new ModelError(`model '${model.name}': property '${p.name}' is declared twice`);
     names.add(p.name);
   }
+  for (const l of liveness) for (const f of l.fairness) {
+    if (!actions.some((a) => (f.action !== undefined && a.base === f.action) || (f.actor !== undefined && a.actor === f.actor))) {
+      throw new ModelError(`model '${model.name}': liveness property ${l.name} declares fairness of ${f.action !== undefined ? `action '${f.action}'` : `actor '${f.actor}'`}, which names no action of the model`);
+    }
+  }
   const deadlock = call('deadlock()', () => def.deadlock?.(ctx) ?? 'error');
   const constraint = call('constraint()', () => def.constraint?.(ctx));
 

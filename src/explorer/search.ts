@@ -15,6 +15,7 @@ import { ModelError, type ActionInstance, type CompiledModel } from './model.js'
 import { describeOutOfDomain, firstOutOfDomain, type ViewRoot } from './schema.js';
 import { collisionProbability, ExactStateSet, FingerprintSet, hashState, type StateSet } from './fingerprint.js';
 import { asModelError, executePath, traceSteps, type TraceStep } from './trace.js';
+import { checkLiveness, type Lasso } from './liveness.js';
 
 export type Strategy = 'bfs' | 'dfs' | 'random';
 
@@ -29,6 +30,8 @@ export interface SearchOptions {
   exact: boolean;
   /** Check that actions neither write their input state nor give different successors on a second run. */
   debug: boolean;
+  /** Check the model's liveness properties (BFS only; records the state graph). */
+  liveness: boolean;
   /** 'first': stop at the first violation; 'never': record the first violation of every property and go on; a set: stop once one of these fires. */
   stopOn: 'first' | 'never' | ReadonlySet<string>;
   /** Polled between chunks of work; returning true stops the run as interrupted. */
@@ -41,10 +44,14 @@ export interface Progress { distinct: number; generated: number; depth: number; 
 
 export interface Violation {
   readonly property: string;
-  readonly kind: 'invariant' | 'deadlock';
+  readonly kind: 'invariant' | 'deadlock' | 'liveness';
   readonly description: string;
-  /** Trace to the violating state (BFS: a shortest one). */
+  /** Trace to the violating state (BFS: a shortest one); for liveness a lasso: prefix, then the cycle. */
   readonly trace: TraceStep[];
+  /** Liveness: the step (1-based) where the cycle begins; the last state loops back to it. Null for a bounded (within K) counterexample. */
+  readonly loopStart?: number | null;
+  /** Liveness: the cycle is a terminal state repeating forever. */
+  readonly stutter?: boolean;
 }
 
 export interface ModelErrorInfo {
@@ -69,6 +76,10 @@ export interface SearchStats {
   bytesPerState: number;
   collisionProbability: number;
   exact: boolean;
+  /** Liveness pass: edges stored, bytes of the stored graph, seconds the pass took (0 when no liveness is checked). */
+  edges: number;
+  livenessGraphBytes: number;
+  livenessSeconds: number;
 }
 
 export interface SearchResult {
@@ -87,13 +98,13 @@ export interface SearchResult {
   goals: { name: string; description: string; reached: boolean; depth: number | null }[];
   /** Invariants written as implications: how many visited states made the antecedent true. */
   antecedents: { name: string; hits: number }[];
-  /** Liveness properties are declared but not checked by this engine version. */
-  livenessNotChecked: { name: string; reason: string }[];
+  /** Liveness properties checked (holds/violated) and the ones not checked, with the reason. */
+  liveness: { name: string; status: 'holds' | 'violated' | 'not-checked'; reason?: string }[];
 }
 
 const DEFAULTS: SearchOptions = {
   strategy: 'bfs', seed: 1, walks: 100, maxStates: Infinity, maxSeconds: Infinity, maxDepth: Infinity, exact: false, debug: false,
-  stopOn: 'first', interrupted: () => false, onProgress: () => {}, progressEveryMs: 2000,
+  liveness: true, stopOn: 'first', interrupted: () => false, onProgress: () => {}, progressEveryMs: 2000,
 };
 
 class Growable {
@@ -133,6 +144,10 @@ class Engine {
   private readonly t0 = performance.now();
   private lastProgress = performance.now();
   private peakMemory = 0;
+  /** The state graph for the liveness pass (CSR: edges of state i are edges[start[i] .. start[i+1])). */
+  private readonly graph: { start: Growable; dst: Growable; act: Growable; labels: Growable; edges: number } | null;
+  private livenessOutcome: { name: string; status: 'holds' | 'violated'; lasso?: Lasso }[] | null = null;
+  private livenessSeconds = 0;
   private frontierBytes = 0;
   private frontierSize = 0;
   // scratch successor buffer and views
@@ -145,7 +160,9 @@ class Engine {
   constructor(private readonly c: CompiledModel, private readonly o: SearchOptions) {
     this.n = c.layout.slots;
     this.acts = c.actions;
-    this.set = o.exact ? new ExactStateSet(this.n) : new FingerprintSet();
+    const wantGraph = o.strategy === 'bfs' && o.liveness && c.liveness.length > 0 && c.liveness.length <= 15;
+    this.graph = wantGraph ? { start: new Growable(1 << 16), dst: new Growable(1 << 16), act: new Growable(1 << 16), labels: new Growable(1 << 16), edges: 0 } : null;
+    this.set = o.exact ? new ExactStateSet(this.n) : new FingerprintSet(wantGraph);
     this.fires = new Float64Array(c.actions.length);
     this.goalHit = c.goals.map(() => -1);
     this.antecedentHits = c.invariants.map(() => 0);
@@ -203,6 +220,21 @@ class Engine {
         throw new ActionFailure(new ModelError(`goal ${goals[k]!.name} threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), idx, -1, null);
       }
       if (hit) this.goalHit[k] = depth;
+    }
+    if (this.graph !== null) {
+      let bits = 0;
+      const live = this.c.liveness;
+      for (let k = 0; k < live.length; k++) {
+        const l = live[k]!;
+        try {
+          if (l.p !== undefined && l.p(view)) bits |= 1 << (2 * k);
+          if (l.q(view)) bits |= 1 << (2 * k + 1);
+        } catch (e) {
+          throw new ActionFailure(new ModelError(`liveness property ${l.name} threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), idx, -1, null);
+        }
+      }
+      this.graph.labels.ensure(this.distinct);
+      this.graph.labels.a[idx] = bits;
     }
     if (this.distinct >= this.o.maxStates && !this.incomplete) { this.incomplete = 'max-states'; }
     return idx;
@@ -320,7 +352,8 @@ class Engine {
           this.curRoot.b = cur; this.curRoot.o = i * n;
           this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
           let enabled = 0;
-          const acts = this.acts;
+          const acts = this.acts, graph = this.graph;
+          if (graph !== null) { graph.start.ensure(parentIdx + 2); graph.start.a[parentIdx] = graph.edges; }
           for (let ai = 0; ai < acts.length; ai++) {
             const a = acts[ai]!;
             if (!this.successor(a, parentIdx)) continue;
@@ -329,7 +362,13 @@ class Engine {
             this.fires[ai]!++;
             if (c.constraint !== undefined && !this.checkConstraint(parentIdx, a)) continue;
             hashState(this.scratch, 0, n);
-            if (!this.set.add(this.scratch, 0)) continue;
+            const isNew = this.set.add(this.scratch, 0);
+            if (graph !== null) {
+              const e = graph.edges++;
+              graph.dst.ensure(e + 1); graph.act.ensure(e + 1);
+              graph.dst.a[e] = isNew ? this.distinct : this.set.found; graph.act.a[e] = a.id;
+            }
+            if (!isNew) continue;
             this.admit(this.nextView, parentIdx, a.id, this.depth + 1);
             if (nextCount * n + n > next.length) { const b = new Int32Array(next.length * 2); b.set(next); next = b; }
             const dst = nextCount * n;
@@ -347,10 +386,24 @@ class Engine {
         curCount = nextCount;
         if (curCount > 0) this.depth++;
       }
+      if (this.graph !== null && curCount === 0 && !this.stopNow && this.incomplete === undefined) this.liveness();
     } catch (e) {
       if (e instanceof ActionFailure) { this.failure = e; return; }
       throw e;
     }
+  }
+
+  /** The liveness pass over the complete state graph. */
+  private liveness(): void {
+    const t = performance.now();
+    const g = this.graph!;
+    g.start.ensure(this.distinct + 1);
+    g.start.a[this.distinct] = g.edges;
+    this.livenessOutcome = checkLiveness({
+      states: this.distinct, start: g.start.a, dst: g.dst.a, act: g.act.a, parent: this.parent.a, via: this.via.a, labels: g.labels.a,
+    }, this.c.liveness, this.c.actions);
+    this.livenessSeconds = (performance.now() - t) / 1000;
+    for (const o of this.livenessOutcome) if (o.status === 'violated' && this.shouldStopAfter(o.name)) this.stopNow = true;
   }
 
   private checkConstraint(parentIdx: number, a: ActionInstance): boolean {
@@ -492,6 +545,15 @@ class Engine {
     return traceSteps(this.c, states, extraAction >= 0 ? p.actions.slice(0, -1) : p.actions);
   }
 
+  private livenessSkipReason(): string {
+    if (this.o.strategy !== 'bfs') return `liveness is checked with --strategy bfs only (this run used ${this.o.strategy})`;
+    if (!this.o.liveness) return 'liveness checking was turned off (--no-liveness)';
+    if (this.c.liveness.length > 15) return 'more than 15 liveness properties in one model';
+    if (this.failure) return 'the run stopped at a model error';
+    if (this.incomplete !== undefined) return `the state graph is incomplete (${this.incomplete})`;
+    return 'the search stopped at a safety violation before the state graph was complete';
+  }
+
   private result(): SearchResult {
     const secs = this.elapsed();
     const mem = process.memoryUsage.rss();
@@ -502,13 +564,16 @@ class Engine {
       if (e) { e.fired += this.fires[a.id]!; if (e.actor !== a.actor && !e.actor.split('|').includes(a.actor)) e.actor += `|${a.actor}`; }
       else byBase.set(a.base, { actor: a.actor, fired: this.fires[a.id]! });
     }
-    const tables = this.set.bytes + this.parent.a.byteLength + this.via.a.byteLength + this.frontierBytes;
+    const g = this.graph;
+    const graphBytes = g ? g.start.a.byteLength + g.dst.a.byteLength + g.act.a.byteLength + g.labels.a.byteLength : 0;
+    const tables = this.set.bytes + this.parent.a.byteLength + this.via.a.byteLength + this.frontierBytes + graphBytes;
     const stats: SearchStats = {
       // Random walks give each visited state its own index (the walk is its trace); distinct counts the set.
       distinct: this.o.strategy === 'random' ? this.set.size : this.distinct, generated: this.generated, depth: this.depth, seconds: secs,
       distinctPerSecond: secs > 0 ? this.distinct / secs : 0, generatedPerSecond: secs > 0 ? this.generated / secs : 0,
       peakMemoryBytes: this.peakMemory, bytesPerState: this.distinct ? tables / this.distinct : 0,
       collisionProbability: this.o.exact ? 0 : collisionProbability(this.distinct, this.generated), exact: this.o.exact,
+      edges: g ? g.edges : 0, livenessGraphBytes: graphBytes, livenessSeconds: this.livenessSeconds,
     };
     const res: SearchResult = {
       verdict: 'ok', strategy: this.o.strategy, stats, violations: [],
@@ -516,7 +581,10 @@ class Engine {
       instanceCoverage: this.c.actions.map((a) => ({ action: a.name, actor: a.actor, fired: this.fires[a.id]! })),
       goals: this.c.goals.map((g, k) => ({ name: g.name, description: g.description, reached: this.goalHit[k]! >= 0, depth: this.goalHit[k]! >= 0 ? this.goalHit[k]! : null })),
       antecedents: this.c.invariants.flatMap((inv, k) => (inv.antecedent ? [{ name: inv.name, hits: this.antecedentHits[k]! }] : [])),
-      livenessNotChecked: this.c.liveness.map((l) => ({ name: l.name, reason: 'liveness checking is not implemented in this version of mc' })),
+      liveness: this.c.liveness.map((l) => {
+        const o = this.livenessOutcome?.find((x) => x.name === l.name);
+        return o ? { name: l.name, status: o.status } : { name: l.name, status: 'not-checked' as const, reason: this.livenessSkipReason() };
+      }),
     };
     if (this.failure) {
       const f = this.failure;
@@ -535,6 +603,14 @@ class Engine {
     // Report violations in discovery order (smallest state index first): the shortest in BFS.
     const found = [...this.firstViolation].sort((a, b) => a[1].index - b[1].index);
     res.violations = found.map(([property, v]) => ({ property, kind: v.kind, description: v.description, trace: this.traceTo(v.index) }));
+    for (const o of this.livenessOutcome ?? []) {
+      if (o.status !== 'violated' || !o.lasso) continue;
+      const l = this.c.liveness.find((x) => x.name === o.name)!;
+      const lasso = o.lasso;
+      const states = executePath(this.c, lasso.init, lasso.actions);
+      const steps = traceSteps(this.c, states, lasso.actions).map((st, i) => (lasso.notes.has(i) ? { ...st, notes: lasso.notes.get(i)! } : st));
+      res.violations.push({ property: o.name, kind: 'liveness', description: l.description, trace: steps, loopStart: lasso.loopStart >= 0 ? lasso.loopStart + 1 : null, stutter: lasso.stutter });
+    }
     if (res.violations.length > 0) res.verdict = 'violation';
     else if (this.incomplete !== undefined) { res.verdict = 'incomplete'; res.incompleteReason = this.incomplete; }
     return res;

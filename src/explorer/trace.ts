@@ -14,6 +14,8 @@ export interface TraceStep {
   /** Fields that differ from the previous state (every field for step 1). */
   readonly changes: readonly Change[];
   readonly state: Record<string, unknown>;
+  /** Liveness counterexamples: what this step shows (the trigger, a fairness obligation met). */
+  readonly notes?: readonly string[];
 }
 
 /** Runs one action instance on a packed state. Returns the successor, or null when the action is disabled there. */
@@ -84,6 +86,8 @@ export interface TraceFile {
   /** The initial state in full, then the action names in order. */
   readonly init: Record<string, unknown>;
   readonly steps: readonly { readonly action: string; readonly state: Record<string, unknown> }[];
+  /** A liveness lasso: the step (1-based) the last state loops back to. */
+  readonly loopStart?: number;
 }
 
 export interface ReplayOutcome {
