@@ -162,7 +162,7 @@ export function renderRun(c: CompiledModel, r: SearchResult): string {
   out.push('');
   const v = r.violations[0];
   if (v) {
-    out.push(`VIOLATION of ${v.kind === 'deadlock' ? 'deadlock freedom' : `${v.kind} property ${v.property}`}: ${v.description}`);
+    out.push(`VIOLATION of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.kind === 'invariant' ? `invariant ${v.property}` : `liveness property ${v.property}`}: ${v.description}`);
     if (v.kind === 'liveness') out.push(v.loopStart ? `Counterexample: a lasso of ${v.trace.length} states (prefix of ${v.loopStart - 1} steps, then a fair cycle):` : `Counterexample (${v.trace.length} states: q is not reached within the bound):`);
     else out.push(`Counterexample (${v.trace.length} states${r.strategy === 'bfs' ? ', a shortest one' : ''}):`);
     out.push(renderTrace(v.trace, v.loopStart ?? null, v.stutter ?? false));
