@@ -9,7 +9,9 @@ import { explore, type Progress, type SearchOptions, type SearchResult, type Str
 import { applyAction, asModelError } from '../explorer/trace.js';
 import { decodeState, encodeState, DomainError } from '../explorer/schema.js';
 import { loadModel } from './load.js';
-import { modelDoc, renderList, renderMutate, renderRun, renderShow, renderTrace, resultDoc, SCHEMA, traceFile, type MutantOutcome } from './render.js';
+import { modelDoc, renderCheck, renderList, renderMatrix, renderMutate, renderRun, renderShow, renderTrace, resultDoc, SCHEMA, traceFile } from './render.js';
+import { mutationMatrix, runMutant, type MutantOutcome } from './mutation.js';
+import { checkModel, junitXml, markdownSummary, type ModelCheck } from './check.js';
 import { paramDoc } from './render.js';
 
 export const EXIT = { ok: 0, violation: 1, usage: 2, model: 3, incomplete: 4, gate: 5 } as const;
@@ -125,44 +127,63 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
 
 // ---------- mutate ----------
 
-export async function runMutant(model: Model, id: string, given: Record<string, unknown>, search: Partial<SearchOptions>): Promise<MutantOutcome> {
-  const m = mutantById(model, id);
-  const params = resolveParams(model, { ...given, ...(m.params ?? {}) });
-  const base = { id, expected: [...m.kills], params, fired: null, alsoFired: [] as string[], traceLength: null, distinct: 0, seconds: 0 };
-  let c: CompiledModel;
-  try { c = compileModel(model, params, id); } catch (e) {
-    if (e instanceof ModelError) return { ...base, verdict: 'error', message: e.message };
-    throw e;
-  }
-  const r = await explore(c, { ...search, stopOn: new Set(m.kills) });
-  const hit = r.violations.find((v) => m.kills.includes(v.property));
-  const others = r.violations.filter((v) => !m.kills.includes(v.property)).map((v) => v.property);
-  const common = { ...base, alsoFired: others, distinct: r.stats.distinct, seconds: r.stats.seconds };
-  if (r.error) return { ...common, verdict: 'error', message: r.error.message };
-  if (hit) return { ...common, fired: hit.property, traceLength: hit.trace.length, verdict: 'killed' };
-  if (others.length) return { ...common, verdict: 'wrong-property', message: `killed only by ${others.join(', ')}, not by ${m.kills.join(' | ')}` };
-  if (r.verdict === 'incomplete') return { ...common, verdict: 'incomplete', message: `search stopped (${r.incompleteReason}) before any property fired` };
-  return { ...common, verdict: 'survived', message: `every property holds on the mutant (${r.stats.distinct} states): ${m.kills.join(' | ')} cannot see this change` };
-}
-
-async function cmdMutate(model: Model, o: RunOpts & Record<string, unknown>): Promise<number> {
+async function cmdMutate(model: Model, o: RunOpts & { auto?: boolean; matrix?: boolean } & Record<string, unknown>): Promise<number> {
   const ids = (model.def.mutants ?? []).map((m) => m.id);
-  if (ids.length === 0) {
-    const msg = `model '${model.name}' declares no mutants: nothing shows that its properties can fail`;
+  if (ids.length === 0 && !o.auto) {
+    const msg = `model '${model.name}' declares no mutants: nothing shows that its properties can fail (try --auto)`;
     out(o.json ? `${JSON.stringify({ schema: SCHEMA.mutate, model: model.name, mutants: [], verdict: 'gate-failure', message: msg }, null, 2)}\n` : `${msg}\nVerdict: GATE FAILURE\n`);
     return EXIT.gate;
   }
   const intr = interruptFlag();
-  const rows: MutantOutcome[] = [];
+  const search = { ...searchOptions(o, false), interrupted: intr.interrupted };
+  const given = givenParams(model, o);
+  let rows: MutantOutcome[] = [];
+  let matrix = null;
   try {
-    for (const id of ids) {
-      if (intr.interrupted()) break;
-      rows.push(await runMutant(model, id, givenParams(model, o), { ...searchOptions(o, false), interrupted: intr.interrupted }));
+    if (o.auto || o.matrix) {
+      const r = await mutationMatrix(model, given, search, !!o.auto, (row) => { if (!o.json && process.stderr.isTTY) err(`  ${row.id}: ${row.verdict}\n`); });
+      rows = r.outcomes; matrix = r.matrix;
+    } else {
+      for (const id of ids) { if (intr.interrupted()) break; rows.push(await runMutant(model, id, given, search)); }
     }
   } finally { intr.dispose(); }
-  const ok = rows.length === ids.length && rows.every((r) => r.verdict === 'killed');
-  out(o.json ? `${JSON.stringify({ schema: SCHEMA.mutate, model: model.name, mutants: rows, verdict: ok ? 'ok' : 'gate-failure' }, null, 2)}\n` : renderMutate(model.name, rows));
-  if (rows.length < ids.length) return EXIT.incomplete;
+  // The gate is about declared mutants; automatic ones inform the matrix and the vacuity report.
+  const declared = rows.filter((r) => ids.includes(r.id));
+  const ok = declared.length === ids.length && declared.every((r) => r.verdict === 'killed');
+  if (o.json) {
+    const strip = ({ trace: _t, actors: _a, ...rest }: MutantOutcome) => rest;
+    out(`${JSON.stringify({ schema: SCHEMA.mutate, model: model.name, mutants: declared.map(strip), ...(o.auto ? { auto: rows.filter((r) => !ids.includes(r.id)).map(strip) } : {}), ...(matrix ? { matrix } : {}), verdict: ok ? 'ok' : 'gate-failure' }, null, 2)}\n`);
+  } else {
+    out(renderMutate(model.name, declared, rows.filter((r) => !ids.includes(r.id))));
+    if (matrix) out(`\n${renderMatrix(model.name, matrix)}`);
+  }
+  if (intr.interrupted()) return EXIT.incomplete;
+  return ok ? EXIT.ok : EXIT.gate;
+}
+
+// ---------- check ----------
+
+async function cmdCheck(names: string[], o: { json?: boolean; junit?: string; markdown?: string; updateGolden?: boolean }): Promise<number> {
+  const models = names.length ? await Promise.all(names.map(loadModel)) : [...builtinModels];
+  if (models.length === 0) throw new UsageError('no models to check');
+  const intr = interruptFlag();
+  const checks: ModelCheck[] = [];
+  try {
+    for (const m of models) {
+      if (intr.interrupted()) break;
+      if (!o.json && process.stderr.isTTY) err(`mc check: ${m.name} ...\n`);
+      checks.push(await checkModel(m, { interrupted: intr.interrupted, progressEveryMs: Infinity }, !!o.updateGolden));
+    }
+  } finally { intr.dispose(); }
+  if (o.junit) writeFileSync(o.junit, junitXml(checks));
+  if (o.markdown) writeFileSync(o.markdown, markdownSummary(checks));
+  const ok = checks.length === models.length && checks.every((c) => c.ok);
+  if (o.json) {
+    const strip = ({ trace: _t, actors: _a, ...rest }: MutantOutcome) => rest;
+    const doc = checks.map((c) => ({ ...c, configs: c.configs.map(({ violation, actors: _a, ...rest }) => ({ ...rest, violation: violation ? { property: violation.property, traceLength: violation.trace.length } : null })), mutants: c.mutants.map(strip) }));
+    out(`${JSON.stringify({ schema: SCHEMA.check, verdict: ok ? 'ok' : 'gate-failure', models: doc }, null, 2)}\n`);
+  } else out(renderCheck(checks, ok));
+  if (intr.interrupted()) return EXIT.incomplete;
   return ok ? EXIT.ok : EXIT.gate;
 }
 
@@ -292,9 +313,19 @@ async function main(argv: string[]): Promise<number> {
   run.action(async (_name: string, o: RunOpts & Record<string, unknown>) => { code = await cmdRun(model!, o); });
 
   const mutate = runOptions(program.command('mutate').description('run every declared mutant; each must be killed by the property it declares (exit 5 otherwise)'))
-    .argument('<model>', 'a built-in model name or a path to a model file');
+    .argument('<model>', 'a built-in model name or a path to a model file')
+    .option('--auto', 'also run the automatic mutants (auto:disable:<action>, auto:drop-guard:<action>) and report which properties each kills')
+    .option('--matrix', 'print the kill matrix: rows mutants, columns properties (runs each mutant exhaustively)');
   if (model && target!.command === 'mutate') addParamOptions(mutate, model);
   mutate.action(async (_name: string, o: RunOpts & Record<string, unknown>) => { code = await cmdMutate(model!, o); });
+
+  program.command('check').description('the CI gate: CI configurations against golden figures, declared mutants, action coverage, reachability goals (exit 0 or 5)')
+    .argument('[models...]', 'models to check (default: every built-in model)')
+    .option('--json', 'print mc.check/1 JSON')
+    .option('--junit <file>', 'write JUnit XML (one test case per model × configuration and per mutant)')
+    .option('--markdown <file>', 'write a Markdown summary with Mermaid sequence diagrams of the counterexamples')
+    .option('--update-golden', 'record the figures of passing configurations as the new golden figures (rewrites golden.json)')
+    .action(async (names: string[], o: { json?: boolean; junit?: string; markdown?: string; updateGolden?: boolean }) => { code = await cmdCheck(names, o); });
 
   program.command('replay').description('re-execute a trace written by --trace-out; reports the first step that no longer applies')
     .argument('<trace.json>')

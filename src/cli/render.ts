@@ -2,9 +2,12 @@
 import Table from 'cli-table3';
 import { kebab, type CompiledModel, type Model, type ParamSpec } from '../explorer/model.js';
 import type { SearchResult } from '../explorer/search.js';
+import { readGolden } from '../explorer/golden.js';
+import type { MatrixReport, MutantOutcome } from './mutation.js';
+import type { ModelCheck } from './check.js';
 import type { TraceFile, TraceStep } from '../explorer/trace.js';
 
-export const SCHEMA = { result: 'mc.result/1', mutate: 'mc.mutate/1', list: 'mc.list/1', show: 'mc.show/1', replay: 'mc.replay/1', error: 'mc.error/1' } as const;
+export const SCHEMA = { check: 'mc.check/1', result: 'mc.result/1', mutate: 'mc.mutate/1', list: 'mc.list/1', show: 'mc.show/1', replay: 'mc.replay/1', error: 'mc.error/1' } as const;
 
 const num = (x: number): string => Math.round(x).toLocaleString('en-US');
 const mb = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
@@ -22,6 +25,7 @@ export function paramDoc(spec: ParamSpec): { type: string; range: string; defaul
 
 export function modelDoc(m: Model, c: CompiledModel | null) {
   const d = m.def;
+  const golden = readGolden(d.goldenFile);
   return {
     name: m.name,
     description: d.description,
@@ -34,7 +38,7 @@ export function modelDoc(m: Model, c: CompiledModel | null) {
     liveness: c ? c.liveness.map((l) => ({ name: l.name, description: l.description, kind: l.kind, fairness: l.fairness })) : [],
     deadlock: c ? (typeof c.deadlock === 'string' ? c.deadlock : `expected terminal states: ${c.deadlock.description}`) : null,
     mutants: (d.mutants ?? []).map((x) => ({ id: x.id, kills: x.kills, why: x.why, params: x.params ?? {} })),
-    ci: (d.ci ?? []).map((x) => ({ name: x.name, params: x.params, golden: x.golden ?? null })),
+    ci: (d.ci ?? []).map((x) => ({ name: x.name, params: x.params, golden: golden[x.name] ?? null })),
   };
 }
 export type ModelDoc = ReturnType<typeof modelDoc>;
@@ -193,25 +197,43 @@ export function traceFile(c: CompiledModel, property: string | null, steps: read
 
 // ---------- mutate ----------
 
-export interface MutantOutcome {
-  id: string;
-  expected: string[];
-  fired: string | null;
-  alsoFired: string[];
-  traceLength: number | null;
-  verdict: 'killed' | 'wrong-property' | 'survived' | 'incomplete' | 'error';
-  params: Record<string, unknown>;
-  distinct: number;
-  seconds: number;
-  message?: string;
-}
-
-export function renderMutate(model: string, rows: MutantOutcome[]): string {
+export function renderMutate(model: string, rows: MutantOutcome[], auto: MutantOutcome[] = []): string {
   const t = plainTable(['mutant', 'must be killed by', 'fired', 'trace', 'verdict']);
   for (const r of rows) t.push([r.id, r.expected.join(' | '), r.fired ?? (r.alsoFired[0] ? `(${r.alsoFired.join(', ')})` : '-'), r.traceLength === null ? '-' : String(r.traceLength), r.verdict === 'killed' ? 'killed' : r.verdict.toUpperCase()]);
   const bad = rows.filter((r) => r.verdict !== 'killed');
-  const lines = [`mc mutate ${model}: ${rows.length} mutant(s)`, t.toString()];
+  const lines = [`mc mutate ${model}: ${rows.length} declared mutant(s)`, t.toString()];
+  if (auto.length) {
+    const a = plainTable(['automatic mutant', 'properties that fired', 'verdict']);
+    for (const r of auto) a.push([r.id, [r.fired, ...r.alsoFired].filter(Boolean).join(', ') || '-', r.verdict === 'killed' ? 'killed' : r.verdict === 'survived' ? 'survived (equivalent or unobserved)' : r.verdict]);
+    lines.push(`${auto.length} automatic mutant(s) (informational: they feed the vacuity report, not the gate)`, a.toString());
+  }
   for (const r of bad) if (r.message) lines.push(`  ${r.id}: ${r.message}`);
   lines.push(bad.length === 0 ? `Verdict: OK: every mutant was killed by the property it declares` : `Verdict: GATE FAILURE: ${bad.map((r) => `${r.id} ${r.verdict}`).join(', ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+export function renderMatrix(model: string, m: MatrixReport): string {
+  // Columns are numbered so the table stays narrow; the legend names them.
+  const t = plainTable(['mutant', ...m.properties.map((_, i) => `P${i + 1}`)]);
+  for (const r of m.rows) t.push([r.id, ...m.properties.map((p) => (r.fired.includes(p) ? (r.expected.includes(p) ? 'X*' : 'X') : '.'))]);
+  const lines = [`Kill matrix for ${model}: X = the property fired on the mutant, * = the property the mutant declares`, t.toString()];
+  lines.push(...m.properties.map((p, i) => `  P${i + 1} = ${p}: killed by ${m.killers[p]!.length ? m.killers[p]!.length : 'NO'} mutant(s)`));
+  if (m.possiblyVacuous.length) lines.push(`Possibly vacuous (no mutant, declared or automatic, makes it fail): ${m.possiblyVacuous.join(', ')}`);
+  else lines.push('Every property is killed by at least one mutant.');
+  for (const a of m.antecedents) lines.push(`  implication ${a.name}: antecedent true in ${a.hits.toLocaleString('en-US')} state(s)${a.hits === 0 ? ' (NEVER: the invariant holds vacuously)' : ''}`);
+  const disc = Object.entries(m.discarded);
+  if (disc.length) lines.push(`Discarded successors of drop-guard mutants (effect threw or left a domain): ${disc.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderCheck(checks: ModelCheck[], ok: boolean): string {
+  const t = plainTable(['model', 'check', 'result', 'detail']);
+  for (const m of checks) {
+    for (const c of m.configs) t.push([m.model, `config ${c.name}`, c.ok ? 'ok' : 'FAIL', c.ok ? `${num(c.figures.distinct)} / ${num(c.figures.generated)} / depth ${c.figures.depth} = golden, ${c.seconds.toFixed(1)} s` : c.problems.join('\n')]);
+    for (const x of m.mutants) t.push([m.model, `mutant ${x.id}`, x.verdict === 'killed' ? 'killed' : x.verdict.toUpperCase(), x.verdict === 'killed' ? `${x.fired} (${x.traceLength} states)` : x.message ?? '']);
+    t.push([m.model, 'coverage & goals', m.neverFired.length || m.unreachedGoals.length ? 'FAIL' : 'ok', [m.neverFired.length ? `never fired: ${m.neverFired.join(', ')}` : 'every action fired', m.unreachedGoals.length ? `unreached: ${m.unreachedGoals.join(', ')}` : 'every goal reached'].join('; ')]);
+    for (const p of m.problems.filter((p) => !p.startsWith('action(s) never') && !p.startsWith('sometimes goal'))) t.push([m.model, 'model', 'FAIL', p]);
+    if (m.goldenUpdated) t.push([m.model, 'golden', 'updated', 'golden.json rewritten with the figures above']);
+  }
+  return `${t.toString()}\n${ok ? 'Verdict: PASS: every gate passed' : `Verdict: GATE FAILURE in ${checks.filter((c) => !c.ok).map((c) => c.model).join(', ')}`}\n`;
 }

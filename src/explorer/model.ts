@@ -68,10 +68,10 @@ export interface MutantDef<P extends ParamSpecs = ParamSpecs> {
 }
 
 export interface Golden { readonly distinct: number; readonly generated: number; readonly depth: number }
+/** A configuration `mc check` runs; its golden figures live in the model's golden file, keyed by name. */
 export interface CiConfig<P extends ParamSpecs = ParamSpecs> {
   readonly name: string;
   readonly params: Partial<{ [K in keyof P]: unknown }>;
-  readonly golden?: Golden;
 }
 
 export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>> {
@@ -91,6 +91,8 @@ export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>
   readonly constraint?: (p: Ctx<P>) => ((s: StateView<S>) => boolean) | undefined;
   readonly mutants?: readonly MutantDef<P>[];
   readonly ci?: readonly CiConfig<P>[];
+  /** Absolute path of the JSON file holding the CI configurations' golden figures: `goldenFile(import.meta.url)`. */
+  readonly goldenFile?: string;
 }
 
 /** A model as the engine and the CLI see it (type parameters erased). */
@@ -129,6 +131,8 @@ export interface ActionInstance {
   readonly arg: unknown;
   readonly guard: ((s: any, arg: any) => boolean) | undefined;
   readonly effect: (s: any, n: any, arg: any) => void | boolean;
+  /** Set by the drop-guard mutation: an effect that throws or leaves a domain discards that successor (counted) instead of failing the run. */
+  readonly lenient?: boolean;
 }
 
 export interface CompiledModel {
@@ -194,7 +198,38 @@ function coerceParam(model: string, name: string, spec: ParamSpec, v: unknown): 
 
 export const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/_/g, '-');
 
+/** Automatic mutants: generic operators any model gets, named auto:<operator>:<action>. */
+export const AUTO_OPERATORS = ['disable', 'drop-guard'] as const;
+export type AutoOperator = (typeof AUTO_OPERATORS)[number];
+
+export function parseAutoMutant(id: string): { op: AutoOperator; action: string } | null {
+  const m = /^auto:([a-z-]+):(.+)$/.exec(id);
+  if (!m || !(AUTO_OPERATORS as readonly string[]).includes(m[1]!)) return null;
+  return { op: m[1] as AutoOperator, action: m[2]! };
+}
+
+/** The automatic mutants of a compiled model: disable each action; drop each guard (of actions that have one). */
+export function autoMutantIds(c: CompiledModel): string[] {
+  const ids: string[] = [];
+  for (const b of c.baseActions) {
+    ids.push(`auto:disable:${b}`);
+    if (c.actions.some((a) => a.base === b && a.guard !== undefined)) ids.push(`auto:drop-guard:${b}`);
+  }
+  return ids;
+}
+
+function applyAutoMutant(c: CompiledModel, id: string): CompiledModel {
+  const auto = parseAutoMutant(id)!;
+  if (!c.baseActions.includes(auto.action)) throw new UsageError(`automatic mutant '${id}': model '${c.model.name}' has no action '${auto.action}'`);
+  let actions: ActionInstance[];
+  if (auto.op === 'disable') actions = c.actions.filter((a) => a.base !== auto.action).map((a, i) => ({ ...a, id: i }));
+  else actions = c.actions.map((a) => (a.base === auto.action ? { ...a, guard: undefined, lenient: true } : a));
+  return { ...c, mutant: id, actions };
+}
+
 export function mutantById(model: Model, id: string): MutantDef {
+  const auto = parseAutoMutant(id);
+  if (auto) return { id, kills: [], why: auto.op === 'disable' ? `action ${auto.action} never fires` : `action ${auto.action} fires without its guard` };
   const m = model.def.mutants?.find((x) => x.id === id);
   if (!m) {
     const ids = (model.def.mutants ?? []).map((x) => x.id);
@@ -205,6 +240,7 @@ export function mutantById(model: Model, id: string): MutantDef {
 
 /** Compiles a model for resolved parameter values. Anything the model's own code throws here is a model error. */
 export function compileModel(model: Model, params: Record<string, number | string | boolean>, mutant: string | null = null): CompiledModel {
+  if (mutant !== null && parseAutoMutant(mutant)) return applyAutoMutant(compileModel(model, params, null), mutant);
   const def = model.def;
   if (mutant !== null) mutantById(model, mutant);
   const ctx = Object.freeze({ ...params, mutant }) as never;

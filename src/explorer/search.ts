@@ -76,6 +76,7 @@ export interface SearchStats {
   bytesPerState: number;
   collisionProbability: number;
   exact: boolean;
+  discarded: number;
   /** Liveness pass: edges stored, bytes of the stored graph, seconds the pass took (0 when no liveness is checked). */
   edges: number;
   livenessGraphBytes: number;
@@ -133,6 +134,8 @@ class Engine {
   private readonly via = new Growable(1 << 16);
   private distinct = 0;
   private generated = 0;
+  /** Successors a drop-guard mutant's effect could not produce (threw or left a domain): discarded and counted. */
+  private discarded = 0;
   private depth = 0;
   private readonly fires: Float64Array;
   private readonly goalHit: number[];
@@ -267,9 +270,11 @@ class Engine {
       for (let k = 0; k < n; k++) dst[k] = src[base + k]!;
       if (a.effect(this.curView, this.nextView, a.arg) === false) return false;
     } catch (e) {
+      if (a.lenient) { this.discarded++; return false; }
       throw new ActionFailure(asModelError(e, a.name), parentIdx, a.id, null);
     }
     if (firstOutOfDomain(this.c.layout, dst, 0) >= 0) {
+      if (a.lenient) { this.discarded++; return false; }
       const bad = firstOutOfDomain(this.c.layout, dst, 0);
       const d = describeOutOfDomain(this.c.layout, dst, 0, bad);
       throw new ActionFailure(new ModelError(`action ${a.name} left a domain: ${d.message}`, { action: a.name, field: d.field }), parentIdx, a.id, dst.slice(0, n));
@@ -573,7 +578,7 @@ class Engine {
       distinctPerSecond: secs > 0 ? this.distinct / secs : 0, generatedPerSecond: secs > 0 ? this.generated / secs : 0,
       peakMemoryBytes: this.peakMemory, bytesPerState: this.distinct ? tables / this.distinct : 0,
       collisionProbability: this.o.exact ? 0 : collisionProbability(this.distinct, this.generated), exact: this.o.exact,
-      edges: g ? g.edges : 0, livenessGraphBytes: graphBytes, livenessSeconds: this.livenessSeconds,
+      discarded: this.discarded, edges: g ? g.edges : 0, livenessGraphBytes: graphBytes, livenessSeconds: this.livenessSeconds,
     };
     const res: SearchResult = {
       verdict: 'ok', strategy: this.o.strategy, stats, violations: [],
