@@ -12,9 +12,10 @@
 // counts and the reported violation do not depend on when inside a level the
 // search happened to notice it.
 import { ModelError, type ActionInstance, type CompiledModel } from './model.js';
-import { describeOutOfDomain, firstOutOfDomain, type ViewRoot } from './schema.js';
+import type { ViewRoot } from './schema.js';
 import { collisionProbability, ExactStateSet, FingerprintSet, hashState, type StateSet } from './fingerprint.js';
-import { asModelError, executePath, traceSteps, type TraceStep } from './trace.js';
+import { executePath, traceSteps, type TraceStep } from './trace.js';
+import { Expander, ExpandFailure } from './expand.js';
 import { checkLiveness, type Lasso } from './liveness.js';
 
 export type Strategy = 'bfs' | 'dfs' | 'random';
@@ -134,8 +135,6 @@ class Engine {
   private readonly via = new Growable(1 << 16);
   private distinct = 0;
   private generated = 0;
-  /** Successors a drop-guard mutant's effect could not produce (threw or left a domain): discarded and counted. */
-  private discarded = 0;
   private depth = 0;
   private readonly fires: Float64Array;
   private readonly goalHit: number[];
@@ -153,12 +152,14 @@ class Engine {
   private livenessSeconds = 0;
   private frontierBytes = 0;
   private frontierSize = 0;
-  // scratch successor buffer and views
+  // The successor computation; its scratch buffer and views are the engine's.
+  private readonly x: Expander;
   private readonly scratch: Int32Array;
   private readonly curRoot: ViewRoot;
-  private readonly nextRoot: ViewRoot;
   private readonly curView: any;
   private readonly nextView: any;
+  /** Index of the state being expanded, so an ExpandFailure can be traced to it. */
+  private expanding = -1;
 
   constructor(private readonly c: CompiledModel, private readonly o: SearchOptions) {
     this.n = c.layout.slots;
@@ -169,17 +170,26 @@ class Engine {
     this.fires = new Float64Array(c.actions.length);
     this.goalHit = c.goals.map(() => -1);
     this.antecedentHits = c.invariants.map(() => 0);
-    this.scratch = new Int32Array(Math.max(1, this.n));
-    this.curRoot = { b: this.scratch, o: 0 };
-    this.nextRoot = { b: this.scratch, o: 0 };
-    this.curView = c.layout.makeView(this.curRoot);
-    this.nextView = c.layout.makeView(this.nextRoot);
+    this.x = new Expander(c, o.debug);
+    this.scratch = this.x.scratch;
+    this.curRoot = this.x.curRoot;
+    this.curView = this.x.curView;
+    this.nextView = this.x.nextView;
+  }
+
+  /** Runs a search phase, turning a broken action into the run's model error. */
+  private async guarded(phase: () => Promise<void>): Promise<void> {
+    try { await phase(); } catch (e) {
+      if (e instanceof ExpandFailure) { this.failure = new ActionFailure(e.error, this.expanding, e.actionId, e.badSuccessor); return; }
+      if (e instanceof ActionFailure) { this.failure = e; return; }
+      throw e;
+    }
   }
 
   async run(): Promise<SearchResult> {
-    if (this.o.strategy === 'bfs') await this.bfs();
-    else if (this.o.strategy === 'dfs') await this.dfs();
-    else await this.random();
+    if (this.o.strategy === 'bfs') await this.guarded(() => this.bfs());
+    else if (this.o.strategy === 'dfs') await this.guarded(() => this.dfs());
+    else await this.guarded(() => this.random());
     return this.result();
   }
 
@@ -258,52 +268,6 @@ class Engine {
     this.record('Deadlock', 'deadlock', 'a state with no enabled action', index);
   }
 
-  /**
-   * Computes the successor of the state under curRoot by action `a` into scratch.
-   * Returns false when the action is disabled there.
-   */
-  private successor(a: ActionInstance, parentIdx: number): boolean {
-    const src = this.curRoot.b, base = this.curRoot.o, dst = this.scratch, n = this.n;
-    const before = this.o.debug ? src.slice(base, base + n) : null;
-    try {
-      if (a.guard !== undefined && !a.guard(this.curView, a.arg)) return false;
-      for (let k = 0; k < n; k++) dst[k] = src[base + k]!;
-      if (a.effect(this.curView, this.nextView, a.arg) === false) return false;
-    } catch (e) {
-      if (a.lenient) { this.discarded++; return false; }
-      throw new ActionFailure(asModelError(e, a.name), parentIdx, a.id, null);
-    }
-    if (firstOutOfDomain(this.c.layout, dst, 0) >= 0) {
-      if (a.lenient) { this.discarded++; return false; }
-      const bad = firstOutOfDomain(this.c.layout, dst, 0);
-      const d = describeOutOfDomain(this.c.layout, dst, 0, bad);
-      throw new ActionFailure(new ModelError(`action ${a.name} left a domain: ${d.message}`, { action: a.name, field: d.field }), parentIdx, a.id, dst.slice(0, n));
-    }
-    if (before !== null) this.debugCheck(a, parentIdx, before);
-    return true;
-  }
-
-  /** Debug mode: the input state must be unchanged and a second run must give the same successor. */
-  private debugCheck(a: ActionInstance, parentIdx: number, before: Int32Array): void {
-    const n = this.n, src = this.curRoot.b, base = this.curRoot.o;
-    for (let k = 0; k < n; k++) {
-      if (src[base + k] !== before[k]) throw new ActionFailure(new ModelError(`action ${a.name} wrote its input state (write the successor n, never s)`, { action: a.name }), parentIdx, a.id, null);
-    }
-    const first = this.scratch.slice(0, n);
-    for (let k = 0; k < n; k++) this.scratch[k] = src[base + k]!;
-    let again: boolean;
-    try { again = (a.guard === undefined || a.guard(this.curView, a.arg)) && a.effect(this.curView, this.nextView, a.arg) !== false; } catch (e) {
-      throw new ActionFailure(asModelError(e, a.name), parentIdx, a.id, null);
-    }
-    for (let k = 0; k < n; k++) {
-      if (src[base + k] !== before[k]) throw new ActionFailure(new ModelError(`action ${a.name} wrote its input state (write the successor n, never s)`, { action: a.name }), parentIdx, a.id, null);
-    }
-    let same = again;
-    for (let k = 0; same && k < n; k++) if (this.scratch[k] !== first[k]) same = false;
-    if (!same) throw new ActionFailure(new ModelError(`action ${a.name} is not deterministic: a second run from the same state gave a different successor (use 'over' for a nondeterministic choice)`, { action: a.name }), parentIdx, a.id, null);
-    this.scratch.set(first);
-  }
-
   private progress(frontier: number): void {
     const now = performance.now();
     if (now - this.lastProgress < this.o.progressEveryMs) return;
@@ -328,74 +292,68 @@ class Engine {
     let cur = new Int32Array(Math.max(1, c.initCount) * n);
     let curCount = 0;
     const curIndex0 = 0;
-    try {
-      this.depth = 1;
-      for (let i = 0; i < c.initCount; i++) {
-        this.generated++;
-        for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
-        hashState(this.scratch, 0, n);
-        if (!this.set.add(this.scratch, 0)) continue;
-        this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
-        this.admit(this.nextView, -1, -(i + 1), 1);
-        cur.set(this.scratch.subarray(0, n), curCount * n);
-        curCount++;
-      }
-      let levelStart = curIndex0;
-      let next = new Int32Array(Math.max(1024, curCount) * n);
-      while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
-        if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
-        let nextCount = 0;
-        this.frontierSize = curCount;
-        let lastPause = performance.now();
-        for (let i = 0; i < curCount; i++) {
-          if ((i & 1023) === 1023 && performance.now() - lastPause > 100) {
-            await this.pause(curCount - i);
-            lastPause = performance.now();
-            if (this.incomplete !== undefined) break;
-          }
-          const parentIdx = levelStart + i;
-          this.curRoot.b = cur; this.curRoot.o = i * n;
-          this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
-          let enabled = 0;
-          const acts = this.acts, graph = this.graph;
-          if (graph !== null) { graph.start.ensure(parentIdx + 2); graph.start.a[parentIdx] = graph.edges; }
-          for (let ai = 0; ai < acts.length; ai++) {
-            const a = acts[ai]!;
-            if (!this.successor(a, parentIdx)) continue;
-            enabled++;
-            this.generated++;
-            this.fires[ai]!++;
-            if (c.constraint !== undefined && !this.checkConstraint(parentIdx, a)) continue;
-            hashState(this.scratch, 0, n);
-            const isNew = this.set.add(this.scratch, 0);
-            if (graph !== null) {
-              const e = graph.edges++;
-              graph.dst.ensure(e + 1); graph.act.ensure(e + 1);
-              graph.dst.a[e] = isNew ? this.distinct : this.set.found; graph.act.a[e] = a.id;
-            }
-            if (!isNew) continue;
-            this.admit(this.nextView, parentIdx, a.id, this.depth + 1);
-            if (nextCount * n + n > next.length) { const b = new Int32Array(next.length * 2); b.set(next); next = b; }
-            const dst = nextCount * n;
-            for (let k = 0; k < n; k++) next[dst + k] = this.scratch[k]!;
-            nextCount++;
-            if (this.incomplete !== undefined) break;
-          }
-          if (enabled === 0) this.deadlock(this.curView, parentIdx);
+    this.depth = 1;
+    for (let i = 0; i < c.initCount; i++) {
+      this.generated++;
+      for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
+      hashState(this.scratch, 0, n);
+      if (!this.set.add(this.scratch, 0)) continue;
+      this.admit(this.nextView, -1, -(i + 1), 1);
+      cur.set(this.scratch.subarray(0, n), curCount * n);
+      curCount++;
+    }
+    let levelStart = curIndex0;
+    let next = new Int32Array(Math.max(1024, curCount) * n);
+    while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
+      if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
+      let nextCount = 0;
+      this.frontierSize = curCount;
+      let lastPause = performance.now();
+      for (let i = 0; i < curCount; i++) {
+        if ((i & 1023) === 1023 && performance.now() - lastPause > 100) {
+          await this.pause(curCount - i);
+          lastPause = performance.now();
           if (this.incomplete !== undefined) break;
         }
-        this.frontierBytes = Math.max(this.frontierBytes, cur.byteLength + next.byteLength);
+        const parentIdx = levelStart + i;
+        this.expanding = parentIdx;
+        this.curRoot.b = cur; this.curRoot.o = i * n;
+        let enabled = 0;
+        const acts = this.acts, graph = this.graph;
+        if (graph !== null) { graph.start.ensure(parentIdx + 2); graph.start.a[parentIdx] = graph.edges; }
+        for (let ai = 0; ai < acts.length; ai++) {
+          const a = acts[ai]!;
+          if (!this.x.successor(a)) continue;
+          enabled++;
+          this.generated++;
+          this.fires[ai]!++;
+          if (c.constraint !== undefined && !this.checkConstraint(parentIdx, a)) continue;
+          hashState(this.scratch, 0, n);
+          const isNew = this.set.add(this.scratch, 0);
+          if (graph !== null) {
+            const e = graph.edges++;
+            graph.dst.ensure(e + 1); graph.act.ensure(e + 1);
+            graph.dst.a[e] = isNew ? this.distinct : this.set.found; graph.act.a[e] = a.id;
+          }
+          if (!isNew) continue;
+          this.admit(this.nextView, parentIdx, a.id, this.depth + 1);
+          if (nextCount * n + n > next.length) { const b = new Int32Array(next.length * 2); b.set(next); next = b; }
+          const dst = nextCount * n;
+          for (let k = 0; k < n; k++) next[dst + k] = this.scratch[k]!;
+          nextCount++;
+          if (this.incomplete !== undefined) break;
+        }
+        if (enabled === 0) this.deadlock(this.curView, parentIdx);
         if (this.incomplete !== undefined) break;
-        levelStart += curCount;
-        const t = cur; cur = next; next = t.length >= 1024 * n ? t : new Int32Array(1024 * n);
-        curCount = nextCount;
-        if (curCount > 0) this.depth++;
       }
-      if (this.graph !== null && curCount === 0 && !this.stopNow && this.incomplete === undefined) this.liveness();
-    } catch (e) {
-      if (e instanceof ActionFailure) { this.failure = e; return; }
-      throw e;
+      this.frontierBytes = Math.max(this.frontierBytes, cur.byteLength + next.byteLength);
+      if (this.incomplete !== undefined) break;
+      levelStart += curCount;
+      const t = cur; cur = next; next = t.length >= 1024 * n ? t : new Int32Array(1024 * n);
+      curCount = nextCount;
+      if (curCount > 0) this.depth++;
     }
+    if (this.graph !== null && curCount === 0 && !this.stopNow && this.incomplete === undefined) this.liveness();
   }
 
   /** The liveness pass over the complete state graph. */
@@ -427,54 +385,48 @@ class Engine {
     let enabledStack = new Int32Array(64);
     let lastPause = performance.now();
     let tick = 0;
-    try {
-      for (let i = 0; i < c.initCount && !this.stopNow && this.incomplete === undefined; i++) {
-        this.generated++;
-        for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
+    for (let i = 0; i < c.initCount && !this.stopNow && this.incomplete === undefined; i++) {
+      this.generated++;
+      for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
+      hashState(this.scratch, 0, n);
+      if (!this.set.add(this.scratch, 0)) continue;
+      let top = 0;
+      stack.set(this.scratch.subarray(0, n), 0);
+      idxStack[0] = this.admit(this.nextView, -1, -(i + 1), 1);
+      actStack[0] = 0; enabledStack[0] = 0;
+      this.depth = Math.max(this.depth, 1);
+      while (top >= 0 && !this.stopNow && this.incomplete === undefined) {
+        if ((++tick & 1023) === 0 && performance.now() - lastPause > 100) { await this.pause(top + 1); lastPause = performance.now(); if (this.incomplete) break; }
+        this.curRoot.b = stack; this.curRoot.o = top * n;
+        this.expanding = idxStack[top]!;
+        const ai = actStack[top]!;
+        if (ai >= this.acts.length) {
+          if (enabledStack[top] === 0) this.deadlock(this.curView, idxStack[top]!);
+          top--; continue;
+        }
+        actStack[top] = ai + 1;
+        const a = this.acts[ai]!;
+        if (!this.x.successor(a)) continue;
+        enabledStack[top]!++;
+        this.generated++; this.fires[ai]!++;
+        if (c.constraint !== undefined && !this.checkConstraint(idxStack[top]!, a)) continue;
         hashState(this.scratch, 0, n);
         if (!this.set.add(this.scratch, 0)) continue;
-        this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
-        let top = 0;
-        stack.set(this.scratch.subarray(0, n), 0);
-        idxStack[0] = this.admit(this.nextView, -1, -(i + 1), 1);
-        actStack[0] = 0; enabledStack[0] = 0;
-        this.depth = Math.max(this.depth, 1);
-        while (top >= 0 && !this.stopNow && this.incomplete === undefined) {
-          if ((++tick & 1023) === 0 && performance.now() - lastPause > 100) { await this.pause(top + 1); lastPause = performance.now(); if (this.incomplete) break; }
-          this.curRoot.b = stack; this.curRoot.o = top * n;
-          this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
-          const ai = actStack[top]!;
-          if (ai >= this.acts.length) {
-            if (enabledStack[top] === 0) this.deadlock(this.curView, idxStack[top]!);
-            top--; continue;
-          }
-          actStack[top] = ai + 1;
-          const a = this.acts[ai]!;
-          if (!this.successor(a, idxStack[top]!)) continue;
-          enabledStack[top]!++;
-          this.generated++; this.fires[ai]!++;
-          if (c.constraint !== undefined && !this.checkConstraint(idxStack[top]!, a)) continue;
-          hashState(this.scratch, 0, n);
-          if (!this.set.add(this.scratch, 0)) continue;
-          const d = top + 2;
-          const idx = this.admit(this.nextView, idxStack[top]!, a.id, d);
-          if (d > this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
-          this.depth = Math.max(this.depth, d);
-          top++;
-          if ((top + 1) * n > stack.length) {
-            const s2 = new Int32Array(stack.length * 2); s2.set(stack); stack = s2;
-            const grow = (x: Int32Array) => { const y = new Int32Array(x.length * 2); y.set(x); return y; };
-            idxStack = grow(idxStack); actStack = grow(actStack); enabledStack = grow(enabledStack);
-          }
-          stack.set(this.scratch.subarray(0, n), top * n);
-          idxStack[top] = idx; actStack[top] = 0; enabledStack[top] = 0;
+        const d = top + 2;
+        const idx = this.admit(this.nextView, idxStack[top]!, a.id, d);
+        if (d > this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
+        this.depth = Math.max(this.depth, d);
+        top++;
+        if ((top + 1) * n > stack.length) {
+          const s2 = new Int32Array(stack.length * 2); s2.set(stack); stack = s2;
+          const grow = (x: Int32Array) => { const y = new Int32Array(x.length * 2); y.set(x); return y; };
+          idxStack = grow(idxStack); actStack = grow(actStack); enabledStack = grow(enabledStack);
         }
+        stack.set(this.scratch.subarray(0, n), top * n);
+        idxStack[top] = idx; actStack[top] = 0; enabledStack[top] = 0;
       }
-      this.frontierBytes = stack.byteLength * 2;
-    } catch (e) {
-      if (e instanceof ActionFailure) { this.failure = e; return; }
-      throw e;
     }
+    this.frontierBytes = stack.byteLength * 2;
   }
 
   // ---------- random walks ----------
@@ -491,42 +443,36 @@ class Engine {
     const cand = new Int32Array(this.acts.length * n);
     const candAct = new Int32Array(this.acts.length);
     let lastPause = performance.now();
-    try {
-      for (let w = 0; w < this.o.walks && !this.stopNow && this.incomplete === undefined; w++) {
-        if (performance.now() - lastPause > 100) { await this.pause(0); lastPause = performance.now(); if (this.incomplete) break; }
-        const init = rand(c.initCount);
-        cur.set(c.inits.subarray(init * n, init * n + n));
-        this.generated++;
-        // Each walk's states get indices of their own so the trace is the walk itself.
+    for (let w = 0; w < this.o.walks && !this.stopNow && this.incomplete === undefined; w++) {
+      if (performance.now() - lastPause > 100) { await this.pause(0); lastPause = performance.now(); if (this.incomplete) break; }
+      const init = rand(c.initCount);
+      cur.set(c.inits.subarray(init * n, init * n + n));
+      this.generated++;
+      // Each walk's states get indices of their own so the trace is the walk itself.
+      this.scratch.set(cur);
+      hashState(this.scratch, 0, n); this.set.add(this.scratch, 0);
+      let idx = this.admit(this.nextView, -1, -(init + 1), 1);
+      for (let len = 1; len < maxLen && !this.stopNow && this.incomplete === undefined; len++) {
+        this.curRoot.b = cur; this.curRoot.o = 0;
+        this.expanding = idx;
+        let k = 0;
+        for (let ai = 0; ai < this.acts.length; ai++) {
+          const a = this.acts[ai]!;
+          if (!this.x.successor(a)) continue;
+          this.generated++; this.fires[ai]!++;
+          if (c.constraint !== undefined && !this.checkConstraint(idx, a)) continue;
+          cand.set(this.scratch.subarray(0, n), k * n); candAct[k++] = ai;
+        }
+        if (k === 0) { this.deadlock(this.curView, idx); break; }
+        const pick = rand(k);
+        cur.set(cand.subarray(pick * n, pick * n + n));
         this.scratch.set(cur);
         hashState(this.scratch, 0, n); this.set.add(this.scratch, 0);
-        this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
-        let idx = this.admit(this.nextView, -1, -(init + 1), 1);
-        for (let len = 1; len < maxLen && !this.stopNow && this.incomplete === undefined; len++) {
-          this.curRoot.b = cur; this.curRoot.o = 0;
-          this.nextRoot.b = this.scratch; this.nextRoot.o = 0;
-          let k = 0;
-          for (let ai = 0; ai < this.acts.length; ai++) {
-            const a = this.acts[ai]!;
-            if (!this.successor(a, idx)) continue;
-            this.generated++; this.fires[ai]!++;
-            if (c.constraint !== undefined && !this.checkConstraint(idx, a)) continue;
-            cand.set(this.scratch.subarray(0, n), k * n); candAct[k++] = ai;
-          }
-          if (k === 0) { this.deadlock(this.curView, idx); break; }
-          const pick = rand(k);
-          cur.set(cand.subarray(pick * n, pick * n + n));
-          this.scratch.set(cur);
-          hashState(this.scratch, 0, n); this.set.add(this.scratch, 0);
-          this.depth = Math.max(this.depth, len + 1);
-          idx = this.admit(this.nextView, idx, candAct[pick]!, len + 1);
-        }
+        this.depth = Math.max(this.depth, len + 1);
+        idx = this.admit(this.nextView, idx, candAct[pick]!, len + 1);
       }
-      if (this.incomplete === undefined) this.incomplete = 'random walks are not exhaustive';
-    } catch (e) {
-      if (e instanceof ActionFailure) { this.failure = e; return; }
-      throw e;
     }
+    if (this.incomplete === undefined) this.incomplete = 'random walks are not exhaustive';
   }
 
   // ---------- results ----------
@@ -578,7 +524,7 @@ class Engine {
       distinctPerSecond: secs > 0 ? this.distinct / secs : 0, generatedPerSecond: secs > 0 ? this.generated / secs : 0,
       peakMemoryBytes: this.peakMemory, bytesPerState: this.distinct ? tables / this.distinct : 0,
       collisionProbability: this.o.exact ? 0 : collisionProbability(this.distinct, this.generated), exact: this.o.exact,
-      discarded: this.discarded, edges: g ? g.edges : 0, livenessGraphBytes: graphBytes, livenessSeconds: this.livenessSeconds,
+      discarded: this.x.discarded, edges: g ? g.edges : 0, livenessGraphBytes: graphBytes, livenessSeconds: this.livenessSeconds,
     };
     const res: SearchResult = {
       verdict: 'ok', strategy: this.o.strategy, stats, violations: [],

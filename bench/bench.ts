@@ -1,0 +1,60 @@
+// `npm run bench`: throughput of the built `mc` binary on a fixed set of models,
+// each run in a fresh process (what a user gets), at 1 and 2 workers.
+// Prints a table and writes the same figures as JSON (bench/results.json).
+//
+//   npm run bench                 # the full set
+//   npm run bench -- --quick      # skip the big ones (bakery.5, counters 5x25)
+//   npm run bench -- --workers 1  # one worker count only
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Table from 'cli-table3';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const MC = resolve(ROOT, 'dist/src/cli/main.js');
+
+interface Bench { name: string; model: string; params: string[]; big?: boolean }
+
+const oracle = (f: string): string => resolve(ROOT, 'dist/test/oracles', f);
+const BENCHES: Bench[] = [
+  { name: 'counters N=4 K=30', model: oracle('counters.js'), params: ['--n', '4', '--k', '30'] },
+  { name: 'TwoPhase RM=7', model: oracle('twophase.js'), params: ['--rm', '7'] },
+  { name: 'bakery.4 (N=3, MAX=6)', model: oracle('bakery.js'), params: ['--n', '3', '--max', '6'] },
+  { name: 'bakery.5 (N=4, MAX=7)', model: oracle('bakery.js'), params: ['--n', '4', '--max', '7'], big: true },
+  { name: 'counters N=5 K=25 (10^7 states)', model: oracle('counters.js'), params: ['--n', '5', '--k', '25'], big: true },
+  { name: 'ring slots=4', model: 'ring', params: ['--slots', '4'] },
+];
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const wi = args.indexOf('--workers');
+const workerCounts = wi >= 0 ? [Number(args[wi + 1])] : [1, 2];
+
+interface Row { bench: string; workers: number; distinct: number; generated: number; depth: number; seconds: number; distinctPerSecond: number; generatedPerSecond: number; bytesPerState: number; peakMemoryBytes: number; verdict: string }
+const rows: Row[] = [];
+
+for (const b of BENCHES) {
+  if (quick && b.big) continue;
+  if (b.model.endsWith('.js') && !existsSync(b.model)) { console.error(`skip ${b.name}: ${b.model} not built`); continue; }
+  for (const w of workerCounts) {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=1024', MC, 'run', b.model, ...b.params, '--json', '--no-liveness', '--no-progress', ...(w > 1 ? ['--workers', String(w)] : [])], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+    let doc: any;
+    try { doc = JSON.parse(r.stdout); } catch { console.error(`${b.name} (${w} workers) failed: ${r.stderr.trim().split('\n').pop()}`); continue; }
+    if (!doc.stats) { console.error(`${b.name} (${w} workers): ${doc.error ?? 'no stats'}`); continue; }
+    const s = doc.stats;
+    rows.push({ bench: b.name, workers: w, distinct: s.distinct, generated: s.generated, depth: s.depth, seconds: s.seconds, distinctPerSecond: s.distinctPerSecond, generatedPerSecond: s.generatedPerSecond, bytesPerState: s.bytesPerState, peakMemoryBytes: s.peakMemoryBytes, verdict: doc.verdict });
+    console.error(`${b.name} workers=${w}: ${s.distinct} distinct in ${s.seconds.toFixed(2)} s`);
+  }
+}
+
+const M = (x: number): string => `${(x / 1e6).toFixed(2)} M`;
+const t = new Table({ head: ['benchmark', 'workers', 'distinct', 'generated', 'depth', 'time', 'distinct/s', 'generated/s', 'bytes/state', 'peak RSS', '2-worker speedup'], style: { head: [], border: [] } });
+for (const r of rows) {
+  const one = rows.find((x) => x.bench === r.bench && x.workers === 1);
+  const speed = r.workers > 1 && one ? `${(one.seconds / r.seconds).toFixed(2)}x` : '';
+  t.push([r.bench, r.workers, r.distinct.toLocaleString('en-US'), r.generated.toLocaleString('en-US'), r.depth, `${r.seconds.toFixed(2)} s`, M(r.distinctPerSecond), M(r.generatedPerSecond), r.bytesPerState.toFixed(1), `${(r.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB`, speed]);
+}
+console.log(t.toString());
+const out = resolve(ROOT, 'bench/results.json');
+writeFileSync(out, `${JSON.stringify({ schema: 'mc.bench/1', node: process.version, date: new Date().toISOString(), rows }, null, 2)}\n`);
+console.log(`JSON: ${out}`);

@@ -1,0 +1,72 @@
+// Computing one successor: guard, copy, effect, domain check (and, in debug
+// mode, the determinism and input-immutability checks). Shared by the
+// sequential engine and the parallel workers so both run the same code.
+import { ModelError, type ActionInstance, type CompiledModel } from './model.js';
+import { describeOutOfDomain, firstOutOfDomain, type ViewRoot } from './schema.js';
+import { asModelError } from './trace.js';
+
+/** A broken action: the error, the action, and (for a domain error) the bad successor to show in the trace. */
+export class ExpandFailure {
+  constructor(readonly error: ModelError, readonly actionId: number, readonly badSuccessor: Int32Array | null) {}
+}
+
+export class Expander {
+  readonly n: number;
+  /** The successor is built here. */
+  readonly scratch: Int32Array;
+  /** Point curRoot at the state to expand (buffer and offset). */
+  readonly curRoot: ViewRoot;
+  readonly curView: any;
+  readonly nextView: any;
+  /** Successors a drop-guard mutant's effect could not produce (threw or left a domain). */
+  discarded = 0;
+
+  constructor(private readonly c: CompiledModel, private readonly debug: boolean) {
+    this.n = c.layout.slots;
+    this.scratch = new Int32Array(Math.max(1, this.n));
+    this.curRoot = { b: this.scratch, o: 0 };
+    this.curView = c.layout.makeView(this.curRoot);
+    this.nextView = c.layout.makeView({ b: this.scratch, o: 0 });
+  }
+
+  /** Computes the successor of the current state by `a` into scratch; false when `a` is disabled there. Throws ExpandFailure. */
+  successor(a: ActionInstance): boolean {
+    const src = this.curRoot.b, base = this.curRoot.o, dst = this.scratch, n = this.n;
+    const before = this.debug ? src.slice(base, base + n) : null;
+    try {
+      if (a.guard !== undefined && !a.guard(this.curView, a.arg)) return false;
+      for (let k = 0; k < n; k++) dst[k] = src[base + k]!;
+      if (a.effect(this.curView, this.nextView, a.arg) === false) return false;
+    } catch (e) {
+      if (a.lenient) { this.discarded++; return false; }
+      throw new ExpandFailure(asModelError(e, a.name), a.id, null);
+    }
+    const bad = firstOutOfDomain(this.c.layout, dst, 0);
+    if (bad >= 0) {
+      if (a.lenient) { this.discarded++; return false; }
+      const d = describeOutOfDomain(this.c.layout, dst, 0, bad);
+      throw new ExpandFailure(new ModelError(`action ${a.name} left a domain: ${d.message}`, { action: a.name, field: d.field }), a.id, dst.slice(0, n));
+    }
+    if (before !== null) this.debugCheck(a, before);
+    return true;
+  }
+
+  /** Debug mode: the input state must be unchanged and a second run must give the same successor. */
+  private debugCheck(a: ActionInstance, before: Int32Array): void {
+    const n = this.n, src = this.curRoot.b, base = this.curRoot.o;
+    const wroteInput = (): boolean => { for (let k = 0; k < n; k++) if (src[base + k] !== before[k]) return true; return false; };
+    const fail = (msg: string): never => { throw new ExpandFailure(new ModelError(msg, { action: a.name }), a.id, null); };
+    if (wroteInput()) fail(`action ${a.name} wrote its input state (write the successor n, never s)`);
+    const first = this.scratch.slice(0, n);
+    for (let k = 0; k < n; k++) this.scratch[k] = src[base + k]!;
+    let again: boolean;
+    try { again = (a.guard === undefined || a.guard(this.curView, a.arg)) && a.effect(this.curView, this.nextView, a.arg) !== false; } catch (e) {
+      throw new ExpandFailure(asModelError(e, a.name), a.id, null);
+    }
+    if (wroteInput()) fail(`action ${a.name} wrote its input state (write the successor n, never s)`);
+    let same = again;
+    for (let k = 0; same && k < n; k++) if (this.scratch[k] !== first[k]) same = false;
+    if (!same) fail(`action ${a.name} is not deterministic: a second run from the same state gave a different successor (use 'over' for a nondeterministic choice)`);
+    this.scratch.set(first);
+  }
+}
