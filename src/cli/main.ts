@@ -2,6 +2,7 @@
 // The `mc` command line. Exit codes (design.md section 5):
 //   0 ok, 1 violation, 2 usage error, 3 model error, 4 incomplete, 5 gate failure.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtinModels } from '../models/index.js';
 import { compileModel, kebab, ModelError, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from '../explorer/model.js';
@@ -73,7 +74,7 @@ function givenParams(model: Model | null, opts: Record<string, unknown>): Record
 
 // ---------- run ----------
 
-interface RunOpts { liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxDepth?: number; exact?: boolean; json?: boolean; traceOut?: string; progress?: boolean; debug?: boolean }
+interface RunOpts { workers: number; liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxDepth?: number; exact?: boolean; json?: boolean; traceOut?: string; progress?: boolean; debug?: boolean }
 
 function progressPrinter(enabled: boolean): (p: Progress) => void {
   if (!enabled) return () => {};
@@ -97,8 +98,15 @@ function interruptFlag(): { interrupted: () => boolean; dispose: () => void } {
   return { interrupted: () => hit, dispose: () => { process.off('SIGINT', onSig); process.off('SIGTERM', onSig); } };
 }
 
+/** How the engine starts a worker for a compiled model: the worker loads the same model by name or path. */
+function workerSpawner(c: CompiledModel, debug: boolean): () => Worker {
+  const modelRef = c.model.source && c.model.source !== 'builtin' ? c.model.source : c.model.name;
+  return () => new Worker(new URL('./worker.js', import.meta.url), { workerData: { modelRef, params: c.params, mutant: c.mutant, debug } });
+}
+
 function searchOptions(o: RunOpts, progress: boolean): Partial<SearchOptions> {
   return {
+    workers: o.workers,
     strategy: o.strategy, seed: o.seed, walks: o.walks, exact: !!o.exact, debug: !!o.debug, liveness: o.liveness !== false,
     ...(o.maxStates ? { maxStates: o.maxStates } : {}), ...(o.maxSeconds ? { maxSeconds: o.maxSeconds } : {}), ...(o.maxDepth ? { maxDepth: o.maxDepth } : {}),
     onProgress: progressPrinter(progress),
@@ -114,7 +122,8 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
   const progress = o.progress ?? (process.stderr.isTTY && !o.json);
   const intr = interruptFlag();
   let r: SearchResult;
-  try { r = await explore(c, { ...searchOptions(o, !!progress), interrupted: intr.interrupted }); } finally { intr.dispose(); }
+  try { r = await explore(c, { ...searchOptions(o, !!progress), interrupted: intr.interrupted, spawnWorker: workerSpawner(c, !!o.debug) }); } finally { intr.dispose(); }
+  for (const note of r.notes) err(`mc: note: ${note}\n`);
   if (progress && process.stderr.isTTY) err('\n');
   if (o.traceOut) {
     const steps = r.violations[0]?.trace ?? r.error?.trace;
@@ -269,6 +278,7 @@ function runOptions(cmd: Command): Command {
     .option('--max-states <n>', 'stop (verdict incomplete) after this many distinct states', natural('--max-states'))
     .option('--max-seconds <s>', 'stop (verdict incomplete) after this many seconds', seconds)
     .option('--max-depth <d>', 'do not explore beyond this depth (verdict incomplete if deeper states exist)', natural('--max-depth'))
+    .option('--workers <n>', 'worker threads for the breadth-first search (results are identical for any number)', natural('--workers'), 1)
     .option('--no-liveness', 'skip the liveness pass (no state graph is stored)')
     .option('--exact', 'store full states instead of fingerprints (rules out hash collisions; more memory)')
     .option('--json', 'print one JSON document (schema mc.result/1 or mc.mutate/1) instead of text')

@@ -11,12 +11,14 @@
 // level is finished and the first violation in discovery order is reported, so
 // counts and the reported violation do not depend on when inside a level the
 // search happened to notice it.
-import { ModelError, type ActionInstance, type CompiledModel } from './model.js';
+import { ModelError, UsageError, type ActionInstance, type CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
 import { collisionProbability, ExactStateSet, FingerprintSet, hashState, type StateSet } from './fingerprint.js';
 import { executePath, traceSteps, type TraceStep } from './trace.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { checkLiveness, type Lasso } from './liveness.js';
+import { CTL_STOP, SharedTable, type ClaimsResult, type LevelMessage, type LevelResult } from './parallel.js';
+import type { Worker } from 'node:worker_threads';
 
 export type Strategy = 'bfs' | 'dfs' | 'random';
 
@@ -39,6 +41,9 @@ export interface SearchOptions {
   interrupted: () => boolean;
   onProgress: (p: Progress) => void;
   progressEveryMs: number;
+  /** Parallel BFS: the number of workers and how to start one (a worker runs serveWorker on the same compiled model). */
+  workers: number;
+  spawnWorker: (() => Worker) | null;
 }
 
 export interface Progress { distinct: number; generated: number; depth: number; frontier: number; seconds: number; memoryBytes: number }
@@ -77,6 +82,8 @@ export interface SearchStats {
   bytesPerState: number;
   collisionProbability: number;
   exact: boolean;
+  /** Workers the search actually used. */
+  workers: number;
   discarded: number;
   /** Liveness pass: edges stored, bytes of the stored graph, seconds the pass took (0 when no liveness is checked). */
   edges: number;
@@ -100,6 +107,8 @@ export interface SearchResult {
   goals: { name: string; description: string; reached: boolean; depth: number | null }[];
   /** Invariants written as implications: how many visited states made the antecedent true. */
   antecedents: { name: string; hits: number }[];
+  /** Things the user should know about how the run was done (e.g. fewer workers than asked). */
+  notes: string[];
   /** Liveness properties checked (holds/violated) and the ones not checked, with the reason. */
   liveness: { name: string; status: 'holds' | 'violated' | 'not-checked'; reason?: string }[];
 }
@@ -107,6 +116,7 @@ export interface SearchResult {
 const DEFAULTS: SearchOptions = {
   strategy: 'bfs', seed: 1, walks: 100, maxStates: Infinity, maxSeconds: Infinity, maxDepth: Infinity, exact: false, debug: false,
   liveness: true, stopOn: 'first', interrupted: () => false, onProgress: () => {}, progressEveryMs: 2000,
+  workers: 1, spawnWorker: null,
 };
 
 class Growable {
@@ -161,10 +171,19 @@ class Engine {
   /** Index of the state being expanded, so an ExpandFailure can be traced to it. */
   private expanding = -1;
 
+  /** Parallel BFS runs: BFS, more than one worker, no exact mode, no liveness graph (both need one worker). */
+  private readonly parallel: boolean;
+  private parallelTableBytes = 0;
+  /** Why a requested worker count was not used, for the report. */
+  readonly notes: string[] = [];
+
   constructor(private readonly c: CompiledModel, private readonly o: SearchOptions) {
     this.n = c.layout.slots;
     this.acts = c.actions;
     const wantGraph = o.strategy === 'bfs' && o.liveness && c.liveness.length > 0 && c.liveness.length <= 15;
+    const reason = o.workers <= 1 ? null : o.strategy !== 'bfs' ? `--strategy ${o.strategy}` : o.exact ? '--exact' : wantGraph ? 'the liveness pass (pass --no-liveness to search in parallel)' : o.spawnWorker === null ? 'this caller' : null;
+    if (reason !== null) this.notes.push(`ran with 1 worker instead of ${o.workers}: ${reason} is single-worker in this version`);
+    this.parallel = o.workers > 1 && reason === null;
     this.graph = wantGraph ? { start: new Growable(1 << 16), dst: new Growable(1 << 16), act: new Growable(1 << 16), labels: new Growable(1 << 16), edges: 0 } : null;
     this.set = o.exact ? new ExactStateSet(this.n) : new FingerprintSet(wantGraph);
     this.fires = new Float64Array(c.actions.length);
@@ -187,7 +206,8 @@ class Engine {
   }
 
   async run(): Promise<SearchResult> {
-    if (this.o.strategy === 'bfs') await this.guarded(() => this.bfs());
+    if (this.o.strategy === 'bfs' && this.parallel) await this.guarded(() => this.bfsParallel());
+    else if (this.o.strategy === 'bfs') await this.guarded(() => this.bfs());
     else if (this.o.strategy === 'dfs') await this.guarded(() => this.dfs());
     else await this.guarded(() => this.random());
     return this.result();
@@ -249,7 +269,6 @@ class Engine {
       this.graph.labels.ensure(this.distinct);
       this.graph.labels.a[idx] = bits;
     }
-    if (this.distinct >= this.o.maxStates && !this.incomplete) { this.incomplete = 'max-states'; }
     return idx;
   }
 
@@ -262,10 +281,8 @@ class Engine {
         throw new ActionFailure(new ModelError(`the deadlock policy threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), index, -1, null);
       }
       if (expected) return;
-      this.record('Deadlock', 'deadlock', `a state with no enabled action that is not an expected terminal state (${d.description})`, index);
-      return;
     }
-    this.record('Deadlock', 'deadlock', 'a state with no enabled action', index);
+    this.deadlockAt(index);
   }
 
   private progress(frontier: number): void {
@@ -341,7 +358,6 @@ class Engine {
           const dst = nextCount * n;
           for (let k = 0; k < n; k++) next[dst + k] = this.scratch[k]!;
           nextCount++;
-          if (this.incomplete !== undefined) break;
         }
         if (enabled === 0) this.deadlock(this.curView, parentIdx);
         if (this.incomplete !== undefined) break;
@@ -352,8 +368,142 @@ class Engine {
       const t = cur; cur = next; next = t.length >= 1024 * n ? t : new Int32Array(1024 * n);
       curCount = nextCount;
       if (curCount > 0) this.depth++;
+      // Budgets apply between levels, so a budgeted run stops at the same place for any number of workers.
+      if (curCount > 0 && this.distinct >= this.o.maxStates) this.incomplete = 'max-states';
     }
     if (this.graph !== null && curCount === 0 && !this.stopNow && this.incomplete === undefined) this.liveness();
+  }
+
+  /** Level-synchronous BFS over workers; see parallel.ts for why the result equals the sequential one. */
+  private async bfsParallel(): Promise<void> {
+    const n = this.n, c = this.c, A = c.actions.length, W = this.o.workers;
+    const ctl = new Int32Array(new SharedArrayBuffer(8));
+    let table = SharedTable.create(1 << 21, ctl);
+    const workers = Array.from({ length: W }, () => this.o.spawnWorker!());
+    const failed: Error[] = [];
+    for (const w of workers) { w.on('error', (e) => failed.push(e)); w.postMessage({ type: 'init', ctl: ctl.buffer }); }
+    const ask = <T>(w: Worker, msg: unknown): Promise<T> => new Promise<T>((resolve, reject) => {
+      const onMsg = (r: T): void => { w.off('error', onErr); resolve(r); };
+      const onErr = (e: Error): void => { w.off('message', onMsg); reject(e); };
+      w.once('message', onMsg); w.once('error', onErr);
+      w.postMessage(msg);
+    });
+    try {
+      // Level 1: the initial states, inserted here in order (the first copy of a duplicate wins, as sequentially),
+      // then handed to worker 0 as its frontier.
+      const seed = new Int32Array(new SharedArrayBuffer(Math.max(1, c.initCount) * n * 4));
+      let curCount = 0;
+      this.depth = 1;
+      for (let i = 0; i < c.initCount; i++) {
+        this.generated++;
+        for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
+        hashState(this.scratch, 0, n);
+        if (table.insert(i, 1) === 0) continue;
+        this.admit(this.nextView, -1, -(i + 1), 1);
+        seed.set(this.scratch.subarray(0, n), curCount * n);
+        curCount++;
+      }
+      table.flush();
+      // The frontier: buffers, and for each canonical position the (buffer, index) of its state.
+      let buffers: SharedArrayBuffer[] = [seed.buffer as SharedArrayBuffer];
+      let where = new Int32Array(new SharedArrayBuffer(Math.max(1, curCount) * 8));
+      for (let k = 0; k < curCount; k++) { where[2 * k] = 0; where[2 * k + 1] = k; }
+      let levelStart = 0;
+      while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
+        if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
+        if (curCount * A >= 2 ** 31) throw new UsageError(`a level of ${curCount} states × ${A} actions is too large for --workers (claims are 31-bit); use --workers 1`);
+        if (Atomics.load(ctl, 0) + curCount * 2 > table.limit) table = table.grow((Atomics.load(ctl, 0) + curCount * 2) * 4, -1);
+        const level = this.depth + 1;
+        const skipInvariants = c.invariants.flatMap((inv, k) => (this.firstViolation.has(inv.name) ? [k] : []));
+        const skipGoals = this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : []));
+        const checkDeadlock = c.deadlock !== 'allowed' && !this.firstViolation.has('Deadlock');
+        const watcher = setInterval(() => this.watch(ctl, curCount), 50);
+        const results = await Promise.all(workers.map((w, wi) => {
+          const from = Math.floor((curCount * wi) / W), to = Math.floor((curCount * (wi + 1)) / W);
+          const msg: LevelMessage = { type: 'level', table: table.buffer, limit: table.limit, buffers, where: where.buffer as SharedArrayBuffer, from, to, level, skipInvariants, skipGoals, checkDeadlock };
+          return ask<LevelResult>(w, msg);
+        })).finally(() => clearInterval(watcher));
+        if (failed.length) throw failed[0];
+        if (Atomics.load(ctl, CTL_STOP) === 1) { table = table.grow(Atomics.load(ctl, 0) * 4, level); continue; } // table full: redo the level
+        if (Atomics.load(ctl, CTL_STOP) === 2) break; // interrupted or out of time: this.incomplete is set
+        const err = results.map((r) => r.error).filter((e) => e !== null).sort((a, b) => a!.pos - b!.pos || a!.actionId - b!.actionId)[0];
+        if (err) {
+          throw new ActionFailure(new ModelError(err.message, { ...(err.action ? { action: err.action } : {}), ...(err.field ? { field: err.field } : {}) }), levelStart + err.pos, err.actionId, err.bad);
+        }
+        // Commit: each worker reads the winning claims of its new states (they become its frontier).
+        const committed = await Promise.all(workers.map((w) => ask<ClaimsResult>(w, { type: 'claims', table: table.buffer })));
+        const claims = committed.map((x) => x.claims);
+        // Order the new states by claim (parent position, then action): a counting sort by parent.
+        const offsets: number[] = [];
+        let M = 0;
+        for (const cl of claims) { offsets.push(M); M += cl.length; }
+        const bucket = new Int32Array(curCount + 1);
+        for (const cl of claims) for (let j = 0; j < cl.length; j++) bucket[Math.floor(cl[j]! / A) + 1]!++;
+        for (let p = 0; p < curCount; p++) bucket[p + 1]! += bucket[p]!;
+        const order = new Int32Array(M), all = new Int32Array(M);
+        claims.forEach((cl, wi) => { const o = offsets[wi]!; for (let j = 0; j < cl.length; j++) { all[o + j] = cl[j]!; order[bucket[Math.floor(cl[j]! / A)]!++] = o + j; } });
+        // Within one parent, by action id (few entries: insertion sort).
+        for (let a = 0, b = 0; a < M; a = b) {
+          const p = Math.floor(all[order[a]!]! / A);
+          b = a + 1;
+          while (b < M && Math.floor(all[order[b]!]! / A) === p) b++;
+          for (let i = a + 1; i < b; i++) { const g = order[i]!; let j = i - 1; while (j >= a && all[order[j]!]! > all[g]!) { order[j + 1] = order[j]!; j--; } order[j + 1] = g; }
+        }
+        const first = this.distinct;
+        this.parent.ensure(first + M); this.via.ensure(first + M);
+        const parent = this.parent.a, via = this.via.a, rank = new Int32Array(M);
+        const bufOf = new Int32Array(M);
+        claims.forEach((cl, wi) => bufOf.fill(wi, offsets[wi]!, offsets[wi]! + cl.length));
+        where = new Int32Array(new SharedArrayBuffer(Math.max(1, M) * 8));
+        for (let r = 0; r < M; r++) {
+          const g = order[r]!, cl = all[g]!, wi = bufOf[g]!;
+          rank[g] = r;
+          parent[first + r] = levelStart + Math.floor(cl / A);
+          via[first + r] = cl % A;
+          where[2 * r] = wi; where[2 * r + 1] = g - offsets[wi]!;
+        }
+        buffers = committed.map((x) => x.buffer);
+        this.distinct += M;
+        for (const r of results) {
+          this.generated += r.generated; this.x.discarded += r.discarded;
+          for (let a = 0; a < A; a++) this.fires[a]! += r.fires[a]!;
+          r.antecedents.forEach((h, k) => { this.antecedentHits[k]! += h; });
+          r.goals.forEach((h, k) => { if (h && this.goalHit[k]! < 0) this.goalHit[k] = level; });
+        }
+        // Violations in discovery order: deadlocks by parent index, invariants by new-state index.
+        const found: { index: number; k: number }[] = [];
+        results.forEach((r, wi) => {
+          for (let i = 0; i < r.violations.length; i += 2) found.push({ index: first + rank[offsets[wi]! + r.violations[i + 1]!]!, k: r.violations[i]! });
+          for (const pos of r.deadlocks) found.push({ index: levelStart + pos, k: -1 });
+        });
+        found.sort((a, b) => a.index - b.index || a.k - b.k);
+        for (const f of found) {
+          if (f.k < 0) this.deadlockAt(f.index);
+          else { const inv = c.invariants[f.k]!; this.record(inv.name, 'invariant', inv.description, f.index); }
+        }
+        this.frontierBytes = Math.max(this.frontierBytes, results.reduce((a, r) => a + r.bytes, 0));
+        levelStart += curCount;
+        curCount = M;
+        if (curCount > 0) this.depth++;
+        if (curCount > 0 && this.distinct >= this.o.maxStates) this.incomplete = 'max-states';
+      }
+      this.parallelTableBytes = table.t.byteLength;
+    } finally {
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
+  }
+
+  /** While workers run a level: progress, interrupts and the time budget (which stop the workers through ctl). */
+  private watch(ctl: Int32Array, frontier: number): void {
+    this.progress(frontier);
+    if (this.o.interrupted()) { this.incomplete = 'interrupted'; Atomics.store(ctl, CTL_STOP, 2); }
+    else if (this.elapsed() > this.o.maxSeconds) { this.incomplete = 'max-seconds'; Atomics.store(ctl, CTL_STOP, 2); }
+  }
+
+  /** Records an unexpected deadlock found by a worker (the worker already evaluated the expected-terminal predicate). */
+  private deadlockAt(index: number): void {
+    const d = this.c.deadlock;
+    this.record('Deadlock', 'deadlock', typeof d === 'object' ? `a state with no enabled action that is not an expected terminal state (${d.description})` : 'a state with no enabled action', index);
   }
 
   /** The liveness pass over the complete state graph. */
@@ -414,6 +564,7 @@ class Engine {
         if (!this.set.add(this.scratch, 0)) continue;
         const d = top + 2;
         const idx = this.admit(this.nextView, idxStack[top]!, a.id, d);
+        if (this.distinct >= this.o.maxStates) { this.incomplete = 'max-states'; break; }
         if (d > this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
         this.depth = Math.max(this.depth, d);
         top++;
@@ -470,6 +621,7 @@ class Engine {
         hashState(this.scratch, 0, n); this.set.add(this.scratch, 0);
         this.depth = Math.max(this.depth, len + 1);
         idx = this.admit(this.nextView, idx, candAct[pick]!, len + 1);
+        if (this.set.size >= this.o.maxStates) { this.incomplete = 'max-states'; break; }
       }
     }
     if (this.incomplete === undefined) this.incomplete = 'random walks are not exhaustive';
@@ -517,17 +669,17 @@ class Engine {
     }
     const g = this.graph;
     const graphBytes = g ? g.start.a.byteLength + g.dst.a.byteLength + g.act.a.byteLength + g.labels.a.byteLength : 0;
-    const tables = this.set.bytes + this.parent.a.byteLength + this.via.a.byteLength + this.frontierBytes + graphBytes;
+    const tables = this.set.bytes + this.parallelTableBytes + this.parent.a.byteLength + this.via.a.byteLength + this.frontierBytes + graphBytes;
     const stats: SearchStats = {
       // Random walks give each visited state its own index (the walk is its trace); distinct counts the set.
       distinct: this.o.strategy === 'random' ? this.set.size : this.distinct, generated: this.generated, depth: this.depth, seconds: secs,
       distinctPerSecond: secs > 0 ? this.distinct / secs : 0, generatedPerSecond: secs > 0 ? this.generated / secs : 0,
       peakMemoryBytes: this.peakMemory, bytesPerState: this.distinct ? tables / this.distinct : 0,
       collisionProbability: this.o.exact ? 0 : collisionProbability(this.distinct, this.generated), exact: this.o.exact,
-      discarded: this.x.discarded, edges: g ? g.edges : 0, livenessGraphBytes: graphBytes, livenessSeconds: this.livenessSeconds,
+      workers: this.parallel ? this.o.workers : 1, discarded: this.x.discarded, edges: g ? g.edges : 0, livenessGraphBytes: graphBytes, livenessSeconds: this.livenessSeconds,
     };
     const res: SearchResult = {
-      verdict: 'ok', strategy: this.o.strategy, stats, violations: [],
+      verdict: 'ok', strategy: this.o.strategy, stats, violations: [], notes: this.notes,
       coverage: [...byBase].map(([action, e]) => ({ action, actor: e.actor, fired: e.fired })),
       instanceCoverage: this.c.actions.map((a) => ({ action: a.name, actor: a.actor, fired: this.fires[a.id]! })),
       goals: this.c.goals.map((g, k) => ({ name: g.name, description: g.description, reached: this.goalHit[k]! >= 0, depth: this.goalHit[k]! >= 0 ? this.goalHit[k]! : null })),
