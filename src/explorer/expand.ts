@@ -12,9 +12,15 @@ export class ExpandFailure {
 
 export class Expander {
   readonly n: number;
-  /** The successor is built here. */
+  /** Words of a packed state. */
+  readonly w: number;
+  /** The successor is built here (slots)... */
   readonly scratch: Int32Array;
-  /** Point curRoot at the state to expand (buffer and offset). */
+  /** ...and packed here (what is hashed and stored). */
+  readonly packed: Int32Array;
+  /** Holds the unpacked state being expanded (see loadPacked). */
+  readonly cur: Int32Array;
+  /** The view of the state being expanded reads curRoot: point it at cur (loadPacked) or at any slots. */
   readonly curRoot: ViewRoot;
   readonly curView: any;
   readonly nextView: any;
@@ -23,13 +29,25 @@ export class Expander {
 
   constructor(private readonly c: CompiledModel, private readonly debug: boolean) {
     this.n = c.layout.slots;
+    this.w = c.layout.words;
     this.scratch = new Int32Array(Math.max(1, this.n));
-    this.curRoot = { b: this.scratch, o: 0 };
+    this.packed = new Int32Array(this.w);
+    this.cur = new Int32Array(Math.max(1, this.n));
+    this.curRoot = { b: this.cur, o: 0 };
     this.curView = c.layout.makeView(this.curRoot);
     this.nextView = c.layout.makeView({ b: this.scratch, o: 0 });
   }
 
-  /** Computes the successor of the current state by `a` into scratch; false when `a` is disabled there. Throws ExpandFailure. */
+  /** Makes the packed state at words[off..] the one to expand. */
+  loadPacked(words: Int32Array, off: number): void {
+    this.c.layout.unpack(words, off, this.cur, 0);
+    this.curRoot.b = this.cur; this.curRoot.o = 0;
+  }
+
+  /** Packs scratch into packed (scratch must be in its domains, e.g. an initial state). */
+  packScratch(): void { this.c.layout.pack(this.scratch, 0, this.packed, 0); }
+
+  /** Computes the successor of the current state by `a` into scratch and packed; false when `a` is disabled there. Throws ExpandFailure. */
   successor(a: ActionInstance): boolean {
     const src = this.curRoot.b, base = this.curRoot.o, dst = this.scratch, n = this.n;
     const before = this.debug ? src.slice(base, base + n) : null;
@@ -41,10 +59,9 @@ export class Expander {
       if (a.lenient) { this.discarded++; return false; }
       throw new ExpandFailure(asModelError(e, a.name), a.id, null);
     }
-    const bad = firstOutOfDomain(this.c.layout, dst, 0);
-    if (bad >= 0) {
+    if (!this.c.layout.pack(dst, 0, this.packed, 0)) { // packing is also the domain check
       if (a.lenient) { this.discarded++; return false; }
-      const d = describeOutOfDomain(this.c.layout, dst, 0, bad);
+      const d = describeOutOfDomain(this.c.layout, dst, 0, firstOutOfDomain(this.c.layout, dst, 0));
       throw new ExpandFailure(new ModelError(`action ${a.name} left a domain: ${d.message}`, { action: a.name, field: d.field }), a.id, dst.slice(0, n));
     }
     if (before !== null) this.debugCheck(a, before);
@@ -68,5 +85,6 @@ export class Expander {
     for (let k = 0; same && k < n; k++) if (this.scratch[k] !== first[k]) same = false;
     if (!same) fail(`action ${a.name} is not deterministic: a second run from the same state gave a different successor (use 'over' for a nondeterministic choice)`);
     this.scratch.set(first);
+    this.c.layout.pack(this.scratch, 0, this.packed, 0);
   }
 }

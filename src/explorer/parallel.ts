@@ -142,7 +142,7 @@ const sharedInts = (n: number): Int32Array => new Int32Array(new SharedArrayBuff
 /** The worker side: expands its part of each level on request. */
 export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void {
   const x = new Expander(c, debug);
-  const n = c.layout.slots, acts = c.actions, A = acts.length;
+  const n = c.layout.slots, W = c.layout.words, acts = c.actions, A = acts.length;
   let ctl: Int32Array | null = null;
   // Two state buffers: the committed one (read by every worker during the next level) and the one being filled.
   let committed = sharedInts(1024), states = sharedInts(1024), cells = new Int32Array(256), count = 0;
@@ -177,7 +177,7 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
     };
     outer: for (; r < m.to; r++) {
       if ((r & 63) === 0 && Atomics.load(ctl!, CTL_STOP) !== 0) { stopped = true; break; }
-      x.curRoot.b = bufs[where[2 * r]!]!; x.curRoot.o = where[2 * r + 1]! * n;
+      x.loadPacked(bufs[where[2 * r]!]!, where[2 * r + 1]! * W);
       const claimBase = r * A;
       let enabled = 0;
       for (ai = 0; ai < A; ai++) {
@@ -195,12 +195,12 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
           try { inside = c.constraint(x.nextView); } catch (e) { fail('the state constraint', e); break outer; }
           if (!inside) continue;
         }
-        hashState(x.scratch, 0, n);
+        hashState(x.packed, 0, W);
         if (table.insert(claimBase + ai, m.level) === 0) continue;
-        // A new state: keep it, check it.
-        if ((count + 1) * n > states.length) { const b = sharedInts(states.length * 2); b.set(states); states = b; }
+        // A new state: keep it (packed), check it.
+        if ((count + 1) * W > states.length) { const b = sharedInts(states.length * 2); b.set(states); states = b; }
         if (count + 1 > cells.length) { const b = new Int32Array(cells.length * 2); b.set(cells); cells = b; }
-        for (let k = 0, d = count * n; k < n; k++) states[d + k] = x.scratch[k]!;
+        for (let k = 0, d = count * W; k < W; k++) states[d + k] = x.packed[k]!;
         cells[count] = table.cell;
         const local = count++;
         const view = x.nextView;

@@ -19,7 +19,7 @@ export interface ListD<D extends Domain> { readonly kind: 'list'; readonly maxLe
 
 export const bool = (): BoolD => ({ kind: 'bool' });
 export const int = (min: number, max: number): IntD => {
-  if (!Number.isInteger(min) || !Number.isInteger(max) || min > max) throw new SchemaError(`int(${min}, ${max}) is not a valid range`);
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min > max || min < -(2 ** 31) || max > 2 ** 31 - 1) throw new SchemaError(`int(${min}, ${max}) is not a valid range of 32-bit integers`);
   return { kind: 'int', min, max };
 };
 export const enumOf = <const E extends string>(values: readonly E[]): EnumD<E> => {
@@ -134,9 +134,15 @@ export interface Layout {
   readonly slotLeaf: Int32Array;
   /** Makes a view over a root; sub-views are created here, once. */
   makeView(root: ViewRoot): any;
+  /** Words of a packed state: each slot takes the bits of its domain, (value - min), no slot straddles two words. */
+  readonly words: number;
+  /** Packs slots into words; false (nothing written past the bad slot) when a slot is outside its domain. */
+  pack(src: Int32Array, so: number, dst: Int32Array, dof: number): boolean;
+  unpack(src: Int32Array, so: number, dst: Int32Array, dof: number): void;
 }
 
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Field names: identifiers not starting with '$' (views keep their own bookkeeping in $-properties). */
+const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 export function compileLayout(fields: Record<string, Domain>): Layout {
   const schema = record(fields);
@@ -153,7 +159,7 @@ export function compileLayout(fields: Record<string, Domain>): Layout {
         return;
       case 'record':
         for (const [k, f] of Object.entries(d.fields)) {
-          if (!IDENT.test(k)) throw new SchemaError(`field name '${k}' is not an identifier`);
+          if (!IDENT.test(k)) throw new SchemaError(`field name '${k}' is not an identifier (letters, digits, _ and $, not starting with a digit or $)`);
           walk(f, path ? `${path}.${k}` : k);
         }
         return;
@@ -170,7 +176,38 @@ export function compileLayout(fields: Record<string, Domain>): Layout {
     if (d.kind === 'list') { slotMin[leaf.offset] = 0; slotMax[leaf.offset] = d.maxLength; }
   });
   const factory = buildViewFactory(schema);
-  return { schema, slots, leaves, slotMin, slotMax, slotLeaf, makeView: factory };
+  const packing = buildPacking(slotMin, slotMax);
+  return { schema, slots, leaves, slotMin, slotMax, slotLeaf, makeView: factory, ...packing };
+}
+
+/**
+ * Generated pack/unpack for a layout. Packing is what the engine hashes and
+ * stores (bakery.5: 20 slots in 2 words), and it doubles as the domain check:
+ * (value - min) as unsigned must not exceed (max - min).
+ */
+function buildPacking(min: Int32Array, max: Int32Array): Pick<Layout, 'words' | 'pack' | 'unpack'> {
+  const n = min.length;
+  const packCode: string[] = [], unpackCode: string[] = [];
+  let word = 0, bit = 0, started = false;
+  for (let k = 0; k < n; k++) {
+    const range = max[k]! - min[k]!; // fits in 32 bits unsigned for every domain the schema allows
+    const bits = range === 0 ? 0 : 32 - Math.clz32(range);
+    if (bit + bits > 32) { packCode.push(`d[o + ${word}] = acc;`); word++; bit = 0; started = false; }
+    const lo = min[k]!;
+    packCode.push(`x = (s[i + ${k}] - (${lo})) >>> 0; if (x > ${range >>> 0}) return false;`);
+    packCode.push(started ? `acc |= x << ${bit};` : `acc = x${bit ? ` << ${bit}` : ''};`);
+    started = true;
+    const mask = bits === 32 ? '0xffffffff' : `${(2 ** bits - 1) >>> 0}`;
+    unpackCode.push(`t[j + ${k}] = (((w[p + ${word}] >>> ${bit}) & ${mask}) + (${lo})) | 0;`);
+    bit += bits;
+  }
+  const words = n === 0 ? 1 : word + 1;
+  packCode.push(`d[o + ${word}] = ${n === 0 ? 0 : 'acc'};`);
+  // eslint-disable-next-line no-new-func
+  const pack = new Function('s', 'i', 'd', 'o', `let x = 0, acc = 0;\n${packCode.join('\n')}\nreturn true;`) as Layout['pack'];
+  // eslint-disable-next-line no-new-func
+  const unpack = new Function('w', 'p', 't', 'j', unpackCode.join('\n')) as Layout['unpack'];
+  return { words, pack, unpack };
 }
 
 function scalarBounds(d: Domain): [number, number] {
@@ -198,59 +235,63 @@ export function widthOf(d: Domain): number {
 
 function buildViewFactory(schema: RecordD<Record<string, Domain>>): (root: ViewRoot) => any {
   const helpers = { DomainError, enumIndex, ScalarArray, RecordArray, SetViewImpl, ListViewImpl, fail };
-  // Returns code of an expression creating the view of `d` at slot `base` (relative to root offset).
-  let classCounter = 0;
+  // One class per record *domain* (all elements of an array of records share it, so a property access
+  // stays monomorphic); an instance knows its root, its base slot and its path (for error messages).
+  const classes = new Map<RecordD<Record<string, Domain>>, string>();
   const classDefs: string[] = [];
   const consts: unknown[] = [];
   const constRef = (v: unknown): string => { consts.push(v); return `C[${consts.length - 1}]`; };
+  const join = (k: string): string => `(this.$p ? this.$p + '.${k}' : '${k}')`;
 
-  const recordClass = (d: RecordD<Record<string, Domain>>, base: number, path: string): string => {
-    const name = `V${classCounter++}`;
-    let body = `class ${name} {\n constructor(r) { this.r = r;`;
+  const recordClass = (d: RecordD<Record<string, Domain>>): string => {
+    const known = classes.get(d);
+    if (known) return known;
+    const name = `V${classes.size}`;
+    classes.set(d, name);
+    let body = `class ${name} {\n constructor(r, b, p) { this.$r = r; this.$b = b; this.$p = p;`;
     let accessors = '';
-    let off = base;
+    let off = 0;
     for (const [k, f] of Object.entries(d.fields)) {
-      const p = path ? `${path}.${k}` : k;
-      const at = `this.r.b[this.r.o + ${off}]`;
+      const at = `this.$r.b[this.$r.o + this.$b + ${off}]`;
       switch (f.kind) {
         case 'bool':
           accessors += ` get ${k}() { return ${at} !== 0; }\n set ${k}(v) { ${at} = v ? 1 : 0; }\n`;
           break;
         case 'int':
-          accessors += ` get ${k}() { return ${at}; }\n set ${k}(v) { if ((v | 0) !== v) H.fail(${JSON.stringify(p)} + ' := ' + v + ' is not an integer', ${JSON.stringify(p)}); ${at} = v; }\n`;
+          accessors += ` get ${k}() { return ${at}; }\n set ${k}(v) { if ((v | 0) !== v) H.fail(${join(k)} + ' := ' + v + ' is not an integer', ${join(k)}); ${at} = v; }\n`;
           break;
         case 'enum': {
           const vals = constRef(f.values), idx = constRef(new Map(f.values.map((v, i) => [v, i])));
-          accessors += ` get ${k}() { return ${vals}[${at}]; }\n set ${k}(v) { ${at} = H.enumIndex(${idx}, v, ${JSON.stringify(p)}); }\n`;
+          accessors += ` get ${k}() { return ${vals}[${at}]; }\n set ${k}(v) { ${at} = H.enumIndex(${idx}, v, ${join(k)}); }\n`;
           break;
         }
         default:
-          body += ` this.${k} = ${subView(f, off, p)};`;
+          body += ` this.${k} = ${subView(f, `b + ${off}`, join(k).replaceAll('this.$p', 'p'))};`;
       }
       off += widthOf(f);
     }
-    body += ' }\n' + accessors + '}';
-    classDefs.push(body);
+    classDefs.push(`${body} }\n${accessors}}`);
     return name;
   };
 
-  const subView = (d: Domain, base: number, path: string): string => {
+  /** Code creating the view of `d` at slot expression `base` with path expression `path` (inside a constructor: r, b, p in scope). */
+  const subView = (d: Domain, base: string, path: string): string => {
     switch (d.kind) {
       case 'array': {
         const w = widthOf(d.of);
-        if (isScalar(d.of)) return `new H.ScalarArray(r, ${base}, ${d.length}, ${constRef(d.of)}, ${JSON.stringify(path)})`;
-        const elems = Array.from({ length: d.length }, (_, i) => subView(d.of, base + i * w, `${path}[${i}]`));
-        return `new H.RecordArray([${elems.join(', ')}], ${JSON.stringify(path)})`;
+        if (isScalar(d.of)) return `new H.ScalarArray(r, ${base}, ${d.length}, ${constRef(d.of)}, ${path})`;
+        const elems = Array.from({ length: d.length }, (_, i) => subView(d.of, `${base} + ${i * w}`, `${path} + '[${i}]'`));
+        return `new H.RecordArray([${elems.join(', ')}], ${path})`;
       }
-      case 'record': return `new ${recordClass(d, base, path)}(r)`;
-      case 'set': return `new H.SetViewImpl(r, ${base}, ${d.size}, ${JSON.stringify(path)})`;
-      case 'list': return `new H.ListViewImpl(r, ${base}, ${d.maxLength}, ${constRef(d.of)}, ${JSON.stringify(path)})`;
-      default: throw new SchemaError(`scalar ${d.kind} at ${path} is not a sub-view`);
+      case 'record': return `new ${recordClass(d)}(r, ${base}, ${path})`;
+      case 'set': return `new H.SetViewImpl(r, ${base}, ${d.size}, ${path})`;
+      case 'list': return `new H.ListViewImpl(r, ${base}, ${d.maxLength}, ${constRef(d.of)}, ${path})`;
+      default: throw new SchemaError(`scalar ${d.kind} is not a sub-view`);
     }
   };
 
-  const rootClass = recordClass(schema, 0, '');
-  const code = `${classDefs.join('\n')}\nreturn (r) => new ${rootClass}(r);`;
+  const rootClass = recordClass(schema);
+  const code = `${classDefs.join('\n')}\nreturn (r) => new ${rootClass}(r, 0, '');`;
   // eslint-disable-next-line no-new-func
   return new Function('H', 'C', code)(helpers, consts) as (root: ViewRoot) => any;
 }

@@ -185,7 +185,7 @@ class Engine {
     if (reason !== null) this.notes.push(`ran with 1 worker instead of ${o.workers}: ${reason} is single-worker in this version`);
     this.parallel = o.workers > 1 && reason === null;
     this.graph = wantGraph ? { start: new Growable(1 << 16), dst: new Growable(1 << 16), act: new Growable(1 << 16), labels: new Growable(1 << 16), edges: 0 } : null;
-    this.set = o.exact ? new ExactStateSet(this.n) : new FingerprintSet(wantGraph);
+    this.set = o.exact ? new ExactStateSet(c.layout.words) : new FingerprintSet(wantGraph);
     this.fires = new Float64Array(c.actions.length);
     this.goalHit = c.goals.map(() => -1);
     this.antecedentHits = c.invariants.map(() => 0);
@@ -306,21 +306,23 @@ class Engine {
 
   private async bfs(): Promise<void> {
     const n = this.n, c = this.c;
-    let cur = new Int32Array(Math.max(1, c.initCount) * n);
+    const W = this.x.w, packed = this.x.packed;
+    let cur = new Int32Array(Math.max(1, c.initCount) * W);
     let curCount = 0;
     const curIndex0 = 0;
     this.depth = 1;
     for (let i = 0; i < c.initCount; i++) {
       this.generated++;
       for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
-      hashState(this.scratch, 0, n);
-      if (!this.set.add(this.scratch, 0)) continue;
+      this.x.packScratch();
+      hashState(packed, 0, W);
+      if (!this.set.add(packed, 0)) continue;
       this.admit(this.nextView, -1, -(i + 1), 1);
-      cur.set(this.scratch.subarray(0, n), curCount * n);
+      cur.set(packed, curCount * W);
       curCount++;
     }
     let levelStart = curIndex0;
-    let next = new Int32Array(Math.max(1024, curCount) * n);
+    let next = new Int32Array(Math.max(1024, curCount) * W);
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
       if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
       let nextCount = 0;
@@ -334,7 +336,7 @@ class Engine {
         }
         const parentIdx = levelStart + i;
         this.expanding = parentIdx;
-        this.curRoot.b = cur; this.curRoot.o = i * n;
+        this.x.loadPacked(cur, i * W);
         let enabled = 0;
         const acts = this.acts, graph = this.graph;
         if (graph !== null) { graph.start.ensure(parentIdx + 2); graph.start.a[parentIdx] = graph.edges; }
@@ -345,8 +347,8 @@ class Engine {
           this.generated++;
           this.fires[ai]!++;
           if (c.constraint !== undefined && !this.checkConstraint(parentIdx, a)) continue;
-          hashState(this.scratch, 0, n);
-          const isNew = this.set.add(this.scratch, 0);
+          hashState(packed, 0, W);
+          const isNew = this.set.add(packed, 0);
           if (graph !== null) {
             const e = graph.edges++;
             graph.dst.ensure(e + 1); graph.act.ensure(e + 1);
@@ -354,9 +356,9 @@ class Engine {
           }
           if (!isNew) continue;
           this.admit(this.nextView, parentIdx, a.id, this.depth + 1);
-          if (nextCount * n + n > next.length) { const b = new Int32Array(next.length * 2); b.set(next); next = b; }
-          const dst = nextCount * n;
-          for (let k = 0; k < n; k++) next[dst + k] = this.scratch[k]!;
+          if (nextCount * W + W > next.length) { const b = new Int32Array(next.length * 2); b.set(next); next = b; }
+          const dst = nextCount * W;
+          for (let k = 0; k < W; k++) next[dst + k] = packed[k]!;
           nextCount++;
         }
         if (enabled === 0) this.deadlock(this.curView, parentIdx);
@@ -365,7 +367,7 @@ class Engine {
       this.frontierBytes = Math.max(this.frontierBytes, cur.byteLength + next.byteLength);
       if (this.incomplete !== undefined) break;
       levelStart += curCount;
-      const t = cur; cur = next; next = t.length >= 1024 * n ? t : new Int32Array(1024 * n);
+      const t = cur; cur = next; next = t.length >= 1024 * W ? t : new Int32Array(1024 * W);
       curCount = nextCount;
       if (curCount > 0) this.depth++;
       // Budgets apply between levels, so a budgeted run stops at the same place for any number of workers.
@@ -391,16 +393,18 @@ class Engine {
     try {
       // Level 1: the initial states, inserted here in order (the first copy of a duplicate wins, as sequentially),
       // then handed to worker 0 as its frontier.
-      const seed = new Int32Array(new SharedArrayBuffer(Math.max(1, c.initCount) * n * 4));
+      const Wd = this.x.w, packed = this.x.packed;
+      const seed = new Int32Array(new SharedArrayBuffer(Math.max(1, c.initCount) * Wd * 4));
       let curCount = 0;
       this.depth = 1;
       for (let i = 0; i < c.initCount; i++) {
         this.generated++;
         for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
-        hashState(this.scratch, 0, n);
+        this.x.packScratch();
+        hashState(packed, 0, Wd);
         if (table.insert(i, 1) === 0) continue;
         this.admit(this.nextView, -1, -(i + 1), 1);
-        seed.set(this.scratch.subarray(0, n), curCount * n);
+        seed.set(packed, curCount * Wd);
         curCount++;
       }
       table.flush();
@@ -538,8 +542,9 @@ class Engine {
     for (let i = 0; i < c.initCount && !this.stopNow && this.incomplete === undefined; i++) {
       this.generated++;
       for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
-      hashState(this.scratch, 0, n);
-      if (!this.set.add(this.scratch, 0)) continue;
+      this.x.packScratch();
+      hashState(this.x.packed, 0, this.x.w);
+      if (!this.set.add(this.x.packed, 0)) continue;
       let top = 0;
       stack.set(this.scratch.subarray(0, n), 0);
       idxStack[0] = this.admit(this.nextView, -1, -(i + 1), 1);
@@ -560,8 +565,8 @@ class Engine {
         enabledStack[top]!++;
         this.generated++; this.fires[ai]!++;
         if (c.constraint !== undefined && !this.checkConstraint(idxStack[top]!, a)) continue;
-        hashState(this.scratch, 0, n);
-        if (!this.set.add(this.scratch, 0)) continue;
+        hashState(this.x.packed, 0, this.x.w);
+        if (!this.set.add(this.x.packed, 0)) continue;
         const d = top + 2;
         const idx = this.admit(this.nextView, idxStack[top]!, a.id, d);
         if (this.distinct >= this.o.maxStates) { this.incomplete = 'max-states'; break; }
@@ -601,7 +606,8 @@ class Engine {
       this.generated++;
       // Each walk's states get indices of their own so the trace is the walk itself.
       this.scratch.set(cur);
-      hashState(this.scratch, 0, n); this.set.add(this.scratch, 0);
+      this.x.packScratch();
+      hashState(this.x.packed, 0, this.x.w); this.set.add(this.x.packed, 0);
       let idx = this.admit(this.nextView, -1, -(init + 1), 1);
       for (let len = 1; len < maxLen && !this.stopNow && this.incomplete === undefined; len++) {
         this.curRoot.b = cur; this.curRoot.o = 0;
@@ -618,7 +624,8 @@ class Engine {
         const pick = rand(k);
         cur.set(cand.subarray(pick * n, pick * n + n));
         this.scratch.set(cur);
-        hashState(this.scratch, 0, n); this.set.add(this.scratch, 0);
+        this.x.packScratch();
+        hashState(this.x.packed, 0, this.x.w); this.set.add(this.x.packed, 0);
         this.depth = Math.max(this.depth, len + 1);
         idx = this.admit(this.nextView, idx, candAct[pick]!, len + 1);
         if (this.set.size >= this.o.maxStates) { this.incomplete = 'max-states'; break; }
