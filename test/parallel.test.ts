@@ -1,0 +1,42 @@
+// --workers N gives the same result as one worker: counts, depth, coverage, goals,
+// the first violation and its trace, the model error and its trace.
+import { describe, expect, it } from 'vitest';
+import { fixture, mc } from './helpers.js';
+import { builtinModels } from '../src/models/index.js';
+
+/** The parts of an mc.result/1 document that must not depend on the number of workers. */
+function essence(j: any) {
+  const { seconds: _s, distinctPerSecond: _d, generatedPerSecond: _g, peakMemoryBytes: _p, bytesPerState: _b, workers: _w, livenessSeconds: _l, livenessGraphBytes: _lg, ...stats } = j.stats;
+  return { verdict: j.verdict, incompleteReason: j.incompleteReason, stats, violations: j.violations, error: j.error, coverage: j.coverage, instanceCoverage: j.instanceCoverage, goals: j.goals, antecedents: j.antecedents };
+}
+
+function sameForWorkers(args: string[]): void {
+  const one = mc('run', ...args, '--json', '--no-liveness');
+  expect(one.json, one.stderr).not.toBeNull();
+  for (const w of ['2', '3']) {
+    const many = mc('run', ...args, '--json', '--no-liveness', '--workers', w);
+    expect(many.json?.stats?.workers, many.stderr).toBe(Number(w));
+    expect(many.code).toBe(one.code);
+    expect(essence(many.json)).toEqual(essence(one.json));
+  }
+}
+
+describe('results do not depend on the number of workers', () => {
+  it('a complete run (counters 4^5)', () => sameForWorkers(['test/oracles/counters.ts', '--n', '5', '--k', '3']));
+  it('a violation and its shortest trace', () => sameForWorkers([fixture('mutex-bug.ts')]));
+  it('an unexpected deadlock', () => sameForWorkers([fixture('deadlock.ts')]));
+  it('a model error', () => sameForWorkers([fixture('throws.ts')]));
+  it('a budget (levels are the unit of --max-states)', () => sameForWorkers(['test/oracles/counters.ts', '--max-states', '5000']));
+  it('a mutant with many violating states', () => sameForWorkers([fixture('check-demo.ts'), '--mutant', 'both-top', '--k', '6']));
+  for (const f of ['tcommit', 'peterson', 'twophase', 'tokenring', 'ewd840', 'alternatingbit', 'bakery', 'anderson']) {
+    it(`oracle ${f}`, () => sameForWorkers([`test/oracles/${f}.ts`]));
+  }
+  // Every shipped model in each CI configuration, bounded to its first 30,000 states so the suite stays fast
+  // (a budgeted run stops at a level boundary, so it too must be identical).
+  for (const m of builtinModels) {
+    for (const cfg of m.def.ci ?? []) {
+      const params = Object.entries(cfg.params).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)]);
+      it(`model ${m.name} (${cfg.name})`, () => sameForWorkers([m.name, ...params, '--max-states', '30000']));
+    }
+  }
+});
