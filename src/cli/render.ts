@@ -115,7 +115,6 @@ export function renderTrace(steps: readonly TraceStep[], loopStart: number | nul
   const lines: string[] = [];
   const w = String(steps.length).length;
   for (const s of steps) {
-    if (loopStart !== null && s.step === loopStart) lines.push(`${' '.repeat(w)}  ── cycle begins here ${stutter ? '(this state repeats forever: nothing is enabled)' : `(steps ${loopStart}..${steps.length} repeat forever)`} ──`);
     const head = `${String(s.step).padStart(w)}. ${s.action === null ? 'initial state' : `${s.action}  [${s.actor}]`}`;
     lines.push(head);
     for (const note of s.notes ?? []) lines.push(`${' '.repeat(w + 4)}» ${note}`);
@@ -127,6 +126,9 @@ export function renderTrace(steps: readonly TraceStep[], loopStart: number | nul
       if (line) lines.push(`${' '.repeat(w + 4)}${line.trimEnd()}`);
     } else if (ch.length === 0) lines.push(`${' '.repeat(w + 4)}(no field changed)`);
     else for (const c of ch) lines.push(`${' '.repeat(w + 4)}${c}`);
+    if (loopStart !== null && s.step === loopStart) {
+      lines.push(`${' '.repeat(w)}  ── the cycle starts from this state: ${stutter ? 'it repeats forever (no action under fairness is enabled here)' : `steps ${loopStart + 1}..${steps.length} repeat forever`} ──`);
+    }
   }
   if (loopStart !== null && !stutter) lines.push(`${' '.repeat(w)}  ── back to step ${loopStart} ──`);
   return lines.join('\n');

@@ -1,7 +1,9 @@
 // Liveness on the explored state graph.
 //
 // Semantics (see the README): a behaviour is an infinite path; a state with no
-// enabled action repeats forever (stutters) with every action disabled.
+// enabled action repeats forever (stutters) with every action disabled. A model
+// may declare TLA+ stuttering ('anywhere'): then any state may repeat forever,
+// unless an action under fairness is enabled there.
 // Fairness excludes paths: WF(a) excludes a path whose cycle never takes a
 // while a is enabled in every cycle state; SF(a) excludes one whose cycle never
 // takes a while a is enabled in some cycle state.
@@ -64,8 +66,8 @@ function groups(fairness: readonly Fairness[], actions: readonly ActionInstance[
   });
 }
 
-export function checkLiveness(g: StateGraph, props: readonly LivenessProperty<unknown>[], actions: readonly ActionInstance[]): LivenessOutcome[] {
-  const ctx = new Ctx(g);
+export function checkLiveness(g: StateGraph, props: readonly LivenessProperty<unknown>[], actions: readonly ActionInstance[], stuttering: 'terminal' | 'anywhere' = 'terminal'): LivenessOutcome[] {
+  const ctx = new Ctx(g, stuttering === 'anywhere');
   return props.map((prop, k) => {
     const gs = groups(prop.fairness, actions);
     const lasso = prop.within !== undefined ? bounded(ctx, prop, k) : unbounded(ctx, prop, k, gs);
@@ -75,7 +77,8 @@ export function checkLiveness(g: StateGraph, props: readonly LivenessProperty<un
 
 class Ctx {
   private rev: { start: Int32Array; src: Int32Array } | null = null;
-  constructor(readonly g: StateGraph) {}
+  /** TLA+ semantics: any state may repeat forever unless fairness forbids it (an enabled fair action). */
+  constructor(readonly g: StateGraph, readonly stutterAnywhere: boolean) {}
   terminal(s: number): boolean { return this.g.start[s] === this.g.start[s + 1]; }
   reverse(): { start: Int32Array; src: Int32Array } {
     if (this.rev) return this.rev;
@@ -144,6 +147,16 @@ function findFair(ctx: Ctx, mask: Uint8Array, candidates: number[], gs: Group[],
   const { start, dst, act } = ctx.g;
   const found = (f: FairCycle): boolean => { if (all) { all.push(f); return false; } return true; };
   for (const comp of sccs(ctx, mask, candidates)) {
+    if (ctx.stutterAnywhere) {
+      // Stuttering forever at s is fair when no fairly-treated action is enabled at s.
+      const s = comp.find((x) => (!needOne || needOne(x)) && gs.every((grp) => !ctx.enabled(x, grp)));
+      if (s !== undefined) {
+        const one = new Uint8Array(ctx.g.states); one[s] = 1;
+        const f = { states: [s], member: one, stutter: true };
+        if (found(f)) return f;
+        continue;
+      }
+    }
     const member = new Uint8Array(ctx.g.states);
     for (const s of comp) member[s] = 1;
     if (comp.length === 1 && ctx.terminal(comp[0]!)) {

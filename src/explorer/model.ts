@@ -87,6 +87,12 @@ export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>
   readonly sometimes?: (p: Ctx<P>) => Goal<StateView<S>>[];
   readonly liveness?: (p: Ctx<P>) => LivenessProperty<StateView<S>>[];
   readonly deadlock?: (p: Ctx<P>) => DeadlockPolicy<StateView<S>>;
+  /**
+   * Liveness semantics of stuttering. 'terminal' (default): only a state with no enabled action repeats
+   * forever; the system otherwise always takes some step. 'anywhere' (TLA+): any state may repeat forever
+   * unless an action under fairness is enabled there.
+   */
+  readonly stuttering?: 'terminal' | 'anywhere';
   /** TLC-style state constraint: a successor outside it is generated (counted) but neither checked, stored nor expanded. */
   readonly constraint?: (p: Ctx<P>) => ((s: StateView<S>) => boolean) | undefined;
   readonly mutants?: readonly MutantDef<P>[];
@@ -147,6 +153,7 @@ export interface CompiledModel {
   readonly goals: readonly Goal<any>[];
   readonly liveness: readonly LivenessProperty<any>[];
   readonly deadlock: DeadlockPolicy<any>;
+  readonly stuttering: 'terminal' | 'anywhere';
   readonly constraint: ((s: any) => boolean) | undefined;
   /** Initial states, packed: initCount * layout.slots slots. */
   readonly inits: Int32Array;
@@ -292,7 +299,7 @@ export function compileModel(model: Model, params: Record<string, number | strin
       throw e;
     }
   });
-  return { model, params, mutant, layout, actions, baseActions, actors: [...actorSet], invariants, goals, liveness, deadlock, constraint, inits, initCount: plainInits.length };
+  return { model, params, mutant, layout, actions, baseActions, actors: [...actorSet], invariants, goals, liveness, deadlock, stuttering: def.stuttering ?? 'terminal', constraint, inits, initCount: plainInits.length };
 }
 
 /** All property names of a compiled model, plus the implicit 'Deadlock'. */

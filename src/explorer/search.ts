@@ -518,7 +518,7 @@ class Engine {
     g.start.a[this.distinct] = g.edges;
     this.livenessOutcome = checkLiveness({
       states: this.distinct, start: g.start.a, dst: g.dst.a, act: g.act.a, parent: this.parent.a, via: this.via.a, labels: g.labels.a,
-    }, this.c.liveness, this.c.actions);
+    }, this.c.liveness, this.c.actions, this.c.stuttering);
     this.livenessSeconds = (performance.now() - t) / 1000;
     for (const o of this.livenessOutcome) if (o.status === 'violated' && this.shouldStopAfter(o.name)) this.stopNow = true;
   }

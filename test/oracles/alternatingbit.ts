@@ -39,7 +39,7 @@ export default defineModel({
   actions: (p) => [
     { name: 'SndNewValue', actor: 'Sender', over: DATA, guard: (s) => s.sAck === s.sBit,
       effect: (s, n, d: D) => { n.sent = d; n.sBit = 1 - s.sBit; n.msgQ.push(msg(n.sBit, d)); } },
-    { name: 'ReSndMsg', actor: 'Sender', guard: (s) => s.sAck !== s.sBit,
+    { name: 'ReSndMsg', actor: 'Sender', guard: (s) => s.sAck !== s.sBit && p.mutant !== 'no-retransmit',
       effect: (s, n) => { n.msgQ.push(msg(s.sBit, s.sent)); } },
     { name: 'RcvMsg', actor: 'Receiver', guard: (s) => s.msgQ.length > 0,
       effect: (s, n) => {
@@ -62,10 +62,16 @@ export default defineModel({
   invariants: () => [invariant<V>('Delivered', 'sAck = sBit => rBit = sBit, and rBit = sBit # sAck => rcvd = sent',
     (s) => (s.sAck !== s.sBit || s.rBit === s.sBit) && (s.rBit !== s.sBit || s.sAck === s.sBit || s.rcvd === s.sent))],
   // SentLeadsToRcvd == \A d \in Data: (sent = d) /\ (sBit # sAck) ~> (rcvd = d), under ABFairness.
-  liveness: () => DATA.map((d) => leadsTo<V>(`SentLeadsToRcvd(${d})`, `a value ${d} being sent is eventually received`,
+  liveness: (p) => DATA.map((d) => leadsTo<V>(`SentLeadsToRcvd(${d})`, `a value ${d} being sent is eventually received`,
     (s) => s.sent === d && s.sBit !== s.sAck, (s) => s.rcvd === d,
-    { fairness: [WF({ action: 'ReSndMsg' }), WF({ action: 'SndAck' }), SF({ action: 'RcvMsg' }), SF({ action: 'RcvAck' })] })),
+    { fairness: p.mutant === 'unfair' ? [] : [WF({ action: 'ReSndMsg' }), WF({ action: 'SndAck' }), SF({ action: 'RcvMsg' }), SF({ action: 'RcvAck' })] })),
+  // TLA+ semantics: any state may stutter forever unless fairness forbids it.
+  stuttering: 'anywhere',
   // SndAck is always enabled: the protocol never deadlocks.
   deadlock: () => 'error',
-  mutants: [{ id: 'lifo-receive', kills: ['Delivered'], why: 'RcvMsg takes the newest message, not the head: over a reordering channel a stale <<bit, data>> from two rounds back is accepted as new' }],
+  mutants: [
+    { id: 'lifo-receive', kills: ['Delivered'], why: 'RcvMsg takes the newest message, not the head: over a reordering channel a stale <<bit, data>> from two rounds back is accepted as new' },
+    { id: 'no-retransmit', kills: ['SentLeadsToRcvd(d1)', 'SentLeadsToRcvd(d2)'], why: 'the sender never retransmits (ReSndMsg never enabled): once the channel loses the message the value is never received' },
+    { id: 'unfair', kills: ['SentLeadsToRcvd(d1)', 'SentLeadsToRcvd(d2)'], why: 'ABFairness removed: the system may stutter forever with a value unreceived' },
+  ],
 });

@@ -52,7 +52,7 @@ export default defineModel({
         effect: (_s, n) => { n.tpos = p.n - 1; n.tcolor = 'white'; n.color.set(0, 'white'); } },
       { name: 'PassToken', actor: 'Token', over: nodes.slice(1),
         guard: (s, i: number) => s.tpos === i && (!s.active.get(i) || s.color.get(i) === 'black' || s.tcolor === 'black'),
-        effect: (s, n, i: number) => { n.tpos = i - 1; if (s.color.get(i) === 'black') n.tcolor = 'black'; n.color.set(i, 'white'); } },
+        effect: (s, n, i: number) => { n.tpos = i - 1; if (s.color.get(i) === 'black') n.tcolor = 'black'; if (p.mutant !== 'stay-black') n.color.set(i, 'white'); } },
       // Environment == \E i \in Node: SendMsg(i) \/ Deactivate(i).
       { name: 'SendMsg', actor: ({ i }: { i: number }) => node(i), over: pairs,
         guard: (s, { i }: { i: number; j: number }) => s.active.get(i),
@@ -62,8 +62,14 @@ export default defineModel({
     ];
   },
   invariants: () => [implies<V>('TerminationDetection', 'when node 0 detects termination every node is passive', terminationDetected, terminated)],
-  liveness: () => [leadsTo<V>('Liveness', 'termination is eventually detected', terminated, terminationDetected, { fairness: [WF({ actor: 'Token' })] })],
+  liveness: (p) => [leadsTo<V>('Liveness', 'termination is eventually detected', terminated, terminationDetected, { fairness: p.mutant === 'unfair' ? [] : [WF({ actor: 'Token' })] })],
+  // TLA+ semantics: any state may stutter forever unless fairness forbids it.
+  stuttering: 'anywhere',
   // The ring stops once termination is detected with every node passive (TLC: CHECK_DEADLOCK FALSE).
   deadlock: () => terminalStates<V>('termination detected, every node passive', (s) => terminated(s) && terminationDetected(s)),
-  mutants: [{ id: 'send-no-taint', kills: ['TerminationDetection'], why: 'SendMsg(i) to j > i does not blacken node i: the token passes a reactivated node unnoticed' }],
+  mutants: [
+    { id: 'send-no-taint', kills: ['TerminationDetection'], why: 'SendMsg(i) to j > i does not blacken node i: the token passes a reactivated node unnoticed' },
+    { id: 'stay-black', kills: ['Liveness'], why: 'PassToken(i) does not whiten node i: a node blackened once taints every later round, so termination is never detected' },
+    { id: 'unfair', kills: ['Liveness'], why: 'WF(System) removed: the token may stop moving forever' },
+  ],
 });

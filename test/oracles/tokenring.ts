@@ -47,12 +47,18 @@ export default defineModel({
     actor: (i: number) => `Node${i}`,
     over: Array.from({ length: p.n }, (_, i) => i),
     guard: (s, i: number) => privileged(p, s, i),
-    effect: (s, n, i: number) => { n.c.set(i, i === 0 ? (s.c.get(p.n - 1) + 1) % p.m : s.c.get(i - 1)); },
+    effect: (s, n, i: number) => { n.c.set(i, i === 0 ? (s.c.get(p.n - 1) + 1) % (p.mutant === 'short-counter' ? p.m - 2 : p.m) : s.c.get(i - 1)); },
   }],
   // Dijkstra's lemma: in every state at least one machine is privileged, so the ring never deadlocks.
   invariants: (p) => [invariant<V>('SomePrivilege', 'at least one node may act', (s) => privileges(p, s) >= 1)],
   liveness: (p) => [eventuallyAlways<V>('Stabilization', 'eventually exactly one node may act, forever', (s) => privileges(p, s) === 1,
-    { fairness: [WF({ action: 'Move' })] })],
+    { fairness: p.mutant === 'unfair' ? [] : [WF({ action: 'Move' })] })],
+  // TLA+ semantics: any state may stutter forever unless fairness forbids it.
+  stuttering: 'anywhere',
   deadlock: () => 'error',
-  mutants: [{ id: 'uniform-ring', kills: ['SomePrivilege'], why: 'node 0 uses the same test as the others (c[0] # c[N-1]): when all counters agree no node may act' }],
+  mutants: [
+    { id: 'uniform-ring', kills: ['SomePrivilege'], why: 'node 0 uses the same test as the others (c[0] # c[N-1]): when all counters agree no node may act' },
+    { id: 'short-counter', kills: ['Stabilization'], why: 'node 0 counts modulo M-2 = 4 < N-1: Dijkstra\'s bound is broken and several privileges can circulate forever' },
+    { id: 'unfair', kills: ['Stabilization'], why: 'WF(Next) removed: the ring may stutter forever in an unstable state' },
+  ],
 });
