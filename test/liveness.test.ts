@@ -11,7 +11,7 @@ import { alwaysEventually, eventually, eventuallyAlways, leadsTo, SF, WF } from 
 const reqGrant = defineModel({
   name: 'req-grant',
   description: 'request/grant with a spinning bystander',
-  params: { fairness: enumParam(['none', 'weak'], { default: 'weak', help: 'fairness of the server' }), within: intParam({ min: 0, max: 10, default: 0, help: 'bound (0: unbounded)' }) },
+  params: { fairness: enumParam(['none', 'weak', 'weak-actions', 'weak-reset-only'], { default: 'weak', help: 'fairness of the server' }), within: intParam({ min: 0, max: 10, default: 0, help: 'bound (0: unbounded)' }) },
   state: () => ({ req: bool(), grant: bool(), spin: int(0, 1) }),
   init: () => [{ req: false, grant: false, spin: 0 }],
   actions: () => [
@@ -21,7 +21,7 @@ const reqGrant = defineModel({
     { name: 'I.Spin', actor: 'I', effect: (s, n) => { n.spin = 1 - s.spin; } },
   ],
   liveness: (p) => [leadsTo('RequestGranted', 'every request is granted', (s) => s.req, (s) => s.grant, {
-    fairness: p.fairness === 'weak' ? [WF({ actor: 'S' })] : [],
+    fairness: p.fairness === 'weak' ? [WF({ actor: 'S' })] : p.fairness === 'weak-actions' ? [WF({ actions: ['S.Grant', 'S.Reset'] })] : p.fairness === 'weak-reset-only' ? [WF({ action: 'S.Reset' })] : [],
     ...(p.within ? { within: p.within } : {}),
   })],
 });
@@ -36,6 +36,10 @@ describe('leads-to', () => {
     expect(r.verdict).toBe('ok');
     expect(r.liveness).toEqual([{ name: 'RequestGranted', status: 'holds' }]);
     expect(r.stats.edges).toBeGreaterThan(0);
+  });
+  it('fairness over a set of actions (WF of S.Grant ∨ S.Reset) is enough; fairness of S.Reset alone is not', async () => {
+    expect((await run(reqGrant, { fairness: 'weak-actions' })).verdict).toBe('ok');
+    expect((await run(reqGrant, { fairness: 'weak-reset-only' })).verdict).toBe('violation');
   });
   it('fails without fairness, with a lasso whose cycle only spins', async () => {
     const r = await run(reqGrant, { fairness: 'none' });

@@ -16,7 +16,7 @@
 // unsatisfied strongly-fair action is enabled and decomposing again
 // (the Emerson–Lei / Streett refinement). Bounded properties (within K) are
 // checked without fairness: every path from a p-state reaches q within K steps.
-import type { ActionInstance, Fairness, LivenessProperty } from './model.js';
+import { inFairnessGroup, type ActionInstance, type Fairness, type LivenessProperty } from './model.js';
 
 /** The explored graph in compressed sparse rows: BFS expands states in index order, so each state's edges are contiguous. */
 export interface StateGraph {
@@ -55,13 +55,13 @@ const P = (labels: Int32Array, k: number, s: number): boolean => (labels[s]! & (
 const Q = (labels: Int32Array, k: number, s: number): boolean => (labels[s]! & (1 << (2 * k + 1))) !== 0;
 
 export function fairnessLabel(f: Fairness): string {
-  return `${f.kind === 'weak' ? 'WF' : 'SF'}(${f.action ?? `${f.actor}.*`})`;
+  return `${f.kind === 'weak' ? 'WF' : 'SF'}(${f.action ?? f.actions?.join(' ∨ ') ?? `${f.actor}.*`})`;
 }
 
 function groups(fairness: readonly Fairness[], actions: readonly ActionInstance[]): Group[] {
   return fairness.map((f) => {
     const member = new Uint8Array(actions.length);
-    for (const a of actions) if ((f.action !== undefined && a.base === f.action) || (f.actor !== undefined && a.actor === f.actor)) member[a.id] = 1;
+    for (const a of actions) if (inFairnessGroup(f, a)) member[a.id] = 1;
     return { label: fairnessLabel(f), strong: f.kind === 'strong', member };
   });
 }

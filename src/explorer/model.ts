@@ -31,7 +31,13 @@ export interface Invariant<V> {
 }
 export interface Goal<V> { readonly name: string; readonly description: string; readonly check: (s: V) => boolean }
 
-export type Fairness = { readonly kind: 'weak' | 'strong'; readonly action?: string; readonly actor?: string };
+/** Fairness of one action, of a set of actions taken together (TLA+'s WF_vars(A \/ B)), or of every action of an actor. */
+export type Fairness = { readonly kind: 'weak' | 'strong'; readonly action?: string; readonly actions?: readonly string[]; readonly actor?: string };
+
+/** Whether an action instance belongs to a fairness group. */
+export function inFairnessGroup(f: Fairness, a: { base: string; actor: string }): boolean {
+  return (f.action !== undefined && a.base === f.action) || (f.actions !== undefined && f.actions.includes(a.base)) || (f.actor !== undefined && a.actor === f.actor);
+}
 export interface LivenessProperty<V> {
   readonly name: string;
   readonly description: string;
@@ -283,8 +289,10 @@ export function compileModel(model: Model, params: Record<string, number | strin
     names.add(p.name);
   }
   for (const l of liveness) for (const f of l.fairness) {
-    if (!actions.some((a) => (f.action !== undefined && a.base === f.action) || (f.actor !== undefined && a.actor === f.actor))) {
-      throw new ModelError(`model '${model.name}': liveness property ${l.name} declares fairness of ${f.action !== undefined ? `action '${f.action}'` : `actor '${f.actor}'`}, which names no action of the model`);
+    const named = [...(f.action !== undefined ? [f.action] : []), ...(f.actions ?? [])];
+    const unknown = named.filter((x) => !baseActions.includes(x));
+    if (unknown.length || (f.actor !== undefined && !actions.some((a) => a.actor === f.actor)) || (named.length === 0 && f.actor === undefined)) {
+      throw new ModelError(`model '${model.name}': liveness property ${l.name} declares fairness of ${unknown.length ? `action(s) ${unknown.map((x) => `'${x}'`).join(', ')}` : f.actor !== undefined ? `actor '${f.actor}'` : 'nothing'}, which names no action of the model`);
     }
   }
   const deadlock = call('deadlock()', () => def.deadlock?.(ctx) ?? 'error');

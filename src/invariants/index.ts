@@ -33,10 +33,11 @@ export const alwaysEventually = <V>(name: string, description: string, q: (s: V)
 export const eventuallyAlways = <V>(name: string, description: string, q: (s: V) => boolean, o: LivenessOptions = {}): LivenessProperty<V> =>
   ({ name, description, kind: 'eventuallyAlways', q, fairness: o.fairness ?? [], ...(o.within !== undefined ? { within: o.within } : {}) });
 
-/** Weak fairness of an action (by its declared name) or of every action of an actor. */
-export const WF = (target: { action: string } | { actor: string }): Fairness => ({ kind: 'weak', ...target });
-/** Strong fairness of an action or of every action of an actor. */
-export const SF = (target: { action: string } | { actor: string }): Fairness => ({ kind: 'strong', ...target });
+export type FairnessTarget = { action: string } | { actions: readonly string[] } | { actor: string };
+/** Weak fairness of an action (by its declared name), of several actions taken together, or of every action of an actor. */
+export const WF = (target: FairnessTarget): Fairness => ({ kind: 'weak', ...target });
+/** Strong fairness of an action, of several actions taken together, or of every action of an actor. */
+export const SF = (target: FairnessTarget): Fairness => ({ kind: 'strong', ...target });
 
 // ---------- deadlock policy ----------
 
