@@ -5,10 +5,13 @@
 //   npm run bench                 # the full set
 //   npm run bench -- --quick      # skip the big ones (bakery.5, counters 5x25)
 //   npm run bench -- --workers 1  # one worker count only
+//   npm run bench -- --only bakery # benchmarks whose name contains a word
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
+import { builtinModels } from '../src/models/index.js';
+import { kebab } from '../src/explorer/model.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const MC = resolve(ROOT, 'dist/src/cli/main.js');
@@ -22,19 +25,26 @@ const BENCHES: Bench[] = [
   { name: 'bakery.4 (N=3, MAX=6)', model: oracle('bakery.js'), params: ['--n', '3', '--max', '6'] },
   { name: 'bakery.5 (N=4, MAX=7)', model: oracle('bakery.js'), params: ['--n', '4', '--max', '7'], big: true },
   { name: 'counters N=5 K=25 (10^7 states)', model: oracle('counters.js'), params: ['--n', '5', '--k', '25'], big: true },
-  { name: 'ring slots=4', model: 'ring', params: ['--slots', '4'] },
+  // The shipped models at their CI configurations.
+  ...builtinModels.flatMap((m) => (m.def.ci ?? []).map((c) => ({
+    name: `${m.name} ${c.name}`, model: m.name,
+    params: Object.entries(c.params).flatMap(([k, v]) => [`--${kebab(k)}`, String(v)]),
+  }))),
 ];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const wi = args.indexOf('--workers');
 const workerCounts = wi >= 0 ? [Number(args[wi + 1])] : [1, 2];
+const oi = args.indexOf('--only');
+const only = oi >= 0 ? args[oi + 1]! : null;
 
 interface Row { bench: string; workers: number; distinct: number; generated: number; depth: number; seconds: number; distinctPerSecond: number; generatedPerSecond: number; bytesPerState: number; peakMemoryBytes: number; verdict: string }
 const rows: Row[] = [];
 
 for (const b of BENCHES) {
   if (quick && b.big) continue;
+  if (only && !b.name.includes(only)) continue;
   if (b.model.endsWith('.js') && !existsSync(b.model)) { console.error(`skip ${b.name}: ${b.model} not built`); continue; }
   for (const w of workerCounts) {
     const r = spawnSync(process.execPath, ['--max-old-space-size=1024', MC, 'run', b.model, ...b.params, '--json', '--no-liveness', '--no-progress', ...(w > 1 ? ['--workers', String(w)] : [])], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
