@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture, mc } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { fixture, mc, MC, ROOT } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mc-test-'));
 
@@ -69,6 +70,19 @@ describe('exit codes', () => {
     expect(r.json.incompleteReason).toBe('max-states');
     expect(r.json.complete).toBe(false);
     expect(mc('run', 'test/oracles/counters.ts', '--max-depth', '5').code).toBe(4);
+  });
+  it('4: Ctrl-C stops the run and prints the statistics so far', async () => {
+    const child = spawn(process.execPath, [MC, 'run', 'test/oracles/counters.ts', '--n', '6', '--k', '30', '--json'], { cwd: ROOT });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    await new Promise((r) => setTimeout(r, 2500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(4);
+    const j = JSON.parse(out);
+    expect(j.verdict).toBe('incomplete');
+    expect(j.incompleteReason).toBe('interrupted');
+    expect(j.stats.distinct).toBeGreaterThan(0);
   });
   it('5: a mutant that survives fails the mutation gate', () => {
     // With the fix forced on, the declared mutant no longer breaks MutualExclusion: it survives.

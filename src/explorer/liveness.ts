@@ -16,6 +16,9 @@
 // unsatisfied strongly-fair action is enabled and decomposing again
 // (the Emerson–Lei / Streett refinement). Bounded properties (within K) are
 // checked without fairness: every path from a p-state reaches q within K steps.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { inFairnessGroup, type ActionInstance, type Fairness, type LivenessProperty } from './model.js';
 
 /** The explored graph in compressed sparse rows: BFS expands states in index order, so each state's edges are contiguous. */
@@ -58,7 +61,7 @@ export function fairnessLabel(f: Fairness): string {
   return `${f.kind === 'weak' ? 'WF' : 'SF'}(${f.action ?? f.actions?.join(' ∨ ') ?? `${f.actor}.*`})`;
 }
 
-function groups(fairness: readonly Fairness[], actions: readonly ActionInstance[]): Group[] {
+function groups(fairness: readonly Fairness[], actions: LivenessJob['actions']): Group[] {
   return fairness.map((f) => {
     const member = new Uint8Array(actions.length);
     for (const a of actions) if (inFairnessGroup(f, a)) member[a.id] = 1;
@@ -66,7 +69,35 @@ function groups(fairness: readonly Fairness[], actions: readonly ActionInstance[
   });
 }
 
-export function checkLiveness(g: StateGraph, props: readonly LivenessProperty<unknown>[], actions: readonly ActionInstance[], stuttering: 'terminal' | 'anywhere' = 'terminal'): LivenessOutcome[] {
+/** What the pass needs: plain data only (the predicates were evaluated into the graph's labels). */
+export interface LivenessJob {
+  graph: StateGraph;
+  props: Pick<LivenessProperty<unknown>, 'name' | 'kind' | 'within' | 'fairness'>[];
+  actions: Pick<ActionInstance, 'id' | 'base' | 'actor'>[];
+  stuttering: 'terminal' | 'anywhere';
+}
+
+/**
+ * Runs the pass in a worker thread when the compiled worker exists (from dist/), polling `stop`
+ * every 50 ms; returns null if stopped. From TypeScript sources (tests) it runs inline.
+ */
+export async function checkLivenessAsync(job: LivenessJob, stop: () => boolean): Promise<LivenessOutcome[] | null> {
+  const url = new URL('./liveness-worker.js', import.meta.url);
+  if (!existsSync(fileURLToPath(url))) return checkLiveness(job.graph, job.props, job.actions, job.stuttering);
+  const w = new Worker(url);
+  try {
+    return await new Promise<LivenessOutcome[] | null>((resolve, reject) => {
+      const timer = setInterval(() => { if (stop()) { clearInterval(timer); resolve(null); } }, 50);
+      w.once('message', (r: LivenessOutcome[]) => { clearInterval(timer); resolve(r); });
+      w.once('error', (e) => { clearInterval(timer); reject(e); });
+      w.postMessage(job);
+    });
+  } finally {
+    await w.terminate();
+  }
+}
+
+export function checkLiveness(g: StateGraph, props: LivenessJob['props'], actions: LivenessJob['actions'], stuttering: 'terminal' | 'anywhere' = 'terminal'): LivenessOutcome[] {
   const ctx = new Ctx(g, stuttering === 'anywhere');
   return props.map((prop, k) => {
     const gs = groups(prop.fairness, actions);
@@ -253,7 +284,7 @@ function cycleThrough(ctx: Ctx, fc: FairCycle, entry: number, gs: Group[], needO
   return edges;
 }
 
-function unbounded(ctx: Ctx, prop: LivenessProperty<unknown>, k: number, gs: Group[]): Lasso | null {
+function unbounded(ctx: Ctx, prop: LivenessJob['props'][number], k: number, gs: Group[]): Lasso | null {
   const g = ctx.g, n = g.states, labels = g.labels;
   const notes = new Map<number, string[]>();
   if (prop.kind === 'eventuallyAlways') {
@@ -304,7 +335,7 @@ function unbounded(ctx: Ctx, prop: LivenessProperty<unknown>, k: number, gs: Gro
 }
 
 /** Bounded: from every p-state every path reaches q within K steps (no fairness: a bound is a safety property). */
-function bounded(ctx: Ctx, prop: LivenessProperty<unknown>, k: number): Lasso | null {
+function bounded(ctx: Ctx, prop: LivenessJob['props'][number], k: number): Lasso | null {
   const g = ctx.g, n = g.states, labels = g.labels, K = prop.within!;
   const trigger = (s: number): boolean => prop.kind === 'leadsTo' ? P(labels, k, s) : prop.kind === 'eventually' ? g.via[s]! < 0 : true;
   // ok[j][s]: every path from s meets q within j steps.

@@ -16,7 +16,7 @@ import type { ViewRoot } from './schema.js';
 import { collisionProbability, ExactStateSet, FingerprintSet, hashState, type StateSet } from './fingerprint.js';
 import { executePath, traceSteps, type TraceStep } from './trace.js';
 import { Expander, ExpandFailure } from './expand.js';
-import { checkLiveness, type Lasso } from './liveness.js';
+import { checkLivenessAsync, type Lasso } from './liveness.js';
 import { CTL_STOP, SharedTable, type ClaimsResult, type LevelMessage, type LevelResult } from './parallel.js';
 import type { Worker } from 'node:worker_threads';
 
@@ -373,7 +373,7 @@ class Engine {
       // Budgets apply between levels, so a budgeted run stops at the same place for any number of workers.
       if (curCount > 0 && this.distinct >= this.o.maxStates) this.incomplete = 'max-states';
     }
-    if (this.graph !== null && curCount === 0 && !this.stopNow && this.incomplete === undefined) this.liveness();
+    if (this.graph !== null && curCount === 0 && !this.stopNow && this.incomplete === undefined) await this.liveness();
   }
 
   /** Level-synchronous BFS over workers; see parallel.ts for why the result equals the sequential one. */
@@ -511,15 +511,25 @@ class Engine {
   }
 
   /** The liveness pass over the complete state graph. */
-  private liveness(): void {
+  private async liveness(): Promise<void> {
     const t = performance.now();
     const g = this.graph!;
     g.start.ensure(this.distinct + 1);
     g.start.a[this.distinct] = g.edges;
-    this.livenessOutcome = checkLiveness({
-      states: this.distinct, start: g.start.a, dst: g.dst.a, act: g.act.a, parent: this.parent.a, via: this.via.a, labels: g.labels.a,
-    }, this.c.liveness, this.c.actions, this.c.stuttering);
+    const d = this.distinct, e = g.edges;
+    const outcome = await checkLivenessAsync({
+      graph: { states: d, start: g.start.a.subarray(0, d + 1), dst: g.dst.a.subarray(0, e), act: g.act.a.subarray(0, e), parent: this.parent.a.subarray(0, d), via: this.via.a.subarray(0, d), labels: g.labels.a.subarray(0, d) },
+      props: this.c.liveness.map(({ name, kind, within, fairness }) => ({ name, kind, within, fairness })),
+      actions: this.c.actions.map(({ id, base, actor }) => ({ id, base, actor })),
+      stuttering: this.c.stuttering,
+    }, () => {
+      if (this.o.interrupted()) this.incomplete = 'interrupted';
+      else if (this.elapsed() > this.o.maxSeconds) this.incomplete = 'max-seconds';
+      return this.incomplete !== undefined;
+    });
     this.livenessSeconds = (performance.now() - t) / 1000;
+    if (outcome === null) return;
+    this.livenessOutcome = outcome;
     for (const o of this.livenessOutcome) if (o.status === 'violated' && this.shouldStopAfter(o.name)) this.stopNow = true;
   }
 
@@ -660,7 +670,7 @@ class Engine {
     if (!this.o.liveness) return 'liveness checking was turned off (--no-liveness)';
     if (this.c.liveness.length > 15) return 'more than 15 liveness properties in one model';
     if (this.failure) return 'the run stopped at a model error';
-    if (this.incomplete !== undefined) return `the state graph is incomplete (${this.incomplete})`;
+    if (this.incomplete !== undefined) return `the run stopped before the liveness pass finished (${this.incomplete})`;
     return 'the search stopped at a safety violation before the state graph was complete';
   }
 
