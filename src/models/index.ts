@@ -1,4 +1,11 @@
 // The models `mc` ships. Each lives in its own folder; add new ones here.
 import type { Model } from '../explorer/model.js';
+import mpu from './mpu/model.js';
+import revoke from './revoke/model.js';
+import nohz from './nohz/nohz.js';
+import nohzTso from './nohz/nohz-tso.js';
+import lapic from './nohz/lapic.js';
+import lease from './nohz/lease.js';
 
-export const builtinModels: readonly Model[] = [];
+
+export const builtinModels: readonly Model[] = [mpu, revoke, nohz, nohzTso, lapic, lease];
