@@ -108,8 +108,10 @@ export function checkLiveness(g: StateGraph, props: LivenessJob['props'], action
 
 class Ctx {
   private rev: { start: Int32Array; src: Int32Array } | null = null;
+  /** Scratch marks, all zero between uses. */
+  readonly mark: Uint8Array;
   /** TLA+ semantics: any state may repeat forever unless fairness forbids it (an enabled fair action). */
-  constructor(readonly g: StateGraph, readonly stutterAnywhere: boolean) {}
+  constructor(readonly g: StateGraph, readonly stutterAnywhere: boolean) { this.mark = new Uint8Array(g.states); }
   terminal(s: number): boolean { return this.g.start[s] === this.g.start[s + 1]; }
   reverse(): { start: Int32Array; src: Int32Array } {
     if (this.rev) return this.rev;
@@ -168,7 +170,14 @@ function sccs(ctx: Ctx, mask: Uint8Array, roots: Iterable<number>): number[][] {
   return out;
 }
 
-interface FairCycle { states: number[]; member: Uint8Array; stutter: boolean }
+interface FairCycle { states: number[]; stutter: boolean }
+
+/** A membership array for a component (allocated only for the one component a lasso is built in). */
+function membership(n: number, states: readonly number[]): Uint8Array {
+  const m = new Uint8Array(n);
+  for (const s of states) m[s] = 1;
+  return m;
+}
 
 /**
  * A fair cycle inside mask, or a terminal state inside mask (which stutters with every action disabled).
@@ -182,22 +191,37 @@ function findFair(ctx: Ctx, mask: Uint8Array, candidates: number[], gs: Group[],
       // Stuttering forever at s is fair when no fairly-treated action is enabled at s.
       const s = comp.find((x) => (!needOne || needOne(x)) && gs.every((grp) => !ctx.enabled(x, grp)));
       if (s !== undefined) {
-        const one = new Uint8Array(ctx.g.states); one[s] = 1;
-        const f = { states: [s], member: one, stutter: true };
+        const f = { states: [s], stutter: true };
         if (found(f)) return f;
         continue;
       }
     }
-    const member = new Uint8Array(ctx.g.states);
-    for (const s of comp) member[s] = 1;
     if (comp.length === 1 && ctx.terminal(comp[0]!)) {
-      if ((!needOne || needOne(comp[0]!)) && found({ states: comp, member, stutter: true })) return { states: comp, member, stutter: true };
+      if ((!needOne || needOne(comp[0]!)) && found({ states: comp, stutter: true })) return { states: comp, stutter: true };
       continue;
     }
+    // One scratch mark array for every component (set here, cleared below): no allocation per component.
+    const member = ctx.mark;
+    for (const s of comp) member[s] = 1;
+    const verdict = judge(comp);
+    for (const s of comp) member[s] = 0;
+    if (verdict === 'fair') { if (found({ states: comp, stutter: false })) return { states: comp, stutter: false }; continue; }
+    if (verdict !== 'unfair') {
+      const sub = new Uint8Array(ctx.g.states);
+      const rest: number[] = [];
+      for (const s of comp) if (!verdict.some((grp) => ctx.enabled(s, grp))) { sub[s] = 1; rest.push(s); }
+      if (rest.length) { const f = findFair(ctx, sub, rest, gs, needOne, all); if (f) return f; }
+    }
+  }
+  return null;
+
+  /** 'fair', 'unfair' (no cycle inside can be fair), or the strong fairness groups whose enabling states must go. */
+  function judge(comp: number[]): 'fair' | 'unfair' | Group[] {
+    const member = ctx.mark;
     let hasEdge = false;
     for (const s of comp) for (let e = start[s]!; e < start[s + 1]! && !hasEdge; e++) if (member[dst[e]!]) hasEdge = true;
-    if (!hasEdge) continue;
-    if (needOne && !comp.some(needOne)) continue;
+    if (!hasEdge) return 'unfair';
+    if (needOne && !comp.some(needOne)) return 'unfair';
     let fair = true;
     const removeFor: Group[] = [];
     for (const grp of gs) {
@@ -212,15 +236,9 @@ function findFair(ctx: Ctx, mask: Uint8Array, candidates: number[], gs: Group[],
       if (grp.strong) removeFor.push(grp);
       else { removeFor.length = 0; break; } // WF fails on the whole SCC, so on every cycle inside it
     }
-    if (fair) { if (found({ states: comp, member, stutter: false })) return { states: comp, member, stutter: false }; continue; }
-    if (removeFor.length) {
-      const sub = new Uint8Array(ctx.g.states);
-      const rest: number[] = [];
-      for (const s of comp) if (!removeFor.some((grp) => ctx.enabled(s, grp))) { sub[s] = 1; rest.push(s); }
-      if (rest.length) { const f = findFair(ctx, sub, rest, gs, needOne, all); if (f) return f; }
-    }
+    if (fair) return 'fair';
+    return removeFor.length ? removeFor : 'unfair';
   }
-  return null;
 }
 
 /** Shortest path inside mask from `from` to a state satisfying target (at least one step if asked). */
@@ -258,17 +276,18 @@ function treePath(g: StateGraph, s: number): { init: number; actions: number[]; 
 /** Builds a fair cycle through `entry` inside the component: visits one witness for each fairness obligation, then returns. */
 function cycleThrough(ctx: Ctx, fc: FairCycle, entry: number, gs: Group[], needOne: ((s: number) => boolean) | null, notes: Map<number, string[]>, offset: number): number[] {
   const { start, dst, act } = ctx.g;
+  const member = membership(ctx.g.states, fc.states);
   const edges: number[] = [];
   let cur = entry, pos = offset;
   const note = (i: number, t: string): void => { const l = notes.get(i) ?? []; l.push(t); notes.set(i, l); };
   const walkTo = (target: (s: number) => boolean, atLeastOne = false): void => {
-    const p = bfsPath(ctx, fc.member, cur, target, atLeastOne)!;
+    const p = bfsPath(ctx, member, cur, target, atLeastOne)!;
     edges.push(...p.edges); pos += p.edges.length; cur = p.states[p.states.length - 1]!;
   };
   if (needOne) { walkTo(needOne); }
   for (const grp of gs) {
     let edge = -1, src = -1;
-    for (const s of fc.states) { for (let e = start[s]!; e < start[s + 1]!; e++) if (fc.member[dst[e]!] && grp.member[act[e]!]) { edge = e; src = s; break; } if (edge >= 0) break; }
+    for (const s of fc.states) { for (let e = start[s]!; e < start[s + 1]!; e++) if (member[dst[e]!] && grp.member[act[e]!]) { edge = e; src = s; break; } if (edge >= 0) break; }
     if (edge >= 0) {
       walkTo((s) => s === src);
       edges.push(edge); pos++; cur = dst[edge]!;
@@ -306,11 +325,13 @@ function unbounded(ctx: Ctx, prop: LivenessJob['props'][number], k: number, gs: 
   const comps: FairCycle[] = [];
   findFair(ctx, notQ, candidates, gs, null, comps);
   if (comps.length === 0) return null;
-  const bad = new Uint8Array(n);
-  for (const fc of comps) for (const s of fc.states) bad[s] = 1;
+  // bad[s] = 1 + the index of the fair component s belongs to.
+  const bad = new Int32Array(n);
+  comps.forEach((fc, i) => { for (const s of fc.states) bad[s] = i + 1; });
   // Backward reachability to a bad component inside ¬q.
   const rev = ctx.reverse();
-  const canReach = bad.slice();
+  const canReach = new Uint8Array(n);
+  for (let s = 0; s < n; s++) if (bad[s]) canReach[s] = 1;
   const queue: number[] = [];
   for (let s = 0; s < n; s++) if (bad[s]) queue.push(s);
   for (let qi = 0; qi < queue.length; qi++) {
@@ -321,9 +342,9 @@ function unbounded(ctx: Ctx, prop: LivenessJob['props'][number], k: number, gs: 
   for (let s = 0; s < n; s++) if (canReach[s] && trigger(s)) { s0 = s; break; }
   if (s0 < 0) return null;
   const pre = treePath(g, s0);
-  const mid = bfsPath(ctx, notQ, s0, (s) => bad[s] === 1)!;
+  const mid = bfsPath(ctx, notQ, s0, (s) => bad[s]! > 0)!;
   const entry = mid.states[mid.states.length - 1]!;
-  const fc = comps.find((c) => c.member[entry])!;
+  const fc = comps[bad[entry]! - 1]!;
   const actions = [...pre.actions, ...mid.edges.map((e) => g.act[e]!)];
   const loopStart = actions.length;
   const l = notes.get(pre.actions.length) ?? [];
