@@ -110,6 +110,11 @@ class Ctx {
   private rev: { start: Int32Array; src: Int32Array } | null = null;
   /** Scratch marks, all zero between uses. */
   readonly mark: Uint8Array;
+  private tj: { index: Int32Array; low: Int32Array; onStack: Uint8Array } | null = null;
+  /** Tarjan's arrays, allocated once (sccs restores index to -1 and onStack to 0 for what it visits). */
+  tarjan(): { index: Int32Array; low: Int32Array; onStack: Uint8Array } {
+    return this.tj ??= { index: new Int32Array(this.g.states).fill(-1), low: new Int32Array(this.g.states), onStack: new Uint8Array(this.g.states) };
+  }
   /** TLA+ semantics: any state may repeat forever unless fairness forbids it (an enabled fair action). */
   constructor(readonly g: StateGraph, readonly stutterAnywhere: boolean) { this.mark = new Uint8Array(g.states); }
   terminal(s: number): boolean { return this.g.start[s] === this.g.start[s + 1]; }
@@ -133,15 +138,16 @@ class Ctx {
 /** Tarjan's SCCs of the subgraph induced by mask (iterative). */
 function sccs(ctx: Ctx, mask: Uint8Array, roots: Iterable<number>): number[][] {
   const { start, dst } = ctx.g;
-  const n = ctx.g.states;
-  const index = new Int32Array(n).fill(-1), low = new Int32Array(n), onStack = new Uint8Array(n);
+  // Scratch arrays live in ctx (index -1 = unvisited); the states visited are reset on the way out.
+  const { index, low, onStack } = ctx.tarjan();
+  const visited: number[] = [];
   const stack: number[] = [], out: number[][] = [];
   const callS: number[] = [], callE: number[] = [];
   let counter = 0;
   for (const r of roots) {
     if (!mask[r] || index[r]! >= 0) continue;
     callS.push(r); callE.push(start[r]!);
-    index[r] = low[r] = counter++; stack.push(r); onStack[r] = 1;
+    index[r] = low[r] = counter++; stack.push(r); onStack[r] = 1; visited.push(r);
     while (callS.length) {
       const v = callS[callS.length - 1]!;
       let e = callE[callE.length - 1]!;
@@ -151,7 +157,7 @@ function sccs(ctx: Ctx, mask: Uint8Array, roots: Iterable<number>): number[][] {
         if (!mask[w]) continue;
         if (index[w]! < 0) {
           callE[callE.length - 1] = e + 1;
-          index[w] = low[w] = counter++; stack.push(w); onStack[w] = 1;
+          index[w] = low[w] = counter++; stack.push(w); onStack[w] = 1; visited.push(w);
           callS.push(w); callE.push(start[w]!);
           pushed = true; break;
         } else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
@@ -167,6 +173,7 @@ function sccs(ctx: Ctx, mask: Uint8Array, roots: Iterable<number>): number[][] {
       }
     }
   }
+  for (const v of visited) index[v] = -1;
   return out;
 }
 
