@@ -6,6 +6,6 @@ import nohz from './nohz/nohz.js';
 import nohzTso from './nohz/nohz-tso.js';
 import lapic from './nohz/lapic.js';
 import lease from './nohz/lease.js';
+import irq from './irq/model.js';
 
-
-export const builtinModels: readonly Model[] = [mpu, revoke, nohz, nohzTso, lapic, lease];
+export const builtinModels: readonly Model[] = [mpu, revoke, nohz, nohzTso, lapic, lease, irq];
