@@ -98,6 +98,20 @@ describe('exit codes', () => {
   });
 });
 
+describe('mutants', () => {
+  it('mc mutate --mutant runs that mutant only; an unknown one is a usage error', () => {
+    const r = mc('mutate', fixture('check-demo.ts'), '--mutant', 'both-top', '--json');
+    expect(r.code).toBe(0);
+    expect(r.json.mutants.map((m: { id: string }) => m.id)).toEqual(['both-top']);
+    expect(mc('mutate', fixture('check-demo.ts'), '--mutant', 'nope').code).toBe(2);
+  });
+  it('mc run --mutant reports the property the mutant declares', () => {
+    const r = mc('run', fixture('check-demo.ts'), '--mutant', 'both-top', '--json');
+    expect(r.code).toBe(1);
+    expect(r.json.violation.property).toBe('NotBothTop');
+  });
+});
+
 describe('counterexamples', () => {
   it('--trace-out writes a trace that mc replay re-executes', () => {
     const file = join(tmp, 'trace.json');

@@ -122,7 +122,13 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
   const progress = o.progress ?? (process.stderr.isTTY && !o.json);
   const intr = interruptFlag();
   let r: SearchResult;
-  try { r = await explore(c, { ...searchOptions(o, !!progress), interrupted: intr.interrupted, spawnWorker: workerSpawner(c, !!o.debug) }); } finally { intr.dispose(); }
+  // A declared mutant runs until a property it declares fires (as in mc mutate), and that one is reported first.
+  const kills = mut && mut.kills.length ? new Set(mut.kills) : null;
+  try { r = await explore(c, { ...searchOptions(o, !!progress), interrupted: intr.interrupted, spawnWorker: workerSpawner(c, !!o.debug), ...(kills ? { stopOn: kills } : {}) }); } finally { intr.dispose(); }
+  if (kills) {
+    const hit = r.violations.findIndex((v) => kills.has(v.property));
+    if (hit > 0) r.violations.unshift(...r.violations.splice(hit, 1));
+  }
   for (const note of r.notes) err(`mc: note: ${note}\n`);
   if (progress && process.stderr.isTTY) err('\n');
   if (o.traceOut) {
@@ -137,7 +143,8 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
 // ---------- mutate ----------
 
 async function cmdMutate(model: Model, o: RunOpts & { auto?: boolean; matrix?: boolean } & Record<string, unknown>): Promise<number> {
-  const ids = (model.def.mutants ?? []).map((m) => m.id);
+  const ids = (model.def.mutants ?? []).map((m) => m.id).filter((id) => !o.mutant || id === o.mutant);
+  if (o.mutant) mutantById(model, o.mutant);
   if (ids.length === 0 && !o.auto) {
     const msg = `model '${model.name}' declares no mutants: nothing shows that its properties can fail (try --auto)`;
     out(o.json ? `${JSON.stringify({ schema: SCHEMA.mutate, model: model.name, mutants: [], verdict: 'gate-failure', message: msg }, null, 2)}\n` : `${msg}\nVerdict: GATE FAILURE\n`);
