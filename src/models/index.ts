@@ -1,5 +1,6 @@
 // The models `mc` ships. Each lives in its own folder; add new ones here.
 import type { Model } from '../explorer/model.js';
+import ring from './ring/model.js';
 import mpu from './mpu/model.js';
 import revoke from './revoke/model.js';
 import nohz from './nohz/nohz.js';
@@ -8,4 +9,4 @@ import lapic from './nohz/lapic.js';
 import lease from './nohz/lease.js';
 import irq from './irq/model.js';
 
-export const builtinModels: readonly Model[] = [mpu, revoke, nohz, nohzTso, lapic, lease, irq];
+export const builtinModels: readonly Model[] = [ring, mpu, revoke, nohz, nohzTso, lapic, lease, irq];
