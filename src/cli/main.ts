@@ -21,6 +21,8 @@ let jsonMode = false;
 let debugMode = false;
 
 const out = (s: string): void => { process.stdout.write(s); };
+// A reader that goes away (mc run ... | head) is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
 const err = (s: string): void => { process.stderr.write(s); };
 
 // ---------- option parsers ----------
