@@ -161,7 +161,6 @@ class Engine {
   private livenessOutcome: { name: string; status: 'holds' | 'violated'; lasso?: Lasso }[] | null = null;
   private livenessSeconds = 0;
   private frontierBytes = 0;
-  private frontierSize = 0;
   // The successor computation; its scratch buffer and views are the engine's.
   private readonly x: Expander;
   private readonly scratch: Int32Array;
@@ -309,7 +308,6 @@ class Engine {
     const W = this.x.w, packed = this.x.packed;
     let cur = new Int32Array(Math.max(1, c.initCount) * W);
     let curCount = 0;
-    const curIndex0 = 0;
     this.depth = 1;
     for (let i = 0; i < c.initCount; i++) {
       this.generated++;
@@ -321,12 +319,11 @@ class Engine {
       cur.set(packed, curCount * W);
       curCount++;
     }
-    let levelStart = curIndex0;
+    let levelStart = 0;
     let next = new Int32Array(Math.max(1024, curCount) * W);
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
       if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
       let nextCount = 0;
-      this.frontierSize = curCount;
       let lastPause = performance.now();
       for (let i = 0; i < curCount; i++) {
         if ((i & 1023) === 1023 && performance.now() - lastPause > 100) {
