@@ -70,6 +70,9 @@ describe('exit codes', () => {
     expect(r.json.incompleteReason).toBe('max-states');
     expect(r.json.complete).toBe(false);
     expect(mc('run', 'test/oracles/counters.ts', '--max-depth', '5').code).toBe(4);
+    const m = mc('run', 'test/oracles/counters.ts', '--n', '5', '--k', '25', '--max-memory', '150', '--json');
+    expect(m.code).toBe(4);
+    expect(m.json.incompleteReason).toBe('max-memory');
   });
   it('4: Ctrl-C stops the run and prints the statistics so far', async () => {
     const child = spawn(process.execPath, [MC, 'run', 'test/oracles/counters.ts', '--n', '6', '--k', '30', '--json'], { cwd: ROOT });

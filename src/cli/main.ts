@@ -42,7 +42,7 @@ const seedParser = (v: string): number => {
 };
 
 /** Options that take a value, so the pre-scan can skip their values while looking for the model argument. */
-const VALUE_OPTIONS = new Set(['--mutant', '--strategy', '--seed', '--walks', '--max-states', '--max-seconds', '--max-depth', '--trace-out']);
+const VALUE_OPTIONS = new Set(['--mutant', '--strategy', '--seed', '--walks', '--workers', '--max-states', '--max-seconds', '--max-memory', '--max-depth', '--trace-out']);
 
 /** The model named on the command line of `run`, `mutate` or `show`, found before commander parses so its params become flags. */
 function modelArgument(argv: string[]): { command: string; model: string } | null {
@@ -76,7 +76,7 @@ function givenParams(model: Model | null, opts: Record<string, unknown>): Record
 
 // ---------- run ----------
 
-interface RunOpts { workers: number; liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxDepth?: number; exact?: boolean; json?: boolean; traceOut?: string; progress?: boolean; debug?: boolean }
+interface RunOpts { workers: number; liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxMemory?: number; maxDepth?: number; exact?: boolean; json?: boolean; traceOut?: string; progress?: boolean; debug?: boolean }
 
 function progressPrinter(enabled: boolean): (p: Progress) => void {
   if (!enabled) return () => {};
@@ -110,7 +110,7 @@ function searchOptions(o: RunOpts, progress: boolean): Partial<SearchOptions> {
   return {
     workers: o.workers,
     strategy: o.strategy, seed: o.seed, walks: o.walks, exact: !!o.exact, debug: !!o.debug, liveness: o.liveness !== false,
-    ...(o.maxStates ? { maxStates: o.maxStates } : {}), ...(o.maxSeconds ? { maxSeconds: o.maxSeconds } : {}), ...(o.maxDepth ? { maxDepth: o.maxDepth } : {}),
+    ...(o.maxStates ? { maxStates: o.maxStates } : {}), ...(o.maxSeconds ? { maxSeconds: o.maxSeconds } : {}), ...(o.maxMemory ? { maxMemoryBytes: o.maxMemory * 2 ** 20 } : {}), ...(o.maxDepth ? { maxDepth: o.maxDepth } : {}),
     onProgress: progressPrinter(progress),
   };
 }
@@ -286,6 +286,7 @@ function runOptions(cmd: Command): Command {
     .option('--walks <n>', 'number of walks of the random strategy (each at most --max-depth steps, default 1000)', natural('--walks'), 100)
     .option('--max-states <n>', 'stop (verdict incomplete) after this many distinct states', natural('--max-states'))
     .option('--max-seconds <s>', 'stop (verdict incomplete) after this many seconds', seconds)
+    .option('--max-memory <MiB>', 'stop (verdict incomplete) when the process uses more resident memory than this', natural('--max-memory'))
     .option('--max-depth <d>', 'do not explore beyond this depth (verdict incomplete if deeper states exist)', natural('--max-depth'))
     .option('--workers <n>', 'worker threads for the breadth-first search (results are identical for any number)', natural('--workers'), 1)
     .option('--no-liveness', 'skip the liveness pass (no state graph is stored)')

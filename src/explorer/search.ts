@@ -29,6 +29,8 @@ export interface SearchOptions {
   walks: number;
   maxStates: number;
   maxSeconds: number;
+  /** Resident memory of the whole process (engine tables, frontier, liveness graph, workers), in bytes. */
+  maxMemoryBytes: number;
   maxDepth: number;
   exact: boolean;
   /** Check that actions neither write their input state nor give different successors on a second run. */
@@ -114,7 +116,7 @@ export interface SearchResult {
 }
 
 const DEFAULTS: SearchOptions = {
-  strategy: 'bfs', seed: 1, walks: 100, maxStates: Infinity, maxSeconds: Infinity, maxDepth: Infinity, exact: false, debug: false,
+  strategy: 'bfs', seed: 1, walks: 100, maxStates: Infinity, maxSeconds: Infinity, maxMemoryBytes: Infinity, maxDepth: Infinity, exact: false, debug: false,
   liveness: true, stopOn: 'first', interrupted: () => false, onProgress: () => {}, progressEveryMs: 2000,
   workers: 1, spawnWorker: null,
 };
@@ -297,8 +299,19 @@ class Engine {
   private async pause(frontier: number): Promise<void> {
     this.progress(frontier);
     await new Promise<void>((r) => setImmediate(r));
-    if (this.o.interrupted()) this.incomplete = 'interrupted';
-    else if (this.elapsed() > this.o.maxSeconds) this.incomplete = 'max-seconds';
+    this.incomplete ??= this.overBudget();
+  }
+
+  /** Why the run must stop now (an interrupt, the time or memory budget), if it must. */
+  private overBudget(): string | undefined {
+    if (this.o.interrupted()) return 'interrupted';
+    if (this.elapsed() > this.o.maxSeconds) return 'max-seconds';
+    if (Number.isFinite(this.o.maxMemoryBytes)) {
+      const rss = process.memoryUsage.rss();
+      if (rss > this.peakMemory) this.peakMemory = rss;
+      if (rss > this.o.maxMemoryBytes) return 'max-memory';
+    }
+    return undefined;
   }
 
   // ---------- breadth-first ----------
@@ -497,8 +510,8 @@ class Engine {
   /** While workers run a level: progress, interrupts and the time budget (which stop the workers through ctl). */
   private watch(ctl: Int32Array, frontier: number): void {
     this.progress(frontier);
-    if (this.o.interrupted()) { this.incomplete = 'interrupted'; Atomics.store(ctl, CTL_STOP, 2); }
-    else if (this.elapsed() > this.o.maxSeconds) { this.incomplete = 'max-seconds'; Atomics.store(ctl, CTL_STOP, 2); }
+    const stop = this.overBudget();
+    if (stop !== undefined) { this.incomplete ??= stop; Atomics.store(ctl, CTL_STOP, 2); }
   }
 
   /** Records an unexpected deadlock found by a worker (the worker already evaluated the expected-terminal predicate). */
@@ -520,8 +533,7 @@ class Engine {
       actions: this.c.actions.map(({ id, base, actor }) => ({ id, base, actor })),
       stuttering: this.c.stuttering,
     }, () => {
-      if (this.o.interrupted()) this.incomplete = 'interrupted';
-      else if (this.elapsed() > this.o.maxSeconds) this.incomplete = 'max-seconds';
+      this.incomplete ??= this.overBudget();
       return this.incomplete !== undefined;
     });
     this.livenessSeconds = (performance.now() - t) / 1000;
