@@ -8,5 +8,8 @@ import nohzTso from './nohz/nohz-tso.js';
 import lapic from './nohz/lapic.js';
 import lease from './nohz/lease.js';
 import irq from './irq/model.js';
+import dma from './dma/model.js';
+import dmaDcq from './dma/dma-dcq.js';
+import dmaShootdown from './dma/dma-shootdown.js';
 
-export const builtinModels: readonly Model[] = [ring, mpu, revoke, nohz, nohzTso, lapic, lease, irq];
+export const builtinModels: readonly Model[] = [ring, mpu, revoke, nohz, nohzTso, lapic, lease, irq, dma, dmaDcq, dmaShootdown];
