@@ -117,3 +117,25 @@ describe('□◇ and ◇□', () => {
     expect(r.violations[0]!.trace).toHaveLength(4);
   });
 });
+
+// Per-instance fairness: T(0) flips x forever, T(1) sets y once. WF over the group is met by T(0)
+// alone; \A i: WF(T(i)) forces T(1).
+const perInstance = defineModel({
+  name: 'per-instance',
+  description: 'fairness of each instance of a parameterised action',
+  params: { each: enumParam(['group', 'each'], { default: 'each', help: 'WF of the group or of each instance' }) },
+  state: () => ({ x: bool(), y: bool() }),
+  init: () => [{ x: false, y: false }],
+  actions: () => [{ name: 'T', actor: 'P', over: [0, 1], guard: (s, i: number) => i === 0 || !s.y,
+    effect: (s, n, i: number) => { if (i === 0) n.x = !s.x; else n.y = true; } }],
+  liveness: (p) => [eventually('EventuallyY', 'y is set', (s) => s.y, { fairness: [WF({ action: 'T', ...(p.each === 'each' ? { each: true } : {}) })] })],
+});
+
+describe('per-instance fairness', () => {
+  it('WF of the whole group is met by one instance alone', async () => {
+    expect((await run(perInstance, { each: 'group' })).verdict).toBe('violation');
+  });
+  it('WF of each instance holds', async () => {
+    expect((await run(perInstance, { each: 'each' })).verdict).toBe('ok');
+  });
+});

@@ -62,10 +62,14 @@ export function fairnessLabel(f: Fairness): string {
 }
 
 function groups(fairness: readonly Fairness[], actions: LivenessJob['actions']): Group[] {
-  return fairness.map((f) => {
-    const member = new Uint8Array(actions.length);
-    for (const a of actions) if (inFairnessGroup(f, a)) member[a.id] = 1;
-    return { label: fairnessLabel(f), strong: f.kind === 'strong', member };
+  return fairness.flatMap((f) => {
+    const inside = actions.filter((a) => inFairnessGroup(f, a));
+    const group = (as: LivenessJob['actions'], label: string): Group => {
+      const member = new Uint8Array(actions.length);
+      for (const a of as) member[a.id] = 1;
+      return { label, strong: f.kind === 'strong', member };
+    };
+    return f.each ? inside.map((a) => group([a], `${f.kind === 'weak' ? 'WF' : 'SF'}(${a.name})`)) : [group(inside, fairnessLabel(f))];
   });
 }
 
@@ -73,7 +77,7 @@ function groups(fairness: readonly Fairness[], actions: LivenessJob['actions']):
 export interface LivenessJob {
   graph: StateGraph;
   props: Pick<LivenessProperty<unknown>, 'name' | 'kind' | 'within' | 'fairness'>[];
-  actions: Pick<ActionInstance, 'id' | 'base' | 'actor'>[];
+  actions: Pick<ActionInstance, 'id' | 'name' | 'base' | 'actor'>[];
   stuttering: 'terminal' | 'anywhere';
 }
 

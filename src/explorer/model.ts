@@ -32,7 +32,11 @@ export interface Invariant<V> {
 export interface Goal<V> { readonly name: string; readonly description: string; readonly check: (s: V) => boolean }
 
 /** Fairness of one action, of a set of actions taken together (TLA+'s WF_vars(A \/ B)), or of every action of an actor. */
-export type Fairness = { readonly kind: 'weak' | 'strong'; readonly action?: string; readonly actions?: readonly string[]; readonly actor?: string };
+export type Fairness = {
+  readonly kind: 'weak' | 'strong'; readonly action?: string; readonly actions?: readonly string[]; readonly actor?: string;
+  /** One fairness assumption per action instance (TLA+'s \A i: WF(A(i))) instead of one for the group. */
+  readonly each?: boolean;
+};
 
 /** Whether an action instance belongs to a fairness group. */
 export function inFairnessGroup(f: Fairness, a: { base: string; actor: string }): boolean {

@@ -530,7 +530,7 @@ class Engine {
     const outcome = await checkLivenessAsync({
       graph: { states: d, start: g.start.a.subarray(0, d + 1), dst: g.dst.a.subarray(0, e), act: g.act.a.subarray(0, e), parent: this.parent.a.subarray(0, d), via: this.via.a.subarray(0, d), labels: g.labels.a.subarray(0, d) },
       props: this.c.liveness.map(({ name, kind, within, fairness }) => ({ name, kind, within, fairness })),
-      actions: this.c.actions.map(({ id, base, actor }) => ({ id, base, actor })),
+      actions: this.c.actions.map(({ id, name, base, actor }) => ({ id, name, base, actor })),
       stuttering: this.c.stuttering,
     }, () => {
       this.incomplete ??= this.overBudget();

@@ -33,7 +33,8 @@ export const alwaysEventually = <V>(name: string, description: string, q: (s: V)
 export const eventuallyAlways = <V>(name: string, description: string, q: (s: V) => boolean, o: LivenessOptions = {}): LivenessProperty<V> =>
   ({ name, description, kind: 'eventuallyAlways', q, fairness: o.fairness ?? [], ...(o.within !== undefined ? { within: o.within } : {}) });
 
-export type FairnessTarget = { action: string } | { actions: readonly string[] } | { actor: string };
+/** What a fairness assumption covers; `each: true` makes one assumption per action instance (TLA+'s \A i: WF(A(i))). */
+export type FairnessTarget = ({ action: string } | { actions: readonly string[] } | { actor: string }) & { each?: boolean };
 /** Weak fairness of an action (by its declared name), of several actions taken together, or of every action of an actor. */
 export const WF = (target: FairnessTarget): Fairness => ({ kind: 'weak', ...target });
 /** Strong fairness of an action, of several actions taken together, or of every action of an actor. */
