@@ -10,10 +10,9 @@ import { explore, type Progress, type SearchOptions, type SearchResult, type Str
 import { applyAction, asModelError } from '../explorer/trace.js';
 import { decodeState, encodeState, DomainError } from '../explorer/schema.js';
 import { loadModel } from './load.js';
-import { modelDoc, renderCheck, renderList, renderMatrix, renderMutate, renderRun, renderShow, renderTrace, resultDoc, SCHEMA, traceFile } from './render.js';
+import { modelDoc, paramDoc, renderCheck, renderList, renderMatrix, renderMutate, renderRun, renderShow, resultDoc, SCHEMA, traceFile } from './render.js';
 import { mutationMatrix, runMutant, type MutantOutcome } from './mutation.js';
 import { checkModel, junitXml, markdownSummary, type ModelCheck } from './check.js';
-import { paramDoc } from './render.js';
 
 export const EXIT = { ok: 0, violation: 1, usage: 2, model: 3, incomplete: 4, gate: 5 } as const;
 
@@ -380,5 +379,3 @@ main(process.argv).then(
     process.exitCode = fail(EXIT.model, `internal error: ${(e as Error)?.message ?? String(e)}${debugMode ? '' : ' (run with --debug for the stack trace)'}`, e);
   },
 );
-
-export { renderTrace };
