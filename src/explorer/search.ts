@@ -229,6 +229,15 @@ class Engine {
     if (this.shouldStopAfter(property)) this.stopNow = true;
   }
 
+  /** Initial state i, generated: into scratch (slots) and packed, fingerprint computed (hashState). */
+  private startInit(i: number): void {
+    const n = this.n;
+    this.generated++;
+    for (let k = 0; k < n; k++) this.scratch[k] = this.c.inits[i * n + k]!;
+    this.x.packScratch();
+    hashState(this.x.packed, 0, this.x.w);
+  }
+
   /** Registers a new state (already in the set) and checks it. Returns its index. */
   private admit(view: any, parent: number, via: number, depth: number): number {
     const idx = this.distinct++;
@@ -317,16 +326,13 @@ class Engine {
   // ---------- breadth-first ----------
 
   private async bfs(): Promise<void> {
-    const n = this.n, c = this.c;
+    const c = this.c;
     const W = this.x.w, packed = this.x.packed;
     let cur = new Int32Array(Math.max(1, c.initCount) * W);
     let curCount = 0;
     this.depth = 1;
     for (let i = 0; i < c.initCount; i++) {
-      this.generated++;
-      for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
-      this.x.packScratch();
-      hashState(packed, 0, W);
+      this.startInit(i);
       if (!this.set.add(packed, 0)) continue;
       this.admit(this.nextView, -1, -(i + 1), 1);
       cur.set(packed, curCount * W);
@@ -388,7 +394,7 @@ class Engine {
 
   /** Level-synchronous BFS over workers; see parallel.ts for why the result equals the sequential one. */
   private async bfsParallel(): Promise<void> {
-    const n = this.n, c = this.c, A = c.actions.length, W = this.o.workers;
+    const c = this.c, A = c.actions.length, W = this.o.workers;
     const ctl = new Int32Array(new SharedArrayBuffer(8));
     let table = SharedTable.create(1 << 21, ctl);
     const workers = Array.from({ length: W }, () => this.o.spawnWorker!());
@@ -408,10 +414,7 @@ class Engine {
       let curCount = 0;
       this.depth = 1;
       for (let i = 0; i < c.initCount; i++) {
-        this.generated++;
-        for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
-        this.x.packScratch();
-        hashState(packed, 0, Wd);
+        this.startInit(i);
         if (table.insert(i, 1) === 0) continue;
         this.admit(this.nextView, -1, -(i + 1), 1);
         seed.set(packed, curCount * Wd);
@@ -559,10 +562,7 @@ class Engine {
     let lastPause = performance.now();
     let tick = 0;
     for (let i = 0; i < c.initCount && !this.stopNow && this.incomplete === undefined; i++) {
-      this.generated++;
-      for (let k = 0; k < n; k++) this.scratch[k] = c.inits[i * n + k]!;
-      this.x.packScratch();
-      hashState(this.x.packed, 0, this.x.w);
+      this.startInit(i);
       if (!this.set.add(this.x.packed, 0)) continue;
       let top = 0;
       stack.set(this.scratch.subarray(0, n), 0);
@@ -621,12 +621,10 @@ class Engine {
     for (let w = 0; w < this.o.walks && !this.stopNow && this.incomplete === undefined; w++) {
       if (performance.now() - lastPause > 100) { await this.pause(0); lastPause = performance.now(); if (this.incomplete) break; }
       const init = rand(c.initCount);
-      cur.set(c.inits.subarray(init * n, init * n + n));
-      this.generated++;
+      this.startInit(init);
+      cur.set(this.scratch.subarray(0, n));
       // Each walk's states get indices of their own so the trace is the walk itself.
-      this.scratch.set(cur);
-      this.x.packScratch();
-      hashState(this.x.packed, 0, this.x.w); this.set.add(this.x.packed, 0);
+      this.set.add(this.x.packed, 0);
       let idx = this.admit(this.nextView, -1, -(init + 1), 1);
       for (let len = 1; len < maxLen && !this.stopNow && this.incomplete === undefined; len++) {
         this.curRoot.b = cur; this.curRoot.o = 0;
