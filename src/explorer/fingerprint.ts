@@ -68,8 +68,9 @@ export class FingerprintSet implements StateSet {
   }
   get size(): number { return this.count; }
   get bytes(): number { return this.table.byteLength + (this.idx?.byteLength ?? 0); }
-  add(_b: Int32Array, _off: number): boolean {
-    let hi = fpHi, lo = fpLo;
+  add(_b: Int32Array, _off: number): boolean { return this.insert(fpHi, fpLo); }
+  /** Adds the fingerprint (hi, lo); true if it was new. */
+  insert(hi: number, lo: number): boolean {
     if (hi === 0 && lo === 0) lo = 1;
     const t = this.table, mask = this.mask;
     let i = hi & mask;

@@ -1,235 +1,274 @@
 // Multi-worker breadth-first search whose results do not depend on the number
 // of workers.
 //
-// Level-synchronous: the frontier of level L (in canonical order) is split into
-// contiguous chunks, one per worker. Workers insert successors into one shared
-// open-addressing fingerprint table (SharedArrayBuffer, CAS on a per-cell tag).
-// Every successor carries a claim = (position of its parent in the level,
-// action id); a state found several times in the level keeps the smallest claim
-// (atomic min). That smallest claim is exactly the (parent, action) by which a
-// sequential BFS would first discover it, so after the level the main thread
-// orders the new states by claim (a counting sort) and gets the sequential
-// discovery order: same indices, parents, traces and first violation, for any
-// number of workers.
-import { hashState, fpHi, fpLo } from './fingerprint.js';
+// States are partitioned by fingerprint: worker `ownerOf(fp)` owns a state and
+// keeps it in a private fingerprint set (no atomics, no shared table). A level
+// runs in two phases:
+//   1. 'level': each worker expands a contiguous slice of the frontier (in
+//      canonical order). A successor it owns is inserted at once; one owned by
+//      another worker goes to that worker's outbox.
+//   2. 'exchange': each worker inserts what the others sent it, checks the
+//      invariants and goals of its new states, and returns them sorted by claim.
+// Every successor carries a claim = (position of its parent in the level, action
+// id); a state found several times in the level keeps the smallest claim. That
+// is exactly the (parent, action) by which a sequential BFS would first discover
+// it, so merging the workers' claim-sorted runs gives the sequential discovery
+// order: same indices, parents, traces and first violation, for any number of
+// workers.
+import { FingerprintSet, fpHi, fpLo, hashState } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
-import type { CompiledModel } from './model.js';
+import { ModelError, whenHolds, type CompiledModel } from './model.js';
 
-/** Cell layout: [tag, hi, lo, claim]; tag 0 = empty, -1 = being written, L >= 1 = state of level L. */
-export const CELL = 4;
-const BUSY = -1;
-/** Control words: [inserted count, stop flag (1 = table full, 2 = stop)]. */
-export const CTL_COUNT = 0, CTL_STOP = 1;
+/** Control words shared with the workers: [unused, stop flag (2 = stop)]. */
+export const CTL_STOP = 1;
 
-export class SharedTable {
-  readonly t: Int32Array;
-  readonly mask: number;
-  /** Cell index of the last insert or hit. */
-  cell = -1;
-  /** Inserts not yet added to the shared count (batched: one atomic add per 256 inserts). */
-  private pending = 0;
-  constructor(readonly buffer: SharedArrayBuffer, readonly ctl: Int32Array, readonly limit: number) {
-    this.t = new Int32Array(buffer);
-    this.mask = this.t.length / CELL - 1;
-  }
-  static create(cells: number, ctl: Int32Array): SharedTable {
-    return new SharedTable(new SharedArrayBuffer(cells * CELL * 4), ctl, Math.floor(cells * 0.85));
-  }
-  /** Inserts the fingerprint just computed by hashState. 1: new (claimed with `claim`), 0: present. */
-  insert(claim: number, level: number): number {
-    const t = this.t, mask = this.mask;
-    const hi = fpHi, lo = fpLo === 0 && fpHi === 0 ? 1 : fpLo;
-    let i = hi & mask;
-    for (;;) {
-      const base = i * CELL;
-      // Plain reads first (cheap); a cell's words only ever change from 0 to their final value,
-      // so a zero may be stale and is re-read atomically, and any other value is final.
-      let tag = t[base]!;
-      if (tag === 0) tag = Atomics.load(t, base);
-      if (tag === 0) {
-        if (Atomics.compareExchange(t, base, 0, BUSY) !== 0) continue; // lost the race: look at this cell again
-        t[base + 1] = hi; t[base + 2] = lo; t[base + 3] = claim;
-        Atomics.store(t, base, level);
-        this.cell = i;
-        if (++this.pending === 256) this.flush();
-        return 1;
-      }
-      while (tag === BUSY) tag = Atomics.load(t, base);
-      let h = t[base + 1]!, l = t[base + 2]!;
-      if (h === 0 || l === 0) { h = Atomics.load(t, base + 1); l = Atomics.load(t, base + 2); }
-      if (h === hi && l === lo) {
-        if (tag === level) { // found in this level: keep the smallest claim
-          let old = Atomics.load(t, base + 3);
-          while (claim < old) { const prev = Atomics.compareExchange(t, base + 3, old, claim); if (prev === old) break; old = prev; }
-        }
-        this.cell = i;
-        return 0;
-      }
-      i = (i + 1) & mask;
-    }
-  }
-  /** Adds the batched inserts to the shared count; raises the stop flag when the table is too full. */
-  flush(): void {
-    if (this.pending === 0) return;
-    if (Atomics.add(this.ctl, CTL_COUNT, this.pending) + this.pending > this.limit) Atomics.compareExchange(this.ctl, CTL_STOP, 0, 1);
-    this.pending = 0;
-  }
-  /** A copy with twice the cells (or more), dropping the cells of level `drop` (a level being redone). */
-  grow(minCells: number, drop: number): SharedTable {
-    let cells = (this.mask + 1) * 2;
-    while (cells * 0.85 < minCells) cells *= 2;
-    const next = SharedTable.create(cells, this.ctl);
-    const t = this.t, u = next.t, mask = next.mask;
-    let count = 0;
-    for (let c = 0; c < t.length; c += CELL) {
-      const tag = t[c]!;
-      if (tag === 0 || tag === drop) continue;
-      let i = t[c + 1]! & mask;
-      while (u[i * CELL] !== 0) i = (i + 1) & mask;
-      u.set(t.subarray(c, c + CELL), i * CELL);
-      count++;
-    }
-    Atomics.store(this.ctl, CTL_COUNT, count);
-    Atomics.store(this.ctl, CTL_STOP, 0);
-    return next;
-  }
-}
+/** The worker that owns a fingerprint (the low lane: the high lane indexes the owner's table). */
+export const ownerOf = (lo: number, workers: number): number => (lo >>> 0) % workers;
 
 // ---------- messages ----------
-// Per level: 'level' (expand your frontier; new states stay in the worker), then
-// 'claims' (read the final claims of your new states; they become your frontier).
 
-export interface InitMessage { type: 'init'; ctl: SharedArrayBuffer }
+export interface InitMessage { type: 'init'; ctl: SharedArrayBuffer; workers: number; self: number }
+/** The initial states (packed, deduplicated): each worker records the ones it owns. */
+export interface SeedMessage { type: 'seed'; states: SharedArrayBuffer; count: number }
 export interface LevelMessage {
   type: 'level';
-  table: SharedArrayBuffer; limit: number;
   /** The frontier: states in these buffers (the workers' committed new states, or the initial states)... */
   buffers: SharedArrayBuffer[];
   /** ...at (buffer, index) = where[2r], where[2r+1] for canonical position r; this worker expands positions from..to-1. */
   where: SharedArrayBuffer; from: number; to: number;
-  /** Tag of the new states (their depth). */
-  level: number;
-  /** Invariants already violated (skipped) and goals already reached (skipped). */
-  skipInvariants: number[]; skipGoals: number[];
   checkDeadlock: boolean;
 }
-export interface ClaimsMessage { type: 'claims'; table: SharedArrayBuffer }
-/** The answer to 'claims': the winning claim of each new state, and the buffer holding the states (next frontier). */
-export interface ClaimsResult { claims: Int32Array; buffer: SharedArrayBuffer }
+/** An outbox: records [claim, hi, lo, packed words...] for one destination worker. */
+export interface Outbox { buffer: SharedArrayBuffer; count: number }
 export interface LevelResult {
-  type: 'done';
-  count: number;
+  type: 'level-done';
   generated: number;
   fires: Float64Array;
   discarded: number;
-  antecedents: number[];
-  /** Pairs (invariant index, local index of the violating new state). */
-  violations: number[];
-  goals: number[];
+  /** outboxes[v]: the successors this worker found that worker v owns (empty for itself). */
+  outboxes: Outbox[];
   /** Canonical positions of the frontier states that are unexpected deadlocks. */
   deadlocks: number[];
-  /** Stopped early because the table filled up or a stop was requested. */
+  /** Stopped early because a stop was requested. */
   stopped: boolean;
-  error: { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null } | null;
-  /** Bytes this worker holds for states (committed and new). */
+  error: WorkerError | null;
+}
+export interface ExchangeMessage {
+  type: 'exchange';
+  /** The outboxes of the other workers addressed to this one, in worker order. */
+  inboxes: Outbox[];
+  /** Invariants already violated (skipped) and goals already reached (skipped). */
+  skipInvariants: number[]; skipGoals: number[];
+}
+/**
+ * This worker's new states of the level in claim order (perm[k] is the index in `buffer` of the
+ * k-th, claims[k] its claim), and what checking them found.
+ */
+export interface ExchangeResult {
+  type: 'exchange-done';
+  claims: Int32Array; perm: Int32Array; buffer: SharedArrayBuffer;
+  antecedents: number[];
+  /** Pairs (invariant index, index in `buffer` of the violating new state). */
+  violations: number[];
+  goals: number[];
+  /** An invariant or goal that threw, on the state with this claim. */
+  error: WorkerError | null;
+  /** Bytes this worker holds: its fingerprint set, its states and its outboxes. */
   bytes: number;
 }
+/** A broken action (pos, actionId: the parent position and the action) or a property that threw on the state with claim pos * A + actionId. */
+export interface WorkerError { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null }
 
 interface Port { postMessage(m: unknown, transfer?: readonly ArrayBuffer[]): void; on(ev: 'message', f: (m: any) => void): void }
 
 const sharedInts = (n: number): Int32Array => new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
+const grownShared = (a: Int32Array): Int32Array => { const b = sharedInts(a.length * 2); b.set(a); return b; };
+const grown = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
 
-/** The worker side: expands its part of each level on request. */
+/** The worker side: owns a share of the states and expands its part of each level on request. */
 export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void {
   const x = new Expander(c, debug);
-  const n = c.layout.slots, W = c.layout.words, acts = c.actions, A = acts.length;
-  let ctl: Int32Array | null = null;
-  // Two state buffers: the committed one (read by every worker during the next level) and the one being filled.
-  let committed = sharedInts(1024), states = sharedInts(1024), cells = new Int32Array(256), count = 0;
-  port.on('message', (m: InitMessage | LevelMessage | ClaimsMessage) => {
-    if (m.type === 'init') { ctl = new Int32Array(m.ctl); return; }
-    if (m.type === 'claims') {
-      // The level is committed: read the winning claims, and the new states become the frontier.
-      const t = new Int32Array(m.table), claims = new Int32Array(count);
-      for (let j = 0; j < count; j++) claims[j] = t[cells[j]! * CELL + 3]!;
-      const old = committed;
-      committed = states;
-      states = old;
-      const res: ClaimsResult = { claims, buffer: committed.buffer as SharedArrayBuffer };
-      port.postMessage(res, [claims.buffer]);
+  const n = c.layout.slots, W = c.layout.words, acts = c.actions, A = acts.length, R = 3 + W;
+  let ctl: Int32Array | null = null, workers = 1, self = 0;
+  /** The states this worker owns, numbered in insertion order (indexed: a hit tells which state it was). */
+  const set = new FingerprintSet(true);
+  /** set indices from levelBase on are this level's new states, held here (packed) with their claims. */
+  let levelBase = 0, fresh = 0;
+  /** Per new state: 1 if its claim was lowered after it was inserted (it left its sorted run). */
+  let lowered = new Uint8Array(1024);
+  /** Where each run of new states begins: the ones this worker found, then those of each inbox. */
+  const runStarts: number[] = [];
+  let states = sharedInts(1024 * W), committed = sharedInts(1024 * W), claims: Int32Array = new Int32Array(1024);
+  let outboxes: Int32Array[] = [], outCount: number[] = [];
+
+  /** Offers a successor this worker owns, found with `claim`; new states are kept (packed) for the exchange. */
+  const offer = (hi: number, lo: number, claim: number, words: Int32Array, off: number): void => {
+    if (set.insert(hi, lo)) {
+      if ((fresh + 1) * W > states.length) states = grownShared(states);
+      if (fresh + 1 > claims.length) claims = grown(claims);
+      for (let k = 0, d = fresh * W; k < W; k++) states[d + k] = words[off + k]!;
+      if (fresh + 1 > lowered.length) { const b = new Uint8Array(lowered.length * 2); b.set(lowered); lowered = b; }
+      lowered[fresh] = 0;
+      claims[fresh++] = claim;
+    } else if (set.found >= levelBase) { // found in this level: keep the smallest claim
+      const j = set.found - levelBase;
+      if (claim < claims[j]!) { claims[j] = claim; lowered[j] = 1; }
+    }
+  };
+
+  port.on('message', (m: InitMessage | SeedMessage | LevelMessage | ExchangeMessage) => {
+    if (m.type === 'init') {
+      ctl = new Int32Array(m.ctl); workers = m.workers; self = m.self;
+      outboxes = Array.from({ length: workers }, () => sharedInts(1024 * R));
+      outCount = new Array<number>(workers).fill(0);
       return;
     }
+    if (m.type === 'seed') {
+      const s = new Int32Array(m.states);
+      for (let i = 0; i < m.count; i++) {
+        hashState(s, i * W, W);
+        if (ownerOf(fpLo, workers) === self) set.insert(fpHi, fpLo);
+      }
+      levelBase = set.size;
+      return;
+    }
+    if (m.type === 'level') { port.postMessage(...expandLevel(m)); return; }
+    const res = exchange(m);
+    port.postMessage(res, [res.claims.buffer as ArrayBuffer, res.perm.buffer as ArrayBuffer]);
+  });
+
+  /** The state constraint on the successor in scratch; a throw becomes the action's failure. */
+  const inConstraint = (actionId: number): boolean => {
+    try { return c.constraint!(x.nextView); } catch (e) {
+      throw new ExpandFailure(new ModelError(`the state constraint threw: ${(e as Error)?.message ?? String(e)}`), actionId, x.scratch.slice(0, n));
+    }
+  };
+  /** Whether the current state (no action enabled) is an expected terminal state. */
+  const expectedTerminal = (): boolean => {
+    const d = c.deadlock;
+    if (typeof d !== 'object') return false;
+    try { return d.expected(x.curView); } catch (e) {
+      throw new ExpandFailure(new ModelError(`the deadlock policy threw: ${(e as Error)?.message ?? String(e)}`), -1, null);
+    }
+  };
+
+  function expandLevel(m: LevelMessage): [LevelResult, ArrayBuffer[]] {
     const bufs = m.buffers.map((b) => new Int32Array(b));
     const where = new Int32Array(m.where);
-    const table = new SharedTable(m.table, ctl!, m.limit);
-    const skipInv = new Set(m.skipInvariants), skipGoal = new Set(m.skipGoals);
-    count = 0;
-    let generated = 0;
-    const fires = new Float64Array(A);
-    const antecedents = c.invariants.map(() => 0);
-    const violations: number[] = [], deadlocks: number[] = [];
-    const goals = c.goals.map(() => 0);
-    let error: LevelResult['error'] = null, stopped = false;
-    const discarded0 = x.discarded;
-    let r = m.from, ai = 0;
-    const fail = (what: string, err: unknown): void => {
-      error = { pos: r, actionId: acts[ai]!.id, message: `${what} threw: ${(err as Error)?.message ?? String(err)}`, bad: x.scratch.slice(0, n) };
-    };
-    outer: for (; r < m.to; r++) {
-      if ((r & 63) === 0 && Atomics.load(ctl!, CTL_STOP) !== 0) { stopped = true; break; }
-      x.loadPacked(bufs[where[2 * r]!]!, where[2 * r + 1]! * W);
-      const claimBase = r * A;
-      let enabled = 0;
-      for (ai = 0; ai < A; ai++) {
-        const a = acts[ai]!;
-        try {
+    levelBase = set.size; fresh = 0;
+    runStarts.length = 0; runStarts.push(0);
+    outCount.fill(0);
+    let generated = 0, error: WorkerError | null = null, stopped = false;
+    const fires = new Float64Array(A), deadlocks: number[] = [];
+    const discarded0 = x.discarded, packed = x.packed;
+    let r = m.from;
+    // One try around the whole loop (a try inside the hot loop costs V8 optimizations); r says where it failed.
+    try {
+      for (; r < m.to; r++) {
+        if ((r & 63) === 0 && Atomics.load(ctl!, CTL_STOP) !== 0) { stopped = true; break; }
+        x.loadPacked(bufs[where[2 * r]!]!, where[2 * r + 1]! * W);
+        const claimBase = r * A, cur = x.cur;
+        let enabled = 0;
+        for (let ai = 0; ai < A; ai++) {
+          const a = acts[ai]!;
+          if (a.when !== null && !whenHolds(a, cur, 0)) continue; // skipped without a call (successor checks it too)
           if (!x.successor(a)) continue;
-        } catch (e) {
-          if (!(e instanceof ExpandFailure)) throw e;
-          error = { pos: r, actionId: e.actionId, message: e.error.message, ...(e.error.details.action ? { action: e.error.details.action } : {}), ...(e.error.details.field ? { field: e.error.details.field } : {}), bad: e.badSuccessor };
-          break outer;
+          enabled++; generated++; fires[ai]!++;
+          if (c.constraint !== undefined && !inConstraint(a.id)) continue;
+          hashState(packed, 0, W);
+          const hi = fpHi, lo = fpLo, owner = ownerOf(lo, workers);
+          if (owner === self) { offer(hi, lo, claimBase + ai, packed, 0); continue; }
+          let box = outboxes[owner]!;
+          const at = outCount[owner]!++ * R;
+          if (at + R > box.length) box = outboxes[owner] = grownShared(box);
+          box[at] = claimBase + ai; box[at + 1] = hi; box[at + 2] = lo;
+          for (let k = 0; k < W; k++) box[at + 3 + k] = packed[k]!;
         }
-        enabled++; generated++; fires[ai]!++;
-        if (c.constraint !== undefined) {
-          let inside: boolean;
-          try { inside = c.constraint(x.nextView); } catch (e) { fail('the state constraint', e); break outer; }
-          if (!inside) continue;
-        }
-        hashState(x.packed, 0, W);
-        if (table.insert(claimBase + ai, m.level) === 0) continue;
-        // A new state: keep it (packed), check it.
-        if ((count + 1) * W > states.length) { const b = sharedInts(states.length * 2); b.set(states); states = b; }
-        if (count + 1 > cells.length) { const b = new Int32Array(cells.length * 2); b.set(cells); cells = b; }
-        for (let k = 0, d = count * W; k < W; k++) states[d + k] = x.packed[k]!;
-        cells[count] = table.cell;
-        const local = count++;
-        const view = x.nextView;
-        for (let k = 0; k < c.invariants.length; k++) {
-          const inv = c.invariants[k]!;
-          let ok: boolean;
-          try {
-            if (inv.antecedent !== undefined && inv.antecedent(view)) antecedents[k]!++;
-            ok = skipInv.has(k) || inv.check(view);
-          } catch (e) { fail(`invariant ${inv.name}`, e); break outer; }
-          if (!ok) violations.push(k, local);
-        }
-        for (let k = 0; k < c.goals.length; k++) {
-          if (skipGoal.has(k) || goals[k]) continue;
-          try { if (c.goals[k]!.check(view)) goals[k] = 1; } catch (e) { fail(`goal ${c.goals[k]!.name}`, e); break outer; }
-        }
+        if (enabled === 0 && m.checkDeadlock && !expectedTerminal()) deadlocks.push(r);
       }
-      if (enabled === 0 && m.checkDeadlock) {
-        const d = c.deadlock;
-        let expected = false;
-        if (typeof d === 'object') { try { expected = d.expected(x.curView); } catch (e) { error = { pos: r, actionId: -1, message: `the deadlock policy threw: ${(e as Error)?.message ?? String(e)}`, bad: null }; break; } }
-        if (!expected) deadlocks.push(r);
+    } catch (e) {
+      if (!(e instanceof ExpandFailure)) throw e;
+      error = { pos: r, actionId: e.actionId, message: e.error.message, ...(e.error.details.action ? { action: e.error.details.action } : {}), ...(e.error.details.field ? { field: e.error.details.field } : {}), bad: e.badSuccessor };
+    }
+    const res: LevelResult = {
+      type: 'level-done', generated, fires, discarded: x.discarded - discarded0, deadlocks, stopped, error,
+      outboxes: outboxes.map((b, v) => ({ buffer: b.buffer as SharedArrayBuffer, count: v === self ? 0 : outCount[v]! })),
+    };
+    return [res, [fires.buffer as ArrayBuffer]];
+  }
+
+  /**
+   * The new states in claim order. Each run (this worker's discoveries, then each inbox) was inserted
+   * in increasing claim order, so only the states whose claim was lowered later need sorting; the
+   * runs and those are then merged.
+   */
+  function claimOrder(): Int32Array {
+    const bounds = [...runStarts, fresh];
+    const runs: Int32Array[] = [];
+    const low: number[] = [];
+    for (let r = 0; r + 1 < bounds.length; r++) {
+      const run = new Int32Array(bounds[r + 1]! - bounds[r]!);
+      let len = 0;
+      for (let j = bounds[r]!; j < bounds[r + 1]!; j++) if (lowered[j] === 0) run[len++] = j; else low.push(j);
+      runs.push(run.subarray(0, len));
+    }
+    low.sort((a, b) => claims[a]! - claims[b]!);
+    runs.push(Int32Array.from(low));
+    const order = new Int32Array(fresh), head = new Int32Array(runs.length);
+    for (let k = 0; k < fresh; k++) {
+      let best = -1, bestClaim = 0;
+      for (let r = 0; r < runs.length; r++) {
+        const h = head[r]!, run = runs[r]!;
+        if (h < run.length && (best < 0 || claims[run[h]!]! < bestClaim)) { best = r; bestClaim = claims[run[h]!]!; }
+      }
+      order[k] = runs[best]![head[best]!++]!;
+    }
+    return order;
+  }
+
+  function exchange(m: ExchangeMessage): ExchangeResult {
+    for (const inbox of m.inboxes) {
+      runStarts.push(fresh);
+      const b = new Int32Array(inbox.buffer);
+      for (let i = 0; i < inbox.count; i++) offer(b[i * R + 1]!, b[i * R + 2]!, b[i * R]!, b, i * R + 3);
+    }
+    // The level's new states are final: check them (in claim order, so a property that throws is reported deterministically).
+    const order = claimOrder();
+    const skipInv = new Set(m.skipInvariants), skipGoal = new Set(m.skipGoals);
+    const invs = c.invariants.map((inv, k) => (skipInv.has(k) ? null : inv));
+    const antecedents = c.invariants.map(() => 0), goals = c.goals.map((_, k) => (skipGoal.has(k) ? 1 : 0));
+    const violations: number[] = [], sorted = new Int32Array(fresh);
+    let error: WorkerError | null = null;
+    for (let k = 0; k < fresh; k++) {
+      const j = order[k]!;
+      sorted[k] = claims[j]!;
+      if (error !== null) continue;
+      x.loadPacked(states, j * W);
+      const view = x.curView;
+      let what = '';
+      try {
+        for (let q = 0; q < invs.length; q++) {
+          const inv = invs[q];
+          if (inv === null || inv === undefined) continue;
+          what = `invariant ${inv.name}`;
+          if (inv.antecedent !== undefined && inv.antecedent(view)) antecedents[q]!++;
+          if (!inv.check(view)) violations.push(q, j);
+        }
+        for (let q = 0; q < goals.length; q++) {
+          if (goals[q]) continue;
+          what = `goal ${c.goals[q]!.name}`;
+          if (c.goals[q]!.check(view)) goals[q] = 1;
+        }
+      } catch (e) {
+        const cl = claims[j]!;
+        error = { pos: Math.floor(cl / A), actionId: cl % A, message: `${what} threw: ${(e as Error)?.message ?? String(e)}`, bad: null };
       }
     }
-    table.flush();
-    const res: LevelResult = {
-      type: 'done', count, generated, fires, discarded: x.discarded - discarded0,
-      antecedents, violations, goals, deadlocks, stopped, error, bytes: committed.byteLength + states.byteLength,
-    };
-    port.postMessage(res, [res.fires.buffer as ArrayBuffer]);
-  });
+    for (let q = 0; q < goals.length; q++) if (skipGoal.has(q)) goals[q] = 0;
+    // The new states become this worker's part of the next frontier.
+    const buffer = states.buffer as SharedArrayBuffer;
+    const old = committed; committed = states; states = old;
+    const bytes = set.bytes + committed.byteLength + states.byteLength + claims.byteLength + outboxes.reduce((a, b) => a + b.byteLength, 0);
+    return { type: 'exchange-done', claims: sorted, perm: order, buffer, antecedents, violations, goals, error, bytes };
+  }
 }

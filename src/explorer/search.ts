@@ -11,13 +11,13 @@
 // level is finished and the first violation in discovery order is reported, so
 // counts and the reported violation do not depend on when inside a level the
 // search happened to notice it.
-import { ModelError, UsageError, type ActionInstance, type CompiledModel } from './model.js';
+import { ModelError, UsageError, whenHolds, type ActionInstance, type CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
 import { collisionProbability, ExactStateSet, FingerprintSet, hashState, type StateSet } from './fingerprint.js';
 import { executePath, traceSteps, type TraceStep } from './trace.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { checkLivenessAsync, type Lasso } from './liveness.js';
-import { CTL_STOP, SharedTable, type ClaimsResult, type LevelMessage, type LevelResult } from './parallel.js';
+import { CTL_STOP, type ExchangeMessage, type ExchangeResult, type InitMessage, type LevelMessage, type LevelResult, type SeedMessage, type WorkerError } from './parallel.js';
 import type { Worker } from 'node:worker_threads';
 
 export type Strategy = 'bfs' | 'dfs' | 'random';
@@ -174,7 +174,8 @@ class Engine {
 
   /** Parallel BFS runs: BFS, more than one worker, no exact mode, no liveness graph (both need one worker). */
   private readonly parallel: boolean;
-  private parallelTableBytes = 0;
+  /** Parallel BFS: the bytes the workers hold (fingerprint sets, states, outboxes), at the largest level. */
+  private parallelBytes = 0;
   /** Why a requested worker count was not used, for the report. */
   readonly notes: string[] = [];
 
@@ -340,6 +341,7 @@ class Engine {
     }
     let levelStart = 0;
     let next = new Int32Array(Math.max(1024, curCount) * W);
+    const curSlots = this.x.cur;
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
       if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
       let nextCount = 0;
@@ -358,6 +360,7 @@ class Engine {
         if (graph !== null) { graph.start.ensure(parentIdx + 2); graph.start.a[parentIdx] = graph.edges; }
         for (let ai = 0; ai < acts.length; ai++) {
           const a = acts[ai]!;
+          if (a.when !== null && !whenHolds(a, curSlots, 0)) continue; // skipped without a call (successor checks it too)
           if (!this.x.successor(a)) continue;
           enabled++;
           this.generated++;
@@ -396,31 +399,35 @@ class Engine {
   private async bfsParallel(): Promise<void> {
     const c = this.c, A = c.actions.length, W = this.o.workers;
     const ctl = new Int32Array(new SharedArrayBuffer(8));
-    let table = SharedTable.create(1 << 21, ctl);
     const workers = Array.from({ length: W }, () => this.o.spawnWorker!());
     const failed: Error[] = [];
-    for (const w of workers) { w.on('error', (e) => failed.push(e)); w.postMessage({ type: 'init', ctl: ctl.buffer }); }
+    workers.forEach((w, self) => { w.on('error', (e) => failed.push(e)); w.postMessage({ type: 'init', ctl: ctl.buffer, workers: W, self } satisfies InitMessage); });
     const ask = <T>(w: Worker, msg: unknown): Promise<T> => new Promise<T>((resolve, reject) => {
       const onMsg = (r: T): void => { w.off('error', onErr); resolve(r); };
       const onErr = (e: Error): void => { w.off('message', onMsg); reject(e); };
       w.once('message', onMsg); w.once('error', onErr);
       w.postMessage(msg);
     });
+    const workerError = (err: WorkerError, levelStart: number): ActionFailure =>
+      new ActionFailure(new ModelError(err.message, { ...(err.action ? { action: err.action } : {}), ...(err.field ? { field: err.field } : {}) }), levelStart + err.pos, err.actionId, err.bad);
+    const firstError = (errs: (WorkerError | null)[]): WorkerError | undefined =>
+      errs.filter((e): e is WorkerError => e !== null).sort((a, b) => a.pos - b.pos || a.actionId - b.actionId)[0];
     try {
-      // Level 1: the initial states, inserted here in order (the first copy of a duplicate wins, as sequentially),
-      // then handed to worker 0 as its frontier.
+      // Level 1: the initial states, deduplicated and checked here in order (the first copy of a duplicate
+      // wins, as sequentially); every worker records the ones it owns.
       const Wd = this.x.w, packed = this.x.packed;
       const seed = new Int32Array(new SharedArrayBuffer(Math.max(1, c.initCount) * Wd * 4));
+      const initSet = new FingerprintSet(false);
       let curCount = 0;
       this.depth = 1;
       for (let i = 0; i < c.initCount; i++) {
         this.startInit(i);
-        if (table.insert(i, 1) === 0) continue;
+        if (!initSet.add(packed, 0)) continue;
         this.admit(this.nextView, -1, -(i + 1), 1);
         seed.set(packed, curCount * Wd);
         curCount++;
       }
-      table.flush();
+      for (const w of workers) w.postMessage({ type: 'seed', states: seed.buffer as SharedArrayBuffer, count: curCount } satisfies SeedMessage);
       // The frontier: buffers, and for each canonical position the (buffer, index) of its state.
       let buffers: SharedArrayBuffer[] = [seed.buffer as SharedArrayBuffer];
       let where = new Int32Array(new SharedArrayBuffer(Math.max(1, curCount) * 8));
@@ -429,82 +436,77 @@ class Engine {
       while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
         if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
         if (curCount * A >= 2 ** 31) throw new UsageError(`a level of ${curCount} states × ${A} actions is too large for --workers (claims are 31-bit); use --workers 1`);
-        if (Atomics.load(ctl, 0) + curCount * 2 > table.limit) table = table.grow((Atomics.load(ctl, 0) + curCount * 2) * 4, -1);
         const level = this.depth + 1;
-        const skipInvariants = c.invariants.flatMap((inv, k) => (this.firstViolation.has(inv.name) ? [k] : []));
-        const skipGoals = this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : []));
         const checkDeadlock = c.deadlock !== 'allowed' && !this.firstViolation.has('Deadlock');
         const watcher = setInterval(() => this.watch(ctl, curCount), 50);
-        const results = await Promise.all(workers.map((w, wi) => {
-          const from = Math.floor((curCount * wi) / W), to = Math.floor((curCount * (wi + 1)) / W);
-          const msg: LevelMessage = { type: 'level', table: table.buffer, limit: table.limit, buffers, where: where.buffer as SharedArrayBuffer, from, to, level, skipInvariants, skipGoals, checkDeadlock };
-          return ask<LevelResult>(w, msg);
-        })).finally(() => clearInterval(watcher));
+        let results: LevelResult[];
+        try {
+          results = await Promise.all(workers.map((w, wi) => {
+            const from = Math.floor((curCount * wi) / W), to = Math.floor((curCount * (wi + 1)) / W);
+            return ask<LevelResult>(w, { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, from, to, checkDeadlock } satisfies LevelMessage);
+          }));
+        } finally { clearInterval(watcher); }
         if (failed.length) throw failed[0];
-        if (Atomics.load(ctl, CTL_STOP) === 1) { table = table.grow(Atomics.load(ctl, 0) * 4, level); continue; } // table full: redo the level
-        if (Atomics.load(ctl, CTL_STOP) === 2) break; // interrupted or out of time: this.incomplete is set
-        const err = results.map((r) => r.error).filter((e) => e !== null).sort((a, b) => a!.pos - b!.pos || a!.actionId - b!.actionId)[0];
-        if (err) {
-          throw new ActionFailure(new ModelError(err.message, { ...(err.action ? { action: err.action } : {}), ...(err.field ? { field: err.field } : {}) }), levelStart + err.pos, err.actionId, err.bad);
-        }
-        // Commit: each worker reads the winning claims of its new states (they become its frontier).
-        const committed = await Promise.all(workers.map((w) => ask<ClaimsResult>(w, { type: 'claims', table: table.buffer })));
-        const claims = committed.map((x) => x.claims);
-        // Order the new states by claim (parent position, then action): a counting sort by parent.
-        const offsets: number[] = [];
-        let M = 0;
-        for (const cl of claims) { offsets.push(M); M += cl.length; }
-        const bucket = new Int32Array(curCount + 1);
-        for (const cl of claims) for (let j = 0; j < cl.length; j++) bucket[Math.floor(cl[j]! / A) + 1]!++;
-        for (let p = 0; p < curCount; p++) bucket[p + 1]! += bucket[p]!;
-        const order = new Int32Array(M), all = new Int32Array(M);
-        claims.forEach((cl, wi) => { const o = offsets[wi]!; for (let j = 0; j < cl.length; j++) { all[o + j] = cl[j]!; order[bucket[Math.floor(cl[j]! / A)]!++] = o + j; } });
-        // Within one parent, by action id (few entries: insertion sort).
-        for (let a = 0, b = 0; a < M; a = b) {
-          const p = Math.floor(all[order[a]!]! / A);
-          b = a + 1;
-          while (b < M && Math.floor(all[order[b]!]! / A) === p) b++;
-          for (let i = a + 1; i < b; i++) { const g = order[i]!; let j = i - 1; while (j >= a && all[order[j]!]! > all[g]!) { order[j + 1] = order[j]!; j--; } order[j + 1] = g; }
-        }
+        if (Atomics.load(ctl, CTL_STOP) !== 0) break; // interrupted or out of time: this.incomplete is set
+        const err = firstError(results.map((r) => r.error));
+        if (err) throw workerError(err, levelStart);
+        // Exchange: each worker takes the successors it owns from the others and returns its new states in claim order.
+        const skipInvariants = c.invariants.flatMap((inv, k) => (this.firstViolation.has(inv.name) ? [k] : []));
+        const skipGoals = this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : []));
+        const committed = await Promise.all(workers.map((w, wi) => ask<ExchangeResult>(w, {
+          type: 'exchange', inboxes: results.flatMap((r, v) => (v === wi ? [] : [r.outboxes[wi]!])), skipInvariants, skipGoals,
+        } satisfies ExchangeMessage)));
+        if (failed.length) throw failed[0];
+        const checkErr = firstError(committed.map((r) => r.error));
+        if (checkErr) throw workerError(checkErr, levelStart);
+        // Merge the workers' claim-ordered runs: the sequential discovery order (parent position, then action).
+        const M = committed.reduce((m, r) => m + r.claims.length, 0);
         const first = this.distinct;
         this.parent.ensure(first + M); this.via.ensure(first + M);
-        const parent = this.parent.a, via = this.via.a, rank = new Int32Array(M);
-        const bufOf = new Int32Array(M);
-        claims.forEach((cl, wi) => bufOf.fill(wi, offsets[wi]!, offsets[wi]! + cl.length));
+        const parent = this.parent.a, via = this.via.a;
+        /** Per worker: canonical rank of each of its new states (by index in its buffer), to place its violations. */
+        const rank = committed.map((r) => new Int32Array(r.claims.length));
+        const head = new Int32Array(W);
         where = new Int32Array(new SharedArrayBuffer(Math.max(1, M) * 8));
         for (let r = 0; r < M; r++) {
-          const g = order[r]!, cl = all[g]!, wi = bufOf[g]!;
-          rank[g] = r;
-          parent[first + r] = levelStart + Math.floor(cl / A);
-          via[first + r] = cl % A;
-          where[2 * r] = wi; where[2 * r + 1] = g - offsets[wi]!;
+          let wi = -1, best = 0;
+          for (let k = 0; k < W; k++) {
+            const h = head[k]!, cl = committed[k]!.claims;
+            if (h < cl.length && (wi < 0 || cl[h]! < best)) { wi = k; best = cl[h]!; }
+          }
+          const local = committed[wi]!.perm[head[wi]!++]!;
+          rank[wi]![local] = r;
+          parent[first + r] = levelStart + Math.floor(best / A);
+          via[first + r] = best % A;
+          where[2 * r] = wi; where[2 * r + 1] = local;
         }
         buffers = committed.map((x) => x.buffer);
         this.distinct += M;
         for (const r of results) {
           this.generated += r.generated; this.x.discarded += r.discarded;
           for (let a = 0; a < A; a++) this.fires[a]! += r.fires[a]!;
+        }
+        for (const r of committed) {
           r.antecedents.forEach((h, k) => { this.antecedentHits[k]! += h; });
           r.goals.forEach((h, k) => { if (h && this.goalHit[k]! < 0) this.goalHit[k] = level; });
         }
         // Violations in discovery order: deadlocks by parent index, invariants by new-state index.
         const found: { index: number; k: number }[] = [];
-        results.forEach((r, wi) => {
-          for (let i = 0; i < r.violations.length; i += 2) found.push({ index: first + rank[offsets[wi]! + r.violations[i + 1]!]!, k: r.violations[i]! });
-          for (const pos of r.deadlocks) found.push({ index: levelStart + pos, k: -1 });
+        results.forEach((r) => { for (const pos of r.deadlocks) found.push({ index: levelStart + pos, k: -1 }); });
+        committed.forEach((r, wi) => {
+          for (let i = 0; i < r.violations.length; i += 2) found.push({ index: first + rank[wi]![r.violations[i + 1]!]!, k: r.violations[i]! });
         });
         found.sort((a, b) => a.index - b.index || a.k - b.k);
         for (const f of found) {
           if (f.k < 0) this.deadlockAt(f.index);
           else { const inv = c.invariants[f.k]!; this.record(inv.name, 'invariant', inv.description, f.index); }
         }
-        this.frontierBytes = Math.max(this.frontierBytes, results.reduce((a, r) => a + r.bytes, 0));
+        this.parallelBytes = Math.max(this.parallelBytes, committed.reduce((a, r) => a + r.bytes, 0));
         levelStart += curCount;
         curCount = M;
         if (curCount > 0) this.depth++;
         if (curCount > 0 && this.distinct >= this.o.maxStates) this.incomplete = 'max-states';
       }
-      this.parallelTableBytes = table.t.byteLength;
     } finally {
       await Promise.all(workers.map((w) => w.terminate()));
     }
@@ -693,7 +695,7 @@ class Engine {
     }
     const g = this.graph;
     const graphBytes = g ? g.start.a.byteLength + g.dst.a.byteLength + g.act.a.byteLength + g.labels.a.byteLength : 0;
-    const tables = this.set.bytes + this.parallelTableBytes + this.parent.a.byteLength + this.via.a.byteLength + this.frontierBytes + graphBytes;
+    const tables = this.set.bytes + this.parallelBytes + this.parent.a.byteLength + this.via.a.byteLength + this.frontierBytes + graphBytes;
     const stats: SearchStats = {
       // Random walks give each visited state its own index (the walk is its trace); distinct counts the set.
       distinct: this.o.strategy === 'random' ? this.set.size : this.distinct, generated: this.generated, depth: this.depth, seconds: secs,
