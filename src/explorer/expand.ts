@@ -1,7 +1,7 @@
 // Computing one successor: guard, copy, effect, domain check (and, in debug
 // mode, the determinism and input-immutability checks). Shared by the
 // sequential engine and the parallel workers so both run the same code.
-import { ModelError, type ActionInstance, type CompiledModel } from './model.js';
+import { ModelError, whenHolds, type ActionInstance, type CompiledModel } from './model.js';
 import { describeOutOfDomain, firstOutOfDomain, type ViewRoot } from './schema.js';
 import { asModelError } from './trace.js';
 
@@ -50,6 +50,7 @@ export class Expander {
   /** Computes the successor of the current state by `a` into scratch and packed; false when `a` is disabled there. Throws ExpandFailure. */
   successor(a: ActionInstance): boolean {
     const src = this.curRoot.b, base = this.curRoot.o, dst = this.scratch, n = this.n;
+    if (a.when !== null && !whenHolds(a, src, base)) return false;
     const before = this.debug ? src.slice(base, base + n) : null;
     try {
       if (a.guard !== undefined && !a.guard(this.curView, a.arg)) return false;

@@ -1,6 +1,6 @@
 // The model API: what a model file exports, and how a model is compiled for one
 // set of parameter values (and optionally one mutant) into what the engine runs.
-import { compileLayout, encodeState, DomainError, type Domain, type Layout, type PlainState, type StateView } from './schema.js';
+import { compileLayout, encodeState, scalarSlot, DomainError, type Domain, type Layout, type PlainState, type StateView } from './schema.js';
 
 // ---------- parameters ----------
 
@@ -64,6 +64,13 @@ export interface ActionDef<V, A = any> {
   /** Parameterisation: one action instance per element (nondeterministic choice, TLA+'s \E). */
   readonly over?: readonly A[];
   readonly guard?: (s: V, arg: A) => boolean;
+  /**
+   * A precondition given as data: the action is enabled only where each named scalar field has
+   * the given value (and the guard holds). Paths are written as traces print them ('P[2].loc').
+   * The engine tests these slots directly, before calling any model code, so naming an actor's
+   * program counter here makes the disabled instances of a state nearly free to skip.
+   */
+  readonly when?: (arg: A) => Readonly<Record<string, boolean | number | string>>;
   /** n starts as a copy of s; write the successor into n. Return false for "no successor". Never write s. */
   readonly effect: (s: V, n: V, arg: A) => void | boolean;
 }
@@ -146,6 +153,8 @@ export interface ActionInstance {
   readonly actor: string;
   readonly arg: unknown;
   readonly guard: ((s: any, arg: any) => boolean) | undefined;
+  /** The compiled `when`: pairs (slot, encoded value) that must all hold; null when the action has none. */
+  readonly when: Int32Array | null;
   readonly effect: (s: any, n: any, arg: any) => void | boolean;
   /** Set by the drop-guard mutation: an effect that throws or leaves a domain discards that successor (counted) instead of failing the run. */
   readonly lenient?: boolean;
@@ -230,7 +239,7 @@ export function autoMutantIds(c: CompiledModel): string[] {
   const ids: string[] = [];
   for (const b of c.baseActions) {
     ids.push(`auto:disable:${b}`);
-    if (c.actions.some((a) => a.base === b && a.guard !== undefined)) ids.push(`auto:drop-guard:${b}`);
+    if (c.actions.some((a) => a.base === b && (a.guard !== undefined || a.when !== null))) ids.push(`auto:drop-guard:${b}`);
   }
   return ids;
 }
@@ -240,7 +249,7 @@ function applyAutoMutant(c: CompiledModel, id: string): CompiledModel {
   if (!c.baseActions.includes(auto.action)) throw new UsageError(`automatic mutant '${id}': model '${c.model.name}' has no action '${auto.action}'`);
   let actions: ActionInstance[];
   if (auto.op === 'disable') actions = c.actions.filter((a) => a.base !== auto.action).map((a, i) => ({ ...a, id: i }));
-  else actions = c.actions.map((a) => (a.base === auto.action ? { ...a, guard: undefined, lenient: true } : a));
+  else actions = c.actions.map((a) => (a.base === auto.action ? { ...a, guard: undefined, when: null, lenient: true } : a));
   return { ...c, mutant: id, actions };
 }
 
@@ -281,7 +290,9 @@ export function compileModel(model: Model, params: Record<string, number | strin
     for (const arg of args) {
       const actor = typeof a.actor === 'function' ? call(`actor of ${a.name}`, () => (a.actor as (x: unknown) => string)(arg)) : a.actor;
       actorSet.add(actor);
-      actions.push({ id: actions.length, name: a.over ? `${a.name}(${formatArg(arg)})` : a.name, base: a.name, actor, arg, guard: a.guard, effect: a.effect });
+      const name = a.over ? `${a.name}(${formatArg(arg)})` : a.name;
+      const when = a.when === undefined ? null : compileWhen(layout, call(`when of ${name}`, () => a.when!(arg)), `model '${model.name}': action ${name}: when`);
+      actions.push({ id: actions.length, name, base: a.name, actor, arg, guard: a.guard, when, effect: a.effect });
     }
   }
   const invariants = call('invariants()', () => def.invariants?.(ctx) ?? []);
@@ -312,6 +323,26 @@ export function compileModel(model: Model, params: Record<string, number | strin
     }
   });
   return { model, params, mutant, layout, actions, baseActions, actors: [...actorSet], invariants, goals, liveness, deadlock, stuttering: def.stuttering ?? 'terminal', constraint, inits, initCount: plainInits.length };
+}
+
+function compileWhen(layout: Layout, fields: Readonly<Record<string, unknown>>, where: string): Int32Array {
+  if (typeof fields !== 'object' || fields === null) throw new ModelError(`${where} must return a record of field paths to values`);
+  const out: number[] = [];
+  for (const [path, value] of Object.entries(fields)) {
+    try { const s = scalarSlot(layout, path, value); out.push(s.slot, s.value); } catch (e) {
+      if (e instanceof DomainError) throw new ModelError(`${where}: ${e.message}`, { field: e.field });
+      throw e;
+    }
+  }
+  return Int32Array.from(out);
+}
+
+/** Whether an action instance's `when` holds in the state at b[o..]. */
+export function whenHolds(a: ActionInstance, b: Int32Array, o: number): boolean {
+  const w = a.when;
+  if (w === null) return true;
+  for (let k = 0; k < w.length; k += 2) if (b[o + w[k]!] !== w[k + 1]) return false;
+  return true;
 }
 
 /** All property names of a compiled model, plus the implicit 'Deadlock'. */

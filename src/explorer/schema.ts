@@ -487,6 +487,17 @@ export function firstOutOfDomain(layout: Layout, buf: Int32Array, off: number): 
   return -1;
 }
 
+/** The slot of a scalar field named by its path ('P[2].loc', as traces print it) and the encoding of `value` there. Throws DomainError. */
+export function scalarSlot(layout: Layout, path: string, value: unknown): { slot: number; value: number } {
+  const leaf = layout.leaves.find((l) => l.path === path);
+  if (leaf === undefined) {
+    const near = layout.leaves.filter((l) => l.path.split(/[.[]/)[0] === path.split(/[.[]/)[0]).slice(0, 4).map((l) => l.path);
+    throw new DomainError(`'${path}' is not a field of the state${near.length ? ` (fields like it: ${near.join(', ')})` : ''}`, path);
+  }
+  if (!isScalar(leaf.domain)) throw new DomainError(`'${path}' is a ${leaf.domain.kind}, not a scalar (bool, int or enum)`, path);
+  return { slot: leaf.offset, value: encodeScalar(leaf.domain, value, path) };
+}
+
 export function describeOutOfDomain(layout: Layout, buf: Int32Array, off: number, slot: number): DomainError {
   const leaf = layout.leaves[layout.slotLeaf[slot]!]!;
   const x = buf[off + slot]!;

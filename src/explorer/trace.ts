@@ -1,7 +1,7 @@
 // Traces: rebuilt by re-executing action ids from an initial state (the engine
 // keeps only a parent link and an action id per state), printed as the fields
 // each step changed, and replayed from a JSON file against a model.
-import { ModelError, type CompiledModel, type ActionInstance } from './model.js';
+import { ModelError, whenHolds, type CompiledModel, type ActionInstance } from './model.js';
 import { decodeState, describeOutOfDomain, firstOutOfDomain, formatLeaf, DomainError } from './schema.js';
 
 export interface Change { readonly field: string; readonly from: string; readonly to: string }
@@ -21,6 +21,7 @@ export interface TraceStep {
 /** Runs one action instance on a packed state. Returns the successor, or null when the action is disabled there. */
 export function applyAction(c: CompiledModel, a: ActionInstance, src: Int32Array): Int32Array | null {
   const n = c.layout.slots;
+  if (!whenHolds(a, src, 0)) return null;
   const s = { b: src, o: 0 }, t = { b: new Int32Array(n), o: 0 };
   const sv = c.layout.makeView(s), tv = c.layout.makeView(t);
   t.b.set(src.subarray(0, n));

@@ -3,7 +3,7 @@
 // bakery.5 (N=4, MAX=7): 7,866,401 states -- all three reproduced by this port (bakery.5 takes
 // ~50 s, so the tests leave it out). bakery.4 is listed as N=3, MAX=6: 157,003, but this port gives
 // 69,851 there and no N=3 bound does give 157,003, so those parameters are likely not BEEM's.
-// DVE semantics: processes interleave; a transition is a guard and assignments run in sequence;
+// DVE semantics: processes interleave (a transition is enabled in its source location: `when`); a transition is a guard and assignments run in sequence;
 // a state is the globals plus each process's location and its locals j, max (all starting at 0).
 // No arithmetic here can leave 0..255 (tickets stay <= MAX, j <= N), so bytes never wrap.
 import { defineModel, intParam, type Ctx } from '../../src/explorer/model.js';
@@ -39,7 +39,8 @@ export default defineModel({
     /** One DVE transition `from -> to { guard ...; effect ...; }` of every process i. */
     const trans = (name: string, from: Loc, to: Loc, guard: ((s: V, i: number) => boolean) | null, effect?: (n: V, i: number) => void) => ({
       name, actor: (i: number) => `P_${i}`, over: procs,
-      guard: (s: V, i: number) => s.P.at(i).loc === from && (guard === null || guard(s, i)),
+      when: (i: number) => ({ [`P[${i}].loc`]: from }),
+      ...(guard === null ? {} : { guard }),
       effect: (_s: V, n: V, i: number) => { n.P.at(i).loc = to; effect?.(n, i); },
     });
     // Effects read and write the successor n, so a later assignment sees an earlier one.
