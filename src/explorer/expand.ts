@@ -49,23 +49,48 @@ export class Expander {
 
   /** Computes the successor of the current state by `a` into scratch and packed; false when `a` is disabled there. Throws ExpandFailure. */
   successor(a: ActionInstance): boolean {
+    // Kept small so V8 inlines it into the search loops; the rare paths are methods of their own.
     const src = this.curRoot.b, base = this.curRoot.o, dst = this.scratch, n = this.n;
     if (a.when !== null && !whenHolds(a, src, base)) return false;
-    const before = this.debug ? src.slice(base, base + n) : null;
+    if (this.debug) return this.successorDebug(a);
     try {
       if (a.guard !== undefined && !a.guard(this.curView, a.arg)) return false;
       for (let k = 0; k < n; k++) dst[k] = src[base + k]!;
       if (a.effect(this.curView, this.nextView, a.arg) === false) return false;
     } catch (e) {
-      if (a.lenient) { this.discarded++; return false; }
-      throw new ExpandFailure(asModelError(e, a.name), a.id, null);
+      return this.threw(a, e);
     }
-    if (!this.c.layout.pack(dst, 0, this.packed, 0)) { // packing is also the domain check
-      if (a.lenient) { this.discarded++; return false; }
-      const d = describeOutOfDomain(this.c.layout, dst, 0, firstOutOfDomain(this.c.layout, dst, 0));
-      throw new ExpandFailure(new ModelError(`action ${a.name} left a domain: ${d.message}`, { action: a.name, field: d.field }), a.id, dst.slice(0, n));
+    // Packing is also the domain check.
+    return this.c.layout.pack(dst, 0, this.packed, 0) || this.leftDomain(a);
+  }
+
+  /** An action threw: a drop-guard mutant's successor is discarded (false); otherwise the run fails. */
+  private threw(a: ActionInstance, e: unknown): false {
+    if (a.lenient) { this.discarded++; return false; }
+    throw new ExpandFailure(asModelError(e, a.name), a.id, null);
+  }
+
+  /** The successor in scratch left a domain: discarded for a drop-guard mutant (false); otherwise the run fails. */
+  private leftDomain(a: ActionInstance): false {
+    if (a.lenient) { this.discarded++; return false; }
+    const dst = this.scratch;
+    const d = describeOutOfDomain(this.c.layout, dst, 0, firstOutOfDomain(this.c.layout, dst, 0));
+    throw new ExpandFailure(new ModelError(`action ${a.name} left a domain: ${d.message}`, { action: a.name, field: d.field }), a.id, dst.slice(0, this.n));
+  }
+
+  /** successor() with the debug checks: the action must not write its input and must be deterministic. */
+  private successorDebug(a: ActionInstance): boolean {
+    const src = this.curRoot.b, base = this.curRoot.o, dst = this.scratch, n = this.n;
+    const before = src.slice(base, base + n);
+    try {
+      if (a.guard !== undefined && !a.guard(this.curView, a.arg)) return false;
+      for (let k = 0; k < n; k++) dst[k] = src[base + k]!;
+      if (a.effect(this.curView, this.nextView, a.arg) === false) return false;
+    } catch (e) {
+      return this.threw(a, e);
     }
-    if (before !== null) this.debugCheck(a, before);
+    if (!this.c.layout.pack(dst, 0, this.packed, 0)) return this.leftDomain(a);
+    this.debugCheck(a, before);
     return true;
   }
 
