@@ -76,8 +76,11 @@ export interface ExchangeResult {
   /** Bytes this worker holds: its fingerprint set, its states and its outboxes. */
   bytes: number;
 }
-/** A broken action (pos, actionId: the parent position and the action) or a property that threw on the state with claim pos * A + actionId. */
-export interface WorkerError { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null }
+/**
+ * A broken action (pos, actionId: the parent position and the action), or a property that threw on
+ * the new state with claim pos * A + actionId, at index `local` in the worker's buffer.
+ */
+export interface WorkerError { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null; local?: number }
 
 interface Port { postMessage(m: unknown, transfer?: readonly ArrayBuffer[]): void; on(ev: 'message', f: (m: any) => void): void }
 
@@ -85,15 +88,54 @@ const sharedInts = (n: number): Int32Array => new Int32Array(new SharedArrayBuff
 const grownShared = (a: Int32Array): Int32Array => { const b = sharedInts(a.length * 2); b.set(a); return b; };
 const grown = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
 
+/**
+ * This level's new states of one worker: fingerprint -> index among them. Small (one level's worth)
+ * so its probes mostly hit the cache, and it answers the one question a duplicate raises in a
+ * level-synchronous search: was the state first found in this level (its claim may still drop)?
+ */
+class LevelMap {
+  private t = new Int32Array(3 << 12);
+  private mask = (1 << 12) - 1;
+  private count = 0;
+  /** Forgets every entry (the next level starts). */
+  clear(): void { this.t.fill(0, 0, 3 * (this.mask + 1)); this.count = 0; }
+  /** The index stored for (hi, lo) (both non-zero), or -1. */
+  get(hi: number, lo: number): number {
+    const t = this.t, mask = this.mask;
+    for (let i = hi & mask; ; i = (i + 1) & mask) {
+      const h = t[3 * i]!;
+      if (h === 0) return -1;
+      if (h === hi && t[3 * i + 1] === lo) return t[3 * i + 2]!;
+    }
+  }
+  /** Stores (hi, lo) -> index; (hi, lo) must not be present. */
+  put(hi: number, lo: number, index: number): void {
+    if (++this.count * 2 > this.mask + 1) this.grow();
+    const t = this.t, mask = this.mask;
+    let i = hi & mask;
+    while (t[3 * i] !== 0) i = (i + 1) & mask;
+    t[3 * i] = hi; t[3 * i + 1] = lo; t[3 * i + 2] = index;
+  }
+  private grow(): void {
+    const old = this.t, cap = (this.mask + 1) * 2, mask = cap - 1, t = new Int32Array(3 * cap);
+    for (let j = 0; j < old.length; j += 3) {
+      if (old[j] === 0) continue;
+      let i = old[j]! & mask;
+      while (t[3 * i] !== 0) i = (i + 1) & mask;
+      t[3 * i] = old[j]!; t[3 * i + 1] = old[j + 1]!; t[3 * i + 2] = old[j + 2]!;
+    }
+    this.t = t; this.mask = mask;
+  }
+}
+
 /** The worker side: owns a share of the states and expands its part of each level on request. */
 export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void {
   const x = new Expander(c, debug);
   const n = c.layout.slots, W = c.layout.words, acts = c.actions, A = acts.length, R = 3 + W;
   let ctl: Int32Array | null = null, workers = 1, self = 0;
-  /** The states this worker owns, numbered in insertion order (indexed: a hit tells which state it was). */
-  const set = new FingerprintSet(true);
-  /** set indices from levelBase on are this level's new states, held here (packed) with their claims. */
-  let levelBase = 0, fresh = 0;
+  /** The states this worker owns, and (level) those of them new in this level: `fresh` of them, held here (packed) with their claims. */
+  const set = new FingerprintSet(false), level = new LevelMap();
+  let fresh = 0;
   /** Per new state: 1 if its claim was lowered after it was inserted (it left its sorted run). */
   let lowered = new Uint8Array(1024);
   /** Where each run of new states begins: the ones this worker found, then those of each inbox. */
@@ -102,17 +144,21 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
   let outboxes: Int32Array[] = [], outCount: number[] = [];
 
   /** Offers a successor this worker owns, found with `claim`; new states are kept (packed) for the exchange. */
-  const offer = (hi: number, lo: number, claim: number, words: Int32Array, off: number): void => {
+  const offer = (hi0: number, lo0: number, claim: number, words: Int32Array, off: number): void => {
+    const hi = hi0 === 0 ? 1 : hi0, lo = lo0 === 0 ? 1 : lo0; // LevelMap keeps 0 for empty
+    const j = level.get(hi, lo);
+    if (j >= 0) { // found in this level: keep the smallest claim
+      if (claim < claims[j]!) { claims[j] = claim; lowered[j] = 1; }
+      return;
+    }
     if (set.insert(hi, lo)) {
+      level.put(hi, lo, fresh);
       if ((fresh + 1) * W > states.length) states = grownShared(states);
       if (fresh + 1 > claims.length) claims = grown(claims);
       for (let k = 0, d = fresh * W; k < W; k++) states[d + k] = words[off + k]!;
       if (fresh + 1 > lowered.length) { const b = new Uint8Array(lowered.length * 2); b.set(lowered); lowered = b; }
       lowered[fresh] = 0;
       claims[fresh++] = claim;
-    } else if (set.found >= levelBase) { // found in this level: keep the smallest claim
-      const j = set.found - levelBase;
-      if (claim < claims[j]!) { claims[j] = claim; lowered[j] = 1; }
     }
   };
 
@@ -127,9 +173,8 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
       const s = new Int32Array(m.states);
       for (let i = 0; i < m.count; i++) {
         hashState(s, i * W, W);
-        if (ownerOf(fpLo, workers) === self) set.insert(fpHi, fpLo);
+        if (ownerOf(fpLo, workers) === self) set.insert(fpHi === 0 ? 1 : fpHi, fpLo === 0 ? 1 : fpLo);
       }
-      levelBase = set.size;
       return;
     }
     if (m.type === 'level') { port.postMessage(...expandLevel(m)); return; }
@@ -155,7 +200,7 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
   function expandLevel(m: LevelMessage): [LevelResult, ArrayBuffer[]] {
     const bufs = m.buffers.map((b) => new Int32Array(b));
     const where = new Int32Array(m.where);
-    levelBase = set.size; fresh = 0;
+    fresh = 0; level.clear();
     runStarts.length = 0; runStarts.push(0);
     outCount.fill(0);
     let generated = 0, error: WorkerError | null = null, stopped = false;
@@ -261,7 +306,7 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
         }
       } catch (e) {
         const cl = claims[j]!;
-        error = { pos: Math.floor(cl / A), actionId: cl % A, message: `${what} threw: ${(e as Error)?.message ?? String(e)}`, bad: null };
+        error = { pos: Math.floor(cl / A), actionId: cl % A, message: `${what} threw: ${(e as Error)?.message ?? String(e)}`, bad: null, local: j };
       }
     }
     for (let q = 0; q < goals.length; q++) if (skipGoal.has(q)) goals[q] = 0;
