@@ -201,10 +201,29 @@ class Engine {
   /** Runs a search phase, turning a broken action into the run's model error. */
   private async guarded(phase: () => Promise<void>): Promise<void> {
     try { await phase(); } catch (e) {
-      if (e instanceof ExpandFailure) { this.failure = new ActionFailure(e.error, this.expanding, e.actionId, e.badSuccessor); return; }
-      if (e instanceof ActionFailure) { this.failure = e; return; }
-      throw e;
+      if (e instanceof ExpandFailure) this.failure = new ActionFailure(e.error, this.expanding, e.actionId, e.badSuccessor);
+      else if (e instanceof ActionFailure) this.failure = e;
+      else throw e;
+      this.rollbackLevel();
     }
+  }
+
+  /**
+   * BFS: what the counts were when the current level began. A model error ends the run with the
+   * statistics, coverage and violations of the levels completed before it, which are the same for
+   * any number of workers (how far into the failing level the search got is not).
+   */
+  private levelMark: { distinct: number; generated: number; fires: Float64Array; goalHit: number[]; antecedentHits: number[]; violations: number; discarded: number } | null = null;
+  private markLevel(): void {
+    this.levelMark = { distinct: this.distinct, generated: this.generated, fires: this.fires.slice(), goalHit: [...this.goalHit], antecedentHits: [...this.antecedentHits], violations: this.firstViolation.size, discarded: this.x.discarded };
+  }
+  private rollbackLevel(): void {
+    const m = this.levelMark;
+    if (m === null) return;
+    this.distinct = m.distinct; this.generated = m.generated; this.fires.set(m.fires); this.x.discarded = m.discarded;
+    m.goalHit.forEach((h, k) => { this.goalHit[k] = h; });
+    m.antecedentHits.forEach((h, k) => { this.antecedentHits[k] = h; });
+    [...this.firstViolation.keys()].slice(m.violations).forEach((k) => this.firstViolation.delete(k));
   }
 
   async run(): Promise<SearchResult> {
@@ -344,6 +363,7 @@ class Engine {
     const curSlots = this.x.cur;
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
       if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
+      this.markLevel();
       let nextCount = 0;
       let lastPause = performance.now();
       for (let i = 0; i < curCount; i++) {
@@ -435,6 +455,7 @@ class Engine {
       let levelStart = 0;
       while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
         if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
+        this.markLevel();
         if (curCount * A >= 2 ** 31) throw new UsageError(`a level of ${curCount} states × ${A} actions is too large for --workers (claims are 31-bit); use --workers 1`);
         const level = this.depth + 1;
         const checkDeadlock = c.deadlock !== 'allowed' && !this.firstViolation.has('Deadlock');
@@ -457,8 +478,6 @@ class Engine {
           type: 'exchange', inboxes: results.flatMap((r, v) => (v === wi ? [] : [r.outboxes[wi]!])), skipInvariants, skipGoals,
         } satisfies ExchangeMessage)));
         if (failed.length) throw failed[0];
-        const checkErr = firstError(committed.map((r) => r.error));
-        if (checkErr) throw workerError(checkErr, levelStart);
         // Merge the workers' claim-ordered runs: the sequential discovery order (parent position, then action).
         const M = committed.reduce((m, r) => m + r.claims.length, 0);
         const first = this.distinct;
@@ -479,6 +498,12 @@ class Engine {
           parent[first + r] = levelStart + Math.floor(best / A);
           via[first + r] = best % A;
           where[2 * r] = wi; where[2 * r + 1] = local;
+        }
+        // A property that threw on a new state: the error of the first such state in discovery order.
+        const checkErr = firstError(committed.map((r) => r.error));
+        if (checkErr) {
+          const wi = committed.findIndex((r) => r.error === checkErr);
+          throw new ActionFailure(new ModelError(checkErr.message), first + rank[wi]![checkErr.local!]!, -1, null);
         }
         buffers = committed.map((x) => x.buffer);
         this.distinct += M;
