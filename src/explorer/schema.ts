@@ -139,6 +139,8 @@ export interface Layout {
   /** Packs slots into words; false (nothing written past the bad slot) when a slot is outside its domain. */
   pack(src: Int32Array, so: number, dst: Int32Array, dof: number): boolean;
   unpack(src: Int32Array, so: number, dst: Int32Array, dof: number): void;
+  /** Copies the slots of a state (straight-line code for small states: the successor starts as a copy). */
+  copy(src: Int32Array, so: number, dst: Int32Array, dof: number): void;
 }
 
 /** Field names: identifiers not starting with '$' (views keep their own bookkeeping in $-properties). */
@@ -185,7 +187,7 @@ export function compileLayout(fields: Record<string, Domain>): Layout {
  * stores (bakery.5: 20 slots in 2 words), and it doubles as the domain check:
  * (value - min) as unsigned must not exceed (max - min).
  */
-function buildPacking(min: Int32Array, max: Int32Array): Pick<Layout, 'words' | 'pack' | 'unpack'> {
+function buildPacking(min: Int32Array, max: Int32Array): Pick<Layout, 'words' | 'pack' | 'unpack' | 'copy'> {
   const n = min.length;
   const packCode: string[] = [], unpackCode: string[] = [];
   let word = 0, bit = 0, started = false;
@@ -207,7 +209,10 @@ function buildPacking(min: Int32Array, max: Int32Array): Pick<Layout, 'words' | 
   const pack = new Function('s', 'i', 'd', 'o', `let x = 0, acc = 0;\n${packCode.join('\n')}\nreturn true;`) as Layout['pack'];
   // eslint-disable-next-line no-new-func
   const unpack = new Function('w', 'p', 't', 'j', unpackCode.join('\n')) as Layout['unpack'];
-  return { words, pack, unpack };
+  const copyBody = n <= 64 ? Array.from({ length: n }, (_, k) => `d[o + ${k}] = s[i + ${k}];`).join('\n') : `for (let k = 0; k < ${n}; k++) d[o + k] = s[i + k];`;
+  // eslint-disable-next-line no-new-func
+  const copy = new Function('s', 'i', 'd', 'o', copyBody) as Layout['copy'];
+  return { words, pack, unpack, copy };
 }
 
 function scalarBounds(d: Domain): [number, number] {
