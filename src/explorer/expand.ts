@@ -10,6 +10,69 @@ export class ExpandFailure {
   constructor(readonly error: ModelError, readonly actionId: number, readonly badSuccessor: Int32Array | null) {}
 }
 
+/**
+ * Which action instances can be enabled in a state, from their `when` alone, as a bitmask: per
+ * dispatch slot (a slot some `when` tests first, with a small domain) and per value of it, the
+ * instances that test that value. A state's candidates are the instances without such a test,
+ * plus, for each dispatch slot, those whose value it holds: a few loads and ORs instead of a test
+ * per instance. Bits come out in action order, so the search order does not change.
+ */
+class WhenDispatch {
+  /** Words of a mask: one bit per action instance. */
+  readonly words: number;
+  private readonly always: Int32Array;
+  private readonly slots: Int32Array;
+  private readonly mins: Int32Array;
+  private readonly spans: Int32Array;
+  /** Per dispatch slot d: masks for values min..min+span-1, at (offset[d] + value - min) * words. */
+  private readonly offsets: Int32Array;
+  private readonly masks: Int32Array;
+  readonly scratch: Int32Array;
+
+  constructor(c: CompiledModel) {
+    const A = c.actions.length, words = Math.max(1, Math.ceil(A / 32));
+    const MAX_SPAN = 64;
+    const dispatch = new Map<number, number[]>(); // slot -> instance ids
+    const always: number[] = [];
+    for (const a of c.actions) {
+      const s = a.when === null ? -1 : a.when[0]!;
+      if (s < 0 || c.layout.slotMax[s]! - c.layout.slotMin[s]! >= MAX_SPAN) { always.push(a.id); continue; }
+      dispatch.set(s, [...(dispatch.get(s) ?? []), a.id]);
+    }
+    this.words = words;
+    this.always = new Int32Array(words);
+    for (const id of always) this.always[id >>> 5]! |= 1 << (id & 31);
+    const slots = [...dispatch.keys()];
+    this.slots = Int32Array.from(slots);
+    this.mins = Int32Array.from(slots, (s) => c.layout.slotMin[s]!);
+    this.spans = Int32Array.from(slots, (s) => c.layout.slotMax[s]! - c.layout.slotMin[s]! + 1);
+    this.offsets = new Int32Array(slots.length);
+    let total = 0;
+    slots.forEach((_, d) => { this.offsets[d] = total; total += this.spans[d]!; });
+    this.masks = new Int32Array(Math.max(1, total * words));
+    slots.forEach((s, d) => {
+      for (const id of dispatch.get(s)!) {
+        const v = c.actions[id]!.when![1]! - this.mins[d]!;
+        this.masks[(this.offsets[d]! + v) * words + (id >>> 5)]! |= 1 << (id & 31);
+      }
+    });
+    this.scratch = new Int32Array(words);
+  }
+
+  /** The candidate mask of the state at b[o..] into `scratch`. */
+  candidates(b: Int32Array, o: number): Int32Array {
+    const m = this.scratch, words = this.words;
+    for (let w = 0; w < words; w++) m[w] = this.always[w]!;
+    for (let d = 0; d < this.slots.length; d++) {
+      const v = b[o + this.slots[d]!]! - this.mins[d]!;
+      if (v < 0 || v >= this.spans[d]!) continue; // out of domain: no instance tests this value
+      const at = (this.offsets[d]! + v) * words;
+      for (let w = 0; w < words; w++) m[w]! |= this.masks[at + w]!;
+    }
+    return m;
+  }
+}
+
 export class Expander {
   readonly n: number;
   /** Words of a packed state. */
@@ -24,6 +87,8 @@ export class Expander {
   readonly curRoot: ViewRoot;
   readonly curView: any;
   readonly nextView: any;
+  /** The candidate action instances of a state (see WhenDispatch); the search loops walk its bits. */
+  readonly dispatch: WhenDispatch;
   /** Successors a drop-guard mutant's effect could not produce (threw or left a domain). */
   discarded = 0;
 
@@ -36,7 +101,11 @@ export class Expander {
     this.curRoot = { b: this.cur, o: 0 };
     this.curView = c.layout.makeView(this.curRoot);
     this.nextView = c.layout.makeView({ b: this.scratch, o: 0 });
+    this.dispatch = new WhenDispatch(c);
   }
+
+  /** The candidate instances of the loaded state (cur), as a bitmask over action ids; successor() still checks each `when` in full. */
+  candidates(): Int32Array { return this.dispatch.candidates(this.cur, 0); }
 
   /** Makes the packed state at words[off..] the one to expand. */
   loadPacked(words: Int32Array, off: number): void {
@@ -50,12 +119,12 @@ export class Expander {
   /** Computes the successor of the current state by `a` into scratch and packed; false when `a` is disabled there. Throws ExpandFailure. */
   successor(a: ActionInstance): boolean {
     // Kept small so V8 inlines it into the search loops; the rare paths are methods of their own.
-    const src = this.curRoot.b, base = this.curRoot.o, dst = this.scratch, n = this.n;
+    const src = this.curRoot.b, base = this.curRoot.o, dst = this.scratch;
     if (a.when !== null && !whenHolds(a, src, base)) return false;
     if (this.debug) return this.successorDebug(a);
     try {
       if (a.guard !== undefined && !a.guard(this.curView, a.arg)) return false;
-      for (let k = 0; k < n; k++) dst[k] = src[base + k]!;
+      this.c.layout.copy(src, base, dst, 0);
       if (a.effect(this.curView, this.nextView, a.arg) === false) return false;
     } catch (e) {
       return this.threw(a, e);

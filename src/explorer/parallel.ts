@@ -17,7 +17,7 @@
 // workers.
 import { FingerprintSet, fpHi, fpLo, hashState } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
-import { ModelError, whenHolds, type CompiledModel } from './model.js';
+import { ModelError, type CompiledModel } from './model.js';
 
 /** Control words shared with the workers: [unused, stop flag (2 = stop)]. */
 export const CTL_STOP = 1;
@@ -212,11 +212,12 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
       for (; r < m.to; r++) {
         if ((r & 63) === 0 && Atomics.load(ctl!, CTL_STOP) !== 0) { stopped = true; break; }
         x.loadPacked(bufs[where[2 * r]!]!, where[2 * r + 1]! * W);
-        const claimBase = r * A, cur = x.cur;
+        const claimBase = r * A;
         let enabled = 0;
-        for (let ai = 0; ai < A; ai++) {
+        const cand = x.candidates();
+        for (let w = 0; w < cand.length; w++) for (let bits = cand[w]!; bits !== 0; bits &= bits - 1) {
+          const ai = (w << 5) + 31 - Math.clz32(bits & -bits);
           const a = acts[ai]!;
-          if (a.when !== null && !whenHolds(a, cur, 0)) continue; // skipped without a call (successor checks it too)
           if (!x.successor(a)) continue;
           enabled++; generated++; fires[ai]!++;
           if (c.constraint !== undefined && !inConstraint(a.id)) continue;

@@ -11,7 +11,7 @@
 // level is finished and the first violation in discovery order is reported, so
 // counts and the reported violation do not depend on when inside a level the
 // search happened to notice it.
-import { ModelError, UsageError, whenHolds, type ActionInstance, type CompiledModel } from './model.js';
+import { ModelError, UsageError, type ActionInstance, type CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
 import { collisionProbability, ExactStateSet, FingerprintSet, hashState, type StateSet } from './fingerprint.js';
 import { executePath, traceSteps, type TraceStep } from './trace.js';
@@ -360,7 +360,6 @@ class Engine {
     }
     let levelStart = 0;
     let next = new Int32Array(Math.max(1024, curCount) * W);
-    const curSlots = this.x.cur;
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
       if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
       this.markLevel();
@@ -378,9 +377,10 @@ class Engine {
         let enabled = 0;
         const acts = this.acts, graph = this.graph;
         if (graph !== null) { graph.start.ensure(parentIdx + 2); graph.start.a[parentIdx] = graph.edges; }
-        for (let ai = 0; ai < acts.length; ai++) {
+        const cand = this.x.candidates();
+        for (let w = 0; w < cand.length; w++) for (let bits = cand[w]!; bits !== 0; bits &= bits - 1) {
+          const ai = (w << 5) + 31 - Math.clz32(bits & -bits);
           const a = acts[ai]!;
-          if (a.when !== null && !whenHolds(a, curSlots, 0)) continue; // skipped without a call (successor checks it too)
           if (!this.x.successor(a)) continue;
           enabled++;
           this.generated++;
