@@ -267,7 +267,11 @@ function buildViewFactory(schema: RecordD<Record<string, Domain>>): (root: ViewR
           break;
         case 'enum': {
           const vals = constRef(f.values), idx = constRef(new Map(f.values.map((v, i) => [v, i])));
-          accessors += ` get ${k}() { return ${vals}[${at}]; }\n set ${k}(v) { ${at} = H.enumIndex(${idx}, v, ${join(k)}); }\n`;
+          // Small enums: compare against the literals (interned strings compare by pointer), else a Map.
+          const lookup = f.values.length <= 16
+            ? `${f.values.map((v, i) => `v === ${JSON.stringify(v)} ? ${i} : `).join('')}H.enumIndex(${idx}, v, ${join(k)})`
+            : `H.enumIndex(${idx}, v, ${join(k)})`;
+          accessors += ` get ${k}() { return ${vals}[${at}]; }\n set ${k}(v) { ${at} = ${lookup}; }\n`;
           break;
         }
         default:
