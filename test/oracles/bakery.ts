@@ -1,7 +1,7 @@
 // Oracle: Lamport's bakery algorithm with bounded tickets, BEEM database model `bakery` (DVE).
 // Published by DiVinE: bakery.1 (N=2, MAX=9): 1,506; bakery.3 (N=3, MAX=4): 32,919;
 // bakery.5 (N=4, MAX=7): 7,866,401 states -- all three reproduced by this port (bakery.5 takes
-// ~50 s, so the tests leave it out). bakery.4 is listed as N=3, MAX=6: 157,003, but this port gives
+// about 10 s, so the tests leave it to the benchmark). bakery.4 is listed as N=3, MAX=6: 157,003, but this port gives
 // 69,851 there and no N=3 bound does give 157,003, so those parameters are likely not BEEM's.
 // DVE semantics: processes interleave (a transition is enabled in its source location: `when`); a transition is a guard and assignments run in sequence;
 // a state is the globals plus each process's location and its locals j, max (all starting at 0).
