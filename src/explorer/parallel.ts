@@ -15,15 +15,15 @@
 // it, so merging the workers' claim-sorted runs gives the sequential discovery
 // order: same indices, parents, traces and first violation, for any number of
 // workers.
-import { FingerprintSet, fpHi, fpLo, hashState } from './fingerprint.js';
+import { fpHi, fpLo, hashState } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { ModelError, type CompiledModel } from './model.js';
 
 /** Control words shared with the workers: [unused, stop flag (2 = stop)]. */
 export const CTL_STOP = 1;
 
-/** The worker that owns a fingerprint (the low lane: the high lane indexes the owner's table). */
-export const ownerOf = (lo: number, workers: number): number => (lo >>> 0) % workers;
+/** The worker that owns a fingerprint: from the top of the low lane (the high lane indexes the owner's table); a multiply, not a modulo. */
+export const ownerOf = (lo: number, workers: number): number => ((lo >>> 16) * workers) >>> 16;
 
 // ---------- messages ----------
 
@@ -89,44 +89,47 @@ const grownShared = (a: Int32Array): Int32Array => { const b = sharedInts(a.leng
 const grown = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
 
 /**
- * This level's new states of one worker: fingerprint -> index among them. Small (one level's worth)
- * so its probes mostly hit the cache, and it answers the one question a duplicate raises in a
- * level-synchronous search: was the state first found in this level (its claim may still drop)?
+ * The states one worker owns: open addressing over cells [hi, lo, level, index]. One probe answers
+ * what a level-synchronous search asks of a successor: new (stored with this level's tag and its
+ * index among the level's new states), seen in an earlier level, or new earlier in this level
+ * (then its index, so its claim can drop). (hi, lo) = (0, 0) marks an empty cell.
  */
-class LevelMap {
-  private t = new Int32Array(3 << 12);
-  private mask = (1 << 12) - 1;
+class OwnedStates {
+  private t = new Int32Array(4 << 16);
+  private mask = (1 << 16) - 1;
+  private limit = Math.floor((1 << 16) * 0.7);
   private count = 0;
-  /** Forgets every entry (the next level starts). */
-  clear(): void { this.t.fill(0, 0, 3 * (this.mask + 1)); this.count = 0; }
-  /** The index stored for (hi, lo) (both non-zero), or -1. */
-  get(hi: number, lo: number): number {
+  /** Tag of the level being built (>= 1). */
+  level = 1;
+  get bytes(): number { return this.t.byteLength; }
+  /** NEW if (hi, lo) was absent (stored with index `index`), OLD if stored by an earlier level, else its index in this level. */
+  offer(hi: number, lo: number, index: number): number {
+    if (hi === 0 && lo === 0) lo = 1;
     const t = this.t, mask = this.mask;
-    for (let i = hi & mask; ; i = (i + 1) & mask) {
-      const h = t[3 * i]!;
-      if (h === 0) return -1;
-      if (h === hi && t[3 * i + 1] === lo) return t[3 * i + 2]!;
+    let c = (hi & mask) * 4;
+    for (;;) {
+      const h = t[c]!, l = t[c + 1]!;
+      if (h === 0 && l === 0) break;
+      if (h === hi && l === lo) return t[c + 2] === this.level ? t[c + 3]! : OLD;
+      c = (c + 4) & (4 * mask + 3);
     }
-  }
-  /** Stores (hi, lo) -> index; (hi, lo) must not be present. */
-  put(hi: number, lo: number, index: number): void {
-    if (++this.count * 2 > this.mask + 1) this.grow();
-    const t = this.t, mask = this.mask;
-    let i = hi & mask;
-    while (t[3 * i] !== 0) i = (i + 1) & mask;
-    t[3 * i] = hi; t[3 * i + 1] = lo; t[3 * i + 2] = index;
+    t[c] = hi; t[c + 1] = lo; t[c + 2] = this.level; t[c + 3] = index;
+    if (++this.count > this.limit) this.grow();
+    return NEW;
   }
   private grow(): void {
-    const old = this.t, cap = (this.mask + 1) * 2, mask = cap - 1, t = new Int32Array(3 * cap);
-    for (let j = 0; j < old.length; j += 3) {
-      if (old[j] === 0) continue;
-      let i = old[j]! & mask;
-      while (t[3 * i] !== 0) i = (i + 1) & mask;
-      t[3 * i] = old[j]!; t[3 * i + 1] = old[j + 1]!; t[3 * i + 2] = old[j + 2]!;
+    const old = this.t, cap = (this.mask + 1) * 2, mask = cap - 1, t = new Int32Array(4 * cap);
+    for (let j = 0; j < old.length; j += 4) {
+      const hi = old[j]!, lo = old[j + 1]!;
+      if (hi === 0 && lo === 0) continue;
+      let c = (hi & mask) * 4;
+      while (t[c] !== 0 || t[c + 1] !== 0) c = (c + 4) & (4 * mask + 3);
+      t[c] = hi; t[c + 1] = lo; t[c + 2] = old[j + 2]!; t[c + 3] = old[j + 3]!;
     }
-    this.t = t; this.mask = mask;
+    this.t = t; this.mask = mask; this.limit = Math.floor(cap * 0.7);
   }
 }
+const NEW = -1, OLD = -2;
 
 /** The worker side: owns a share of the states and expands its part of each level on request. */
 export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void {
@@ -134,7 +137,7 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
   const n = c.layout.slots, W = c.layout.words, acts = c.actions, A = acts.length, R = 3 + W;
   let ctl: Int32Array | null = null, workers = 1, self = 0;
   /** The states this worker owns, and (level) those of them new in this level: `fresh` of them, held here (packed) with their claims. */
-  const set = new FingerprintSet(false), level = new LevelMap();
+  const owned = new OwnedStates();
   let fresh = 0;
   /** Per new state: 1 if its claim was lowered after it was inserted (it left its sorted run). */
   let lowered = new Uint8Array(1024);
@@ -144,22 +147,19 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
   let outboxes: Int32Array[] = [], outCount: number[] = [];
 
   /** Offers a successor this worker owns, found with `claim`; new states are kept (packed) for the exchange. */
-  const offer = (hi0: number, lo0: number, claim: number, words: Int32Array, off: number): void => {
-    const hi = hi0 === 0 ? 1 : hi0, lo = lo0 === 0 ? 1 : lo0; // LevelMap keeps 0 for empty
-    const j = level.get(hi, lo);
+  const offer = (hi: number, lo: number, claim: number, words: Int32Array, off: number): void => {
+    const j = owned.offer(hi, lo, fresh);
+    if (j === OLD) return;
     if (j >= 0) { // found in this level: keep the smallest claim
       if (claim < claims[j]!) { claims[j] = claim; lowered[j] = 1; }
       return;
     }
-    if (set.insert(hi, lo)) {
-      level.put(hi, lo, fresh);
-      if ((fresh + 1) * W > states.length) states = grownShared(states);
-      if (fresh + 1 > claims.length) claims = grown(claims);
-      for (let k = 0, d = fresh * W; k < W; k++) states[d + k] = words[off + k]!;
-      if (fresh + 1 > lowered.length) { const b = new Uint8Array(lowered.length * 2); b.set(lowered); lowered = b; }
-      lowered[fresh] = 0;
-      claims[fresh++] = claim;
-    }
+    if ((fresh + 1) * W > states.length) states = grownShared(states);
+    if (fresh + 1 > claims.length) claims = grown(claims);
+    for (let k = 0, d = fresh * W; k < W; k++) states[d + k] = words[off + k]!;
+    if (fresh + 1 > lowered.length) { const b = new Uint8Array(lowered.length * 2); b.set(lowered); lowered = b; }
+    lowered[fresh] = 0;
+    claims[fresh++] = claim;
   };
 
   port.on('message', (m: InitMessage | SeedMessage | LevelMessage | ExchangeMessage) => {
@@ -173,7 +173,7 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
       const s = new Int32Array(m.states);
       for (let i = 0; i < m.count; i++) {
         hashState(s, i * W, W);
-        if (ownerOf(fpLo, workers) === self) set.insert(fpHi === 0 ? 1 : fpHi, fpLo === 0 ? 1 : fpLo);
+        if (ownerOf(fpLo, workers) === self) owned.offer(fpHi, fpLo, i);
       }
       return;
     }
@@ -200,7 +200,7 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
   function expandLevel(m: LevelMessage): [LevelResult, ArrayBuffer[]] {
     const bufs = m.buffers.map((b) => new Int32Array(b));
     const where = new Int32Array(m.where);
-    fresh = 0; level.clear();
+    fresh = 0; owned.level++;
     runStarts.length = 0; runStarts.push(0);
     outCount.fill(0);
     let generated = 0, error: WorkerError | null = null, stopped = false;
@@ -314,7 +314,7 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
     // The new states become this worker's part of the next frontier.
     const buffer = states.buffer as SharedArrayBuffer;
     const old = committed; committed = states; states = old;
-    const bytes = set.bytes + committed.byteLength + states.byteLength + claims.byteLength + outboxes.reduce((a, b) => a + b.byteLength, 0);
+    const bytes = owned.bytes + committed.byteLength + states.byteLength + claims.byteLength + outboxes.reduce((a, b) => a + b.byteLength, 0);
     return { type: 'exchange-done', claims: sorted, perm: order, buffer, antecedents, violations, goals, error, bytes };
   }
 }
