@@ -197,6 +197,40 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
     }
   };
 
+  /** The frontier position being expanded (for the error of an action that fails there). */
+  let expandingAt = 0;
+
+  /** Expands frontier positions m.from..m.to-1: successors this worker owns are offered, the others go to their owners' outboxes. */
+  function expandRange(m: LevelMessage, bufs: Int32Array[], where: Int32Array, fires: Float64Array, deadlocks: number[]): { generated: number; stopped: boolean } {
+    const packed = x.packed;
+    let generated = 0;
+    for (let r = m.from; r < m.to; r++) {
+      if ((r & 63) === 0 && Atomics.load(ctl!, CTL_STOP) !== 0) return { generated, stopped: true };
+      expandingAt = r;
+      x.loadPacked(bufs[where[2 * r]!]!, where[2 * r + 1]! * W);
+      const claimBase = r * A;
+      let enabled = 0;
+      const cand = x.candidates();
+      for (let w = 0; w < cand.length; w++) for (let bits = cand[w]!; bits !== 0; bits &= bits - 1) {
+        const ai = (w << 5) + 31 - Math.clz32(bits & -bits);
+        const a = acts[ai]!;
+        if (!x.successor(a)) continue;
+        enabled++; generated++; fires[ai]!++;
+        if (c.constraint !== undefined && !inConstraint(a.id)) continue;
+        hashState(packed, 0, W);
+        const hi = fpHi, lo = fpLo, owner = ownerOf(lo, workers);
+        if (owner === self) { offer(hi, lo, claimBase + ai, packed, 0); continue; }
+        let box = outboxes[owner]!;
+        const at = outCount[owner]!++ * R;
+        if (at + R > box.length) box = outboxes[owner] = grownShared(box);
+        box[at] = claimBase + ai; box[at + 1] = hi; box[at + 2] = lo;
+        for (let k = 0; k < W; k++) box[at + 3 + k] = packed[k]!;
+      }
+      if (enabled === 0 && m.checkDeadlock && !expectedTerminal()) deadlocks.push(r);
+    }
+    return { generated, stopped: false };
+  }
+
   function expandLevel(m: LevelMessage): [LevelResult, ArrayBuffer[]] {
     const bufs = m.buffers.map((b) => new Int32Array(b));
     const where = new Int32Array(m.where);
@@ -205,36 +239,13 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
     outCount.fill(0);
     let generated = 0, error: WorkerError | null = null, stopped = false;
     const fires = new Float64Array(A), deadlocks: number[] = [];
-    const discarded0 = x.discarded, packed = x.packed;
-    let r = m.from;
-    // One try around the whole loop (a try inside the hot loop costs V8 optimizations); r says where it failed.
+    const discarded0 = x.discarded;
+    // The try is around the call, not inside the hot loop (where it costs V8 optimizations); expandingAt says where it failed.
     try {
-      for (; r < m.to; r++) {
-        if ((r & 63) === 0 && Atomics.load(ctl!, CTL_STOP) !== 0) { stopped = true; break; }
-        x.loadPacked(bufs[where[2 * r]!]!, where[2 * r + 1]! * W);
-        const claimBase = r * A;
-        let enabled = 0;
-        const cand = x.candidates();
-        for (let w = 0; w < cand.length; w++) for (let bits = cand[w]!; bits !== 0; bits &= bits - 1) {
-          const ai = (w << 5) + 31 - Math.clz32(bits & -bits);
-          const a = acts[ai]!;
-          if (!x.successor(a)) continue;
-          enabled++; generated++; fires[ai]!++;
-          if (c.constraint !== undefined && !inConstraint(a.id)) continue;
-          hashState(packed, 0, W);
-          const hi = fpHi, lo = fpLo, owner = ownerOf(lo, workers);
-          if (owner === self) { offer(hi, lo, claimBase + ai, packed, 0); continue; }
-          let box = outboxes[owner]!;
-          const at = outCount[owner]!++ * R;
-          if (at + R > box.length) box = outboxes[owner] = grownShared(box);
-          box[at] = claimBase + ai; box[at + 1] = hi; box[at + 2] = lo;
-          for (let k = 0; k < W; k++) box[at + 3 + k] = packed[k]!;
-        }
-        if (enabled === 0 && m.checkDeadlock && !expectedTerminal()) deadlocks.push(r);
-      }
+      ({ generated, stopped } = expandRange(m, bufs, where, fires, deadlocks));
     } catch (e) {
       if (!(e instanceof ExpandFailure)) throw e;
-      error = { pos: r, actionId: e.actionId, message: e.error.message, ...(e.error.details.action ? { action: e.error.details.action } : {}), ...(e.error.details.field ? { field: e.error.details.field } : {}), bad: e.badSuccessor };
+      error = { pos: expandingAt, actionId: e.actionId, message: e.error.message, ...(e.error.details.action ? { action: e.error.details.action } : {}), ...(e.error.details.field ? { field: e.error.details.field } : {}), bad: e.badSuccessor };
     }
     const res: LevelResult = {
       type: 'level-done', generated, fires, discarded: x.discarded - discarded0, deadlocks, stopped, error,
