@@ -88,7 +88,7 @@ export class Expander {
   readonly curView: any;
   readonly nextView: any;
   /** The candidate action instances of a state (see WhenDispatch); the search loops walk its bits. */
-  readonly dispatch: WhenDispatch;
+  private readonly dispatch: WhenDispatch;
   /** Successors a drop-guard mutant's effect could not produce (threw or left a domain). */
   discarded = 0;
 
@@ -153,7 +153,7 @@ export class Expander {
     const before = src.slice(base, base + n);
     try {
       if (a.guard !== undefined && !a.guard(this.curView, a.arg)) return false;
-      for (let k = 0; k < n; k++) dst[k] = src[base + k]!;
+      this.c.layout.copy(src, base, dst, 0);
       if (a.effect(this.curView, this.nextView, a.arg) === false) return false;
     } catch (e) {
       return this.threw(a, e);
