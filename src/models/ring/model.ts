@@ -202,12 +202,14 @@ function actions(p: P): ActionDef<V>[] {
       name: 'UP.LoadHead', actor: 'UP',
       // Load sq_head (acquire). A load that sees a full SQ leaves UP where it was (a stutter), so the
       // guard includes "the loaded head leaves room" and u_head_seen need not be kept.
-      guard: (s) => s.up_pc === 'Load' && s.next_id <= K && userRuns(s) && dist(s.u_sq_tail, s.sq_head_sh, MS) < N,
+      when: () => ({ up_pc: 'Load' }),
+      guard: (s) => s.next_id <= K && userRuns(s) && dist(s.u_sq_tail, s.sq_head_sh, MS) < N,
       effect: (_s, n) => { n.up_pc = 'Write'; },
     },
     {
       name: 'UP.WriteSqe', actor: 'UP', over: ['NOP', 'CALLA', 'BAD'] as Op[],
-      guard: (s) => s.up_pc === 'Write' && userRuns(s),
+      when: () => ({ up_pc: 'Write' }),
+      guard: (s) => userRuns(s),
       effect: (s, n, op: Op) => {
         const slot = s.u_sq_tail % N;
         const e = n.sqe.at(slot);
@@ -219,7 +221,8 @@ function actions(p: P): ActionDef<V>[] {
     },
     {
       name: 'UP.Publish', actor: 'UP',
-      guard: (s) => s.up_pc === 'Publish' && userRuns(s),
+      when: () => ({ up_pc: 'Publish' }),
+      guard: (s) => userRuns(s),
       effect: (s, n) => {
         if (adv && s.g_rec === 1 && s.x_budget === 0 && consistent(s)) {
           const slot = s.u_sq_tail % N;
@@ -237,7 +240,8 @@ function actions(p: P): ActionDef<V>[] {
       name: 'UC.LoadTail', actor: 'UC',
       // Load cq_tail (acquire). Seeing nothing new is a stutter (hence the guard). A tail more than CQ_N
       // ahead is impossible for an honest kernel: the runtime fails closed and consumes nothing.
-      guard: (s) => s.uc_pc === 'Load' && userRuns(s) && s.cq_tail_sh !== s.u_cq_head,
+      when: () => ({ uc_pc: 'Load' }),
+      guard: (s) => userRuns(s) && s.cq_tail_sh !== s.u_cq_head,
       effect: (s, n) => {
         if (dist(s.cq_tail_sh, s.u_cq_head, MC) > C) return false;
         n.uc_pc = 'Read'; // the loaded tail is consumed by this decision (one CQE per load), so it is not kept
@@ -245,7 +249,8 @@ function actions(p: P): ActionDef<V>[] {
     },
     {
       name: 'UC.ReadCqe', actor: 'UC',
-      guard: (s) => s.uc_pc === 'Read' && userRuns(s),
+      when: () => ({ uc_pc: 'Read' }),
+      guard: (s) => userRuns(s),
       effect: (s, n) => {
         const u = s.u_cq_head, j = u % C;
         const e = s.cqe.at(j);
@@ -262,7 +267,8 @@ function actions(p: P): ActionDef<V>[] {
     },
     {
       name: 'UC.Release', actor: 'UC',
-      guard: (s) => s.uc_pc === 'Release' && userRuns(s),
+      when: () => ({ uc_pc: 'Release' }),
+      guard: (s) => userRuns(s),
       effect: (s, n) => {
         n.cq_head_sh = s.u_cq_head; // release
         n.uc_pc = 'Load';
@@ -290,18 +296,20 @@ function actions(p: P): ActionDef<V>[] {
     },
     {
       name: 'K.Pick', actor: 'K',
-      guard: (s) => s.k_pc === 'Pick' && canPick(s),
+      when: () => ({ k_pc: 'Pick' }),
+      guard: (s) => canPick(s),
       effect: (_s, n) => { n.k_pc = A1 ? 'Release' : 'Copy'; },
     },
     {
       // The other branch of K.Pick: nothing (more) to dispatch, cap_enter / the poll returns.
       name: 'K.Return', actor: 'K',
-      guard: (s) => s.k_pc === 'Pick' && !canPick(s),
+      when: () => ({ k_pc: 'Pick' }),
+      guard: (s) => !canPick(s),
       effect: (_s, n) => { kReturn(n); },
     },
     {
       name: 'K.Copy', actor: 'K',
-      guard: (s) => s.k_pc === 'Copy',
+      when: () => ({ k_pc: 'Copy' }),
       effect: (s, n) => {
         const h = A1 ? (s.k_sq_head + MS - 1) % MS : s.k_sq_head;
         const slot = h % N;
@@ -320,7 +328,7 @@ function actions(p: P): ActionDef<V>[] {
     },
     {
       name: 'K.Release', actor: 'K',
-      guard: (s) => s.k_pc === 'Release',
+      when: () => ({ k_pc: 'Release' }),
       effect: (s, n) => {
         n.k_sq_head = (s.k_sq_head + 1) % MS;
         n.sq_head_sh = n.k_sq_head; // release
@@ -331,7 +339,7 @@ function actions(p: P): ActionDef<V>[] {
     },
     {
       name: 'K.Dispatch', actor: 'K',
-      guard: (s) => s.k_pc === 'Dispatch',
+      when: () => ({ k_pc: 'Dispatch' }),
       effect: (s, n) => {
         // Validation and dispatch act on the private copy; the mutant M-A7 re-reads the shared op.
         let op: Op = s.k_op;
@@ -357,7 +365,8 @@ function actions(p: P): ActionDef<V>[] {
     },
     {
       name: 'K.Post1', actor: 'K',
-      guard: (s) => s.k_pc === 'Post1' && s.cq_lock === 'free',
+      when: () => ({ k_pc: 'Post1' }),
+      guard: (s) => s.cq_lock === 'free',
       effect: (s, n) => {
         n.cq_lock = 'K';
         const isFull = full(s); // loads cq_head_sh
@@ -383,7 +392,7 @@ function actions(p: P): ActionDef<V>[] {
     },
     {
       name: 'K.Post2', actor: 'K',
-      guard: (s) => s.k_pc === 'Post2',
+      when: () => ({ k_pc: 'Post2' }),
       effect: (s, n) => {
         if (A2) publishTail(s, n, s.k_id, s.g_k_gen);
         else writePayload(n, s.k_cq_tail, s.k_id, s.k_res);
@@ -392,7 +401,7 @@ function actions(p: P): ActionDef<V>[] {
     },
     {
       name: 'K.Post3', actor: 'K',
-      guard: (s) => s.k_pc === 'Post3',
+      when: () => ({ k_pc: 'Post3' }),
       effect: (s, n) => {
         if (A2) writePayload(n, (s.k_cq_tail + MC - 1) % MC, s.k_id, s.k_res);
         else publishTail(s, n, s.k_id, s.g_k_gen);
@@ -414,7 +423,8 @@ function actions(p: P): ActionDef<V>[] {
     },
     {
       name: 'A.Post1', actor: 'A',
-      guard: (s) => s.a_pc === 'Post1' && s.cq_lock === 'free',
+      when: () => ({ a_pc: 'Post1' }),
+      guard: (s) => s.cq_lock === 'free',
       effect: (s, n) => {
         const isFull = full(s);
         if (isFull && !A3) {
@@ -429,7 +439,7 @@ function actions(p: P): ActionDef<V>[] {
     },
     {
       name: 'A.Post2', actor: 'A',
-      guard: (s) => s.a_pc === 'Post2',
+      when: () => ({ a_pc: 'Post2' }),
       effect: (s, n) => {
         if (A2) publishTail(s, n, s.a_id, s.g_a_gen);
         else writePayload(n, s.k_cq_tail, s.a_id, 'OK');
@@ -438,7 +448,7 @@ function actions(p: P): ActionDef<V>[] {
     },
     {
       name: 'A.Post3', actor: 'A',
-      guard: (s) => s.a_pc === 'Post3',
+      when: () => ({ a_pc: 'Post3' }),
       effect: (s, n) => {
         if (A2) writePayload(n, (s.k_cq_tail + MC - 1) % MC, s.a_id, 'OK');
         else publishTail(s, n, s.a_id, s.g_a_gen);
@@ -452,7 +462,8 @@ function actions(p: P): ActionDef<V>[] {
     acts.push({
       name: 'UP.Enter', actor: 'UP',
       // cap_enter: hand the CPU to the kernel for one pass; the user resumes when it returns.
-      guard: (s) => s.k_pc === 'Idle' && s.up_pc === 'Load' && kWork(s),
+      when: () => ({ k_pc: 'Idle' }),
+      guard: (s) => s.up_pc === 'Load' && kWork(s),
       effect: (_s, n) => { n.k_pc = 'Entered'; },
     });
   }
@@ -461,7 +472,7 @@ function actions(p: P): ActionDef<V>[] {
     acts.push(
       {
         name: 'K.SqCorrupt', actor: 'K',
-        guard: (s) => s.k_pc === 'SqCorrupt',
+        when: () => ({ k_pc: 'SqCorrupt' }),
         effect: (s, n) => {
           const code = s.k_sq_head * MS + s.k_snap_t + 1;
           if (s.g_bad_seen === code) n.g_reprocessed = true;
@@ -478,7 +489,7 @@ function actions(p: P): ActionDef<V>[] {
       },
       {
         name: 'K.CqCorrupt', actor: 'K',
-        guard: (s) => s.k_pc === 'CqCorrupt',
+        when: () => ({ k_pc: 'CqCorrupt' }),
         effect: (s, n) => {
           // post nothing, dispatch nothing; owed completions stay reserved / backlogged
           if (s.g_rec === 0) n.g_rec = 1; // cap_enter returns ERR_RING
