@@ -119,18 +119,21 @@ export class Expander {
   /** Computes the successor of the current state by `a` into scratch and packed; false when `a` is disabled there. Throws ExpandFailure. */
   successor(a: ActionInstance): boolean {
     // Kept small so V8 inlines it into the search loops; the rare paths are methods of their own.
-    const src = this.curRoot.b, base = this.curRoot.o, dst = this.scratch;
-    if (a.when !== null && !whenHolds(a, src, base)) return false;
+    if (a.when !== null && !whenHolds(a, this.curRoot.b, this.curRoot.o)) return false;
     if (this.debug) return this.successorDebug(a);
+    // Packing is also the domain check.
+    return this.apply(a) && (this.c.layout.pack(this.scratch, 0, this.packed, 0) || this.leftDomain(a));
+  }
+
+  /** Guard, copy of the current state, effect: the successor in scratch; false when there is none (or it is discarded). */
+  private apply(a: ActionInstance): boolean {
     try {
       if (a.guard !== undefined && !a.guard(this.curView, a.arg)) return false;
-      this.c.layout.copy(src, base, dst, 0);
-      if (a.effect(this.curView, this.nextView, a.arg) === false) return false;
+      this.c.layout.copy(this.curRoot.b, this.curRoot.o, this.scratch, 0);
+      return a.effect(this.curView, this.nextView, a.arg) !== false;
     } catch (e) {
       return this.threw(a, e);
     }
-    // Packing is also the domain check.
-    return this.c.layout.pack(dst, 0, this.packed, 0) || this.leftDomain(a);
   }
 
   /** An action threw: a drop-guard mutant's successor is discarded (false); otherwise the run fails. */
@@ -149,16 +152,10 @@ export class Expander {
 
   /** successor() with the debug checks: the action must not write its input and must be deterministic. */
   private successorDebug(a: ActionInstance): boolean {
-    const src = this.curRoot.b, base = this.curRoot.o, dst = this.scratch, n = this.n;
-    const before = src.slice(base, base + n);
-    try {
-      if (a.guard !== undefined && !a.guard(this.curView, a.arg)) return false;
-      this.c.layout.copy(src, base, dst, 0);
-      if (a.effect(this.curView, this.nextView, a.arg) === false) return false;
-    } catch (e) {
-      return this.threw(a, e);
-    }
-    if (!this.c.layout.pack(dst, 0, this.packed, 0)) return this.leftDomain(a);
+    const base = this.curRoot.o;
+    const before = this.curRoot.b.slice(base, base + this.n);
+    if (!this.apply(a)) return false;
+    if (!this.c.layout.pack(this.scratch, 0, this.packed, 0)) return this.leftDomain(a);
     this.debugCheck(a, before);
     return true;
   }
