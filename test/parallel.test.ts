@@ -28,6 +28,7 @@ describe('results do not depend on the number of workers', () => {
   it('a model error', () => sameForWorkers([fixture('throws.ts')]));
   it('an invariant that throws (found while the workers check their new states)', () => sameForWorkers([fixture('invariant-throws.ts')]));
   it('an action that leaves its domain', () => sameForWorkers([fixture('out-of-domain.ts')]));
+  it('an implication violated early while the run goes on (its antecedent is still counted)', () => sameForWorkers([fixture('implication-violated.ts'), '--mutant', 'keep-going']));
   it('a budget (levels are the unit of --max-states)', () => sameForWorkers(['test/oracles/counters.ts', '--max-states', '5000']));
   it('a mutant with many violating states', () => sameForWorkers([fixture('check-demo.ts'), '--mutant', 'both-top', '--k', '6']));
   for (const f of ['tcommit', 'peterson', 'twophase', 'tokenring', 'ewd840', 'alternatingbit', 'bakery', 'anderson']) {

@@ -19,8 +19,8 @@ import { fpHi, fpLo, hashState } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { ModelError, type CompiledModel } from './model.js';
 
-/** Control words shared with the workers: [unused, stop flag (2 = stop)]. */
-export const CTL_STOP = 1;
+/** The control word shared with the workers: index of the stop flag (non-zero: stop). */
+export const CTL_STOP = 0;
 
 /** The worker that owns a fingerprint: from the top of the low lane (the high lane indexes the owner's table); a multiply, not a modulo. */
 export const ownerOf = (lo: number, workers: number): number => ((lo >>> 16) * workers) >>> 16;
@@ -291,9 +291,11 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
     }
     // The level's new states are final: check them (in claim order, so a property that throws is reported deterministically).
     const order = claimOrder();
-    const skipInv = new Set(m.skipInvariants), skipGoal = new Set(m.skipGoals);
-    const invs = c.invariants.map((inv, k) => (skipInv.has(k) ? null : inv));
-    const antecedents = c.invariants.map(() => 0), goals = c.goals.map((_, k) => (skipGoal.has(k) ? 1 : 0));
+    // An invariant already violated is not checked again, but its antecedent is still counted (as sequentially);
+    // a goal already reached is not checked again.
+    const checkInv = c.invariants.map((_, k) => !m.skipInvariants.includes(k));
+    const checkGoal = c.goals.map((_, k) => !m.skipGoals.includes(k));
+    const antecedents = c.invariants.map(() => 0), goals = c.goals.map(() => 0);
     const violations: number[] = [], sorted = new Int32Array(fresh);
     let error: WorkerError | null = null;
     for (let k = 0; k < fresh; k++) {
@@ -304,15 +306,14 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
       const view = x.curView;
       let what = '';
       try {
-        for (let q = 0; q < invs.length; q++) {
-          const inv = invs[q];
-          if (inv === null || inv === undefined) continue;
+        for (let q = 0; q < c.invariants.length; q++) {
+          const inv = c.invariants[q]!;
           what = `invariant ${inv.name}`;
           if (inv.antecedent !== undefined && inv.antecedent(view)) antecedents[q]!++;
-          if (!inv.check(view)) violations.push(q, j);
+          if (checkInv[q] && !inv.check(view)) violations.push(q, j);
         }
         for (let q = 0; q < goals.length; q++) {
-          if (goals[q]) continue;
+          if (!checkGoal[q] || goals[q]) continue;
           what = `goal ${c.goals[q]!.name}`;
           if (c.goals[q]!.check(view)) goals[q] = 1;
         }
@@ -321,7 +322,6 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
         error = { pos: Math.floor(cl / A), actionId: cl % A, message: `${what} threw: ${(e as Error)?.message ?? String(e)}`, bad: null, local: j };
       }
     }
-    for (let q = 0; q < goals.length; q++) if (skipGoal.has(q)) goals[q] = 0;
     // The new states become this worker's part of the next frontier.
     const buffer = states.buffer as SharedArrayBuffer;
     const old = committed; committed = states; states = old;

@@ -418,7 +418,7 @@ class Engine {
   /** Level-synchronous BFS over workers; see parallel.ts for why the result equals the sequential one. */
   private async bfsParallel(): Promise<void> {
     const c = this.c, A = c.actions.length, W = this.o.workers;
-    const ctl = new Int32Array(new SharedArrayBuffer(8));
+    const ctl = new Int32Array(new SharedArrayBuffer(4));
     const workers = Array.from({ length: W }, () => this.o.spawnWorker!());
     const failed: Error[] = [];
     workers.forEach((w, self) => { w.on('error', (e) => failed.push(e)); w.postMessage({ type: 'init', ctl: ctl.buffer, workers: W, self } satisfies InitMessage); });
@@ -541,7 +541,7 @@ class Engine {
   private watch(ctl: Int32Array, frontier: number): void {
     this.progress(frontier);
     const stop = this.overBudget();
-    if (stop !== undefined) { this.incomplete ??= stop; Atomics.store(ctl, CTL_STOP, 2); }
+    if (stop !== undefined) { this.incomplete ??= stop; Atomics.store(ctl, CTL_STOP, 1); }
   }
 
   /** Records an unexpected deadlock found by a worker (the worker already evaluated the expected-terminal predicate). */
