@@ -15,7 +15,7 @@
 // it, so merging the workers' claim-sorted runs gives the sequential discovery
 // order: same indices, parents, traces and first violation, for any number of
 // workers.
-import { fpHi, fpLo, hashState } from './fingerprint.js';
+import { fpHi, fpLo, hashState, prefaulted } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { ModelError, type CompiledModel } from './model.js';
 
@@ -118,7 +118,7 @@ class OwnedStates {
     return NEW;
   }
   private grow(): void {
-    const old = this.t, cap = (this.mask + 1) * 2, mask = cap - 1, t = new Int32Array(4 * cap);
+    const old = this.t, cap = (this.mask + 1) * 2, mask = cap - 1, t = prefaulted(4 * cap);
     for (let j = 0; j < old.length; j += 4) {
       const hi = old[j]!, lo = old[j + 1]!;
       if (hi === 0 && lo === 0) continue;
