@@ -26,7 +26,11 @@ describe('results do not depend on the number of workers', () => {
   it('a violation and its shortest trace', () => sameForWorkers([fixture('mutex-bug.ts')]));
   it('an unexpected deadlock', () => sameForWorkers([fixture('deadlock.ts')]));
   it('a model error', () => sameForWorkers([fixture('throws.ts')]));
-  it('an invariant that throws (found while the workers check their new states)', () => sameForWorkers([fixture('invariant-throws.ts')]));
+  it('a violation in the last level of a depth budget (checked though not expanded)', () => {
+    sameForWorkers([fixture('mutex-bug.ts'), '--max-depth', '5']);
+    expect(mc('run', fixture('mutex-bug.ts'), '--max-depth', '5', '--workers', '2', '--json').json?.verdict).toBe('violation');
+  });
+  it('an invariant that throws (found when the workers load the state to expand it)', () => sameForWorkers([fixture('invariant-throws.ts')]));
   it('an action that leaves its domain', () => sameForWorkers([fixture('out-of-domain.ts')]));
   it('an implication violated early while the run goes on (its antecedent is still counted)', () => sameForWorkers([fixture('implication-violated.ts'), '--mutant', 'keep-going']));
   it('a budget (levels are the unit of --max-states)', () => sameForWorkers(['test/oracles/counters.ts', '--max-states', '5000']));

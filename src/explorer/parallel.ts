@@ -7,8 +7,13 @@
 //   1. 'level': each worker expands a contiguous slice of the frontier (in
 //      canonical order). A successor it owns is inserted at once; one owned by
 //      another worker goes to that worker's outbox.
-//   2. 'exchange': each worker inserts what the others sent it, checks the
-//      invariants and goals of its new states, and returns them sorted by claim.
+//   2. 'exchange': each worker inserts what the others sent it and returns its
+//      new states sorted by claim.
+// A state's invariants and goals are checked when the next level loads it for
+// expansion (it is unpacked there anyway), not when it is found: unpacking
+// every new state once more cost a tenth of the run. The main thread places
+// those results as the sequential search would have found them (see
+// bfsParallel).
 // Every successor carries a claim = (position of its parent in the level, action
 // id); a state found several times in the level keeps the smallest claim. That
 // is exactly the (parent, action) by which a sequential BFS would first discover
@@ -36,7 +41,13 @@ export interface LevelMessage {
   buffers: SharedArrayBuffer[];
   /** ...at (buffer, index) = where[2r], where[2r+1] for canonical position r; this worker expands positions from..to-1. */
   where: SharedArrayBuffer; from: number; to: number;
+  /** Expand the positions; if false only check them (the last level of a run that stops early). */
+  expand: boolean;
   checkDeadlock: boolean;
+  /** Check the invariants and goals of the frontier states (false for the initial states, which the main thread checked). */
+  check: boolean;
+  /** Invariants already violated (not checked, antecedents still counted) and goals already reached (skipped). */
+  skipInvariants: number[]; skipGoals: number[];
 }
 /** An outbox: records [claim, hi, lo, packed words...] for one destination worker. */
 export interface Outbox { buffer: SharedArrayBuffer; count: number }
@@ -51,36 +62,27 @@ export interface LevelResult {
   deadlocks: number[];
   /** Stopped early because a stop was requested. */
   stopped: boolean;
+  /** An action that failed (the first in this worker's positions). */
   error: WorkerError | null;
+  /** Checking the frontier states: antecedent hits per invariant; pairs (invariant index, position) of violations; goals reached. */
+  antecedents: number[]; violations: number[]; goals: number[];
+  /** An invariant or goal that threw on the state at position checkError.pos (the first in this worker's positions). */
+  checkError: WorkerError | null;
 }
 export interface ExchangeMessage {
   type: 'exchange';
   /** The outboxes of the other workers addressed to this one, in worker order. */
   inboxes: Outbox[];
-  /** Invariants already violated (skipped) and goals already reached (skipped). */
-  skipInvariants: number[]; skipGoals: number[];
 }
-/**
- * This worker's new states of the level in claim order (perm[k] is the index in `buffer` of the
- * k-th, claims[k] its claim), and what checking them found.
- */
+/** This worker's new states of the level in claim order: perm[k] is the index in `buffer` of the k-th, claims[k] its claim. */
 export interface ExchangeResult {
   type: 'exchange-done';
   claims: Int32Array; perm: Int32Array; buffer: SharedArrayBuffer;
-  antecedents: number[];
-  /** Pairs (invariant index, index in `buffer` of the violating new state). */
-  violations: number[];
-  goals: number[];
-  /** An invariant or goal that threw, on the state with this claim. */
-  error: WorkerError | null;
   /** Bytes this worker holds: its fingerprint set, its states and its outboxes. */
   bytes: number;
 }
-/**
- * A broken action (pos, actionId: the parent position and the action), or a property that threw on
- * the new state with claim pos * A + actionId, at index `local` in the worker's buffer.
- */
-export interface WorkerError { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null; local?: number }
+/** A broken action (pos, actionId: the frontier position and the action), or a property that threw on the state at position pos (actionId -1). */
+export interface WorkerError { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null }
 
 interface Port { postMessage(m: unknown, transfer?: readonly ArrayBuffer[]): void; on(ev: 'message', f: (m: any) => void): void }
 
@@ -89,42 +91,46 @@ const grownShared = (a: Int32Array): Int32Array => { const b = sharedInts(a.leng
 const grown = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
 
 /**
- * The states one worker owns: open addressing over cells [hi, lo, level, index]. One probe answers
- * what a level-synchronous search asks of a successor: new (stored with this level's tag and its
- * index among the level's new states), seen in an earlier level, or new earlier in this level
- * (then its index, so its claim can drop). (hi, lo) = (0, 0) marks an empty cell.
+ * The states one worker owns: open addressing over 12-byte cells [hi, lo, seq], seq being the
+ * state's insertion rank. One probe answers what a level-synchronous search asks of a successor:
+ * new (now stored), seen in an earlier level (seq below the level's first), or new earlier in this
+ * level (then its index among the level's new states, so its claim can drop). (hi, lo) = (0, 0)
+ * marks an empty cell.
  */
 class OwnedStates {
-  private t = new Int32Array(4 << 16);
+  private t = new Int32Array(3 << 16);
   private mask = (1 << 16) - 1;
   private limit = Math.floor((1 << 16) * 0.7);
   private count = 0;
-  /** Tag of the level being built (>= 1). */
-  level = 1;
+  /** Insertion rank of the first state new in the level being built. */
+  private levelFirst = 0;
   get bytes(): number { return this.t.byteLength; }
-  /** NEW if (hi, lo) was absent (stored with index `index`), OLD if stored by an earlier level, else its index in this level. */
-  offer(hi: number, lo: number, index: number): number {
+  /** The states offered from now on belong to a new level. */
+  startLevel(): void { this.levelFirst = this.count; }
+  /** NEW if (hi, lo) was absent (now stored, as the level's next new state), OLD if stored by an earlier level, else its index among the level's new states. */
+  offer(hi: number, lo: number): number {
     if (hi === 0 && lo === 0) lo = 1;
-    const t = this.t, mask = this.mask;
-    let c = (hi & mask) * 4;
+    const t = this.t, end = t.length;
+    let c = (hi & this.mask) * 3;
     for (;;) {
       const h = t[c]!, l = t[c + 1]!;
       if (h === 0 && l === 0) break;
-      if (h === hi && l === lo) return t[c + 2] === this.level ? t[c + 3]! : OLD;
-      c = (c + 4) & (4 * mask + 3);
+      if (h === hi && l === lo) { const k = t[c + 2]! - this.levelFirst; return k >= 0 ? k : OLD; }
+      c += 3;
+      if (c === end) c = 0;
     }
-    t[c] = hi; t[c + 1] = lo; t[c + 2] = this.level; t[c + 3] = index;
+    t[c] = hi; t[c + 1] = lo; t[c + 2] = this.count;
     if (++this.count > this.limit) this.grow();
     return NEW;
   }
   private grow(): void {
-    const old = this.t, cap = (this.mask + 1) * 2, mask = cap - 1, t = prefaulted(4 * cap);
-    for (let j = 0; j < old.length; j += 4) {
+    const old = this.t, cap = (this.mask + 1) * 2, mask = cap - 1, t = prefaulted(3 * cap), end = t.length;
+    for (let j = 0; j < old.length; j += 3) {
       const hi = old[j]!, lo = old[j + 1]!;
       if (hi === 0 && lo === 0) continue;
-      let c = (hi & mask) * 4;
-      while (t[c] !== 0 || t[c + 1] !== 0) c = (c + 4) & (4 * mask + 3);
-      t[c] = hi; t[c + 1] = lo; t[c + 2] = old[j + 2]!; t[c + 3] = old[j + 3]!;
+      let c = (hi & mask) * 3;
+      while (t[c] !== 0 || t[c + 1] !== 0) { c += 3; if (c === end) c = 0; }
+      t[c] = hi; t[c + 1] = lo; t[c + 2] = old[j + 2]!;
     }
     this.t = t; this.mask = mask; this.limit = Math.floor(cap * 0.7);
   }
@@ -148,7 +154,7 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
 
   /** Offers a successor this worker owns, found with `claim`; new states are kept (packed) for the exchange. */
   const offer = (hi: number, lo: number, claim: number, words: Int32Array, off: number): void => {
-    const j = owned.offer(hi, lo, fresh);
+    const j = owned.offer(hi, lo);
     if (j === OLD) return;
     if (j >= 0) { // found in this level: keep the smallest claim
       if (claim < claims[j]!) { claims[j] = claim; lowered[j] = 1; }
@@ -173,7 +179,7 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
       const s = new Int32Array(m.states);
       for (let i = 0; i < m.count; i++) {
         hashState(s, i * W, W);
-        if (ownerOf(fpLo, workers) === self) owned.offer(fpHi, fpLo, i);
+        if (ownerOf(fpLo, workers) === self) owned.offer(fpHi, fpLo);
       }
       return;
     }
@@ -200,14 +206,47 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
   /** The frontier position being expanded (for the error of an action that fails there). */
   let expandingAt = 0;
 
-  /** Expands frontier positions m.from..m.to-1: successors this worker owns are offered, the others go to their owners' outboxes. */
-  function expandRange(m: LevelMessage, bufs: Int32Array[], where: Int32Array, fires: Float64Array, deadlocks: number[]): { generated: number; stopped: boolean } {
+  /** The properties checked in this level, and what checking found. */
+  let checkInv: boolean[] = [], checkGoal: boolean[] = [];
+  let antecedents: number[] = [], goals: number[] = [], violations: number[] = [];
+  let checkError: WorkerError | null = null;
+
+  /** Checks the invariants and goals of the loaded frontier state (position r); false if one threw (checkError says which). */
+  function checkState(r: number): boolean {
+    const view = x.curView;
+    let what = '';
+    try {
+      for (let q = 0; q < c.invariants.length; q++) {
+        const inv = c.invariants[q]!;
+        what = `invariant ${inv.name}`;
+        if (inv.antecedent !== undefined && inv.antecedent(view)) antecedents[q]!++;
+        if (checkInv[q] && !inv.check(view)) violations.push(q, r);
+      }
+      for (let q = 0; q < goals.length; q++) {
+        if (!checkGoal[q] || goals[q]) continue;
+        what = `goal ${c.goals[q]!.name}`;
+        if (c.goals[q]!.check(view)) goals[q] = 1;
+      }
+      return true;
+    } catch (e) {
+      checkError = { pos: r, actionId: -1, message: `${what} threw: ${(e as Error)?.message ?? String(e)}`, bad: null };
+      return false;
+    }
+  }
+
+  /**
+   * Checks (if m.check) and expands (if m.expand) frontier positions from..m.to-1: successors this
+   * worker owns are offered, the others go to their owners' outboxes. Stops at a property that throws.
+   */
+  function expandRange(m: LevelMessage, from: number, bufs: Int32Array[], where: Int32Array, fires: Float64Array, deadlocks: number[]): { generated: number; stopped: boolean } {
     const packed = x.packed;
     let generated = 0;
-    for (let r = m.from; r < m.to; r++) {
-      if ((r & 63) === 0 && Atomics.load(ctl!, CTL_STOP) !== 0) return { generated, stopped: true };
+    for (let r = from; r < m.to; r++) {
+      if (m.expand && (r & 63) === 0 && Atomics.load(ctl!, CTL_STOP) !== 0) return { generated, stopped: true };
       expandingAt = r;
       x.loadPacked(bufs[where[2 * r]!]!, where[2 * r + 1]! * W);
+      if (m.check && !checkState(r)) break;
+      if (!m.expand) continue;
       const claimBase = r * A;
       let enabled = 0;
       const cand = x.candidates();
@@ -234,22 +273,28 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
   function expandLevel(m: LevelMessage): [LevelResult, ArrayBuffer[]] {
     const bufs = m.buffers.map((b) => new Int32Array(b));
     const where = new Int32Array(m.where);
-    fresh = 0; owned.level++;
+    fresh = 0; owned.startLevel();
     runStarts.length = 0; runStarts.push(0);
     outCount.fill(0);
     let generated = 0, error: WorkerError | null = null, stopped = false;
     const fires = new Float64Array(A), deadlocks: number[] = [];
     const discarded0 = x.discarded;
+    checkInv = c.invariants.map((_, k) => !m.skipInvariants.includes(k));
+    checkGoal = c.goals.map((_, k) => !m.skipGoals.includes(k));
+    antecedents = c.invariants.map(() => 0); goals = c.goals.map(() => 0); violations = []; checkError = null;
     // The try is around the call, not inside the hot loop (where it costs V8 optimizations); expandingAt says where it failed.
     try {
-      ({ generated, stopped } = expandRange(m, bufs, where, fires, deadlocks));
+      ({ generated, stopped } = expandRange(m, m.from, bufs, where, fires, deadlocks));
     } catch (e) {
       if (!(e instanceof ExpandFailure)) throw e;
       error = { pos: expandingAt, actionId: e.actionId, message: e.error.message, ...(e.error.details.action ? { action: e.error.details.action } : {}), ...(e.error.details.field ? { field: e.error.details.field } : {}), bad: e.badSuccessor };
+      // A property that throws on a later state of this slice comes first (that state belongs to the previous level): check on.
+      if (m.check) expandRange({ ...m, expand: false }, expandingAt + 1, bufs, where, fires, deadlocks);
     }
     const res: LevelResult = {
       type: 'level-done', generated, fires, discarded: x.discarded - discarded0, deadlocks, stopped, error,
       outboxes: outboxes.map((b, v) => ({ buffer: b.buffer as SharedArrayBuffer, count: v === self ? 0 : outCount[v]! })),
+      antecedents, violations, goals, checkError,
     };
     return [res, [fires.buffer as ArrayBuffer]];
   }
@@ -289,43 +334,13 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
       const b = new Int32Array(inbox.buffer);
       for (let i = 0; i < inbox.count; i++) offer(b[i * R + 1]!, b[i * R + 2]!, b[i * R]!, b, i * R + 3);
     }
-    // The level's new states are final: check them (in claim order, so a property that throws is reported deterministically).
     const order = claimOrder();
-    // An invariant already violated is not checked again, but its antecedent is still counted (as sequentially);
-    // a goal already reached is not checked again.
-    const checkInv = c.invariants.map((_, k) => !m.skipInvariants.includes(k));
-    const checkGoal = c.goals.map((_, k) => !m.skipGoals.includes(k));
-    const antecedents = c.invariants.map(() => 0), goals = c.goals.map(() => 0);
-    const violations: number[] = [], sorted = new Int32Array(fresh);
-    let error: WorkerError | null = null;
-    for (let k = 0; k < fresh; k++) {
-      const j = order[k]!;
-      sorted[k] = claims[j]!;
-      if (error !== null) continue;
-      x.loadPacked(states, j * W);
-      const view = x.curView;
-      let what = '';
-      try {
-        for (let q = 0; q < c.invariants.length; q++) {
-          const inv = c.invariants[q]!;
-          what = `invariant ${inv.name}`;
-          if (inv.antecedent !== undefined && inv.antecedent(view)) antecedents[q]!++;
-          if (checkInv[q] && !inv.check(view)) violations.push(q, j);
-        }
-        for (let q = 0; q < goals.length; q++) {
-          if (!checkGoal[q] || goals[q]) continue;
-          what = `goal ${c.goals[q]!.name}`;
-          if (c.goals[q]!.check(view)) goals[q] = 1;
-        }
-      } catch (e) {
-        const cl = claims[j]!;
-        error = { pos: Math.floor(cl / A), actionId: cl % A, message: `${what} threw: ${(e as Error)?.message ?? String(e)}`, bad: null, local: j };
-      }
-    }
+    const sorted = new Int32Array(fresh);
+    for (let k = 0; k < fresh; k++) sorted[k] = claims[order[k]!]!;
     // The new states become this worker's part of the next frontier.
     const buffer = states.buffer as SharedArrayBuffer;
     const old = committed; committed = states; states = old;
     const bytes = owned.bytes + committed.byteLength + states.byteLength + claims.byteLength + outboxes.reduce((a, b) => a + b.byteLength, 0);
-    return { type: 'exchange-done', claims: sorted, perm: order, buffer, antecedents, violations, goals, error, bytes };
+    return { type: 'exchange-done', claims: sorted, perm: order, buffer, bytes };
   }
 }

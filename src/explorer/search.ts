@@ -213,14 +213,14 @@ class Engine {
    * statistics, coverage and violations of the levels completed before it, which are the same for
    * any number of workers (how far into the failing level the search got is not).
    */
-  private levelMark: { distinct: number; generated: number; fires: Float64Array; goalHit: number[]; antecedentHits: number[]; violations: number; discarded: number } | null = null;
+  private levelMark: { depth: number; distinct: number; generated: number; fires: Float64Array; goalHit: number[]; antecedentHits: number[]; violations: number; discarded: number } | null = null;
   private markLevel(): void {
-    this.levelMark = { distinct: this.distinct, generated: this.generated, fires: this.fires.slice(), goalHit: [...this.goalHit], antecedentHits: [...this.antecedentHits], violations: this.firstViolation.size, discarded: this.x.discarded };
+    this.levelMark = { depth: this.depth, distinct: this.distinct, generated: this.generated, fires: this.fires.slice(), goalHit: [...this.goalHit], antecedentHits: [...this.antecedentHits], violations: this.firstViolation.size, discarded: this.x.discarded };
   }
   private rollbackLevel(): void {
     const m = this.levelMark;
     if (m === null) return;
-    this.distinct = m.distinct; this.generated = m.generated; this.fires.set(m.fires); this.x.discarded = m.discarded;
+    this.depth = m.depth; this.distinct = m.distinct; this.generated = m.generated; this.fires.set(m.fires); this.x.discarded = m.discarded;
     m.goalHit.forEach((h, k) => { this.goalHit[k] = h; });
     m.antecedentHits.forEach((h, k) => { this.antecedentHits[k] = h; });
     [...this.firstViolation.keys()].slice(m.violations).forEach((k) => this.firstViolation.delete(k));
@@ -453,85 +453,94 @@ class Engine {
       let where = new Int32Array(new SharedArrayBuffer(Math.max(1, curCount) * 8));
       for (let k = 0; k < curCount; k++) { where[2 * k] = 0; where[2 * k + 1] = k; }
       let levelStart = 0;
-      while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
-        if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
-        this.markLevel();
-        if (curCount * A >= 2 ** 31) throw new UsageError(`a level of ${curCount} states × ${A} actions is too large for --workers (claims are 31-bit); use --workers 1`);
-        const level = this.depth + 1;
+      /** Whether the frontier's states were checked: the initial states were, above; the workers check the others as they expand them. */
+      let checked = true;
+      /** Sends the frontier to the workers (contiguous slices), to expand and/or check. */
+      const runLevel = async (expand: boolean): Promise<LevelResult[]> => {
         const checkDeadlock = c.deadlock !== 'allowed' && !this.firstViolation.has('Deadlock');
-        const watcher = setInterval(() => this.watch(ctl, curCount), 50);
-        let results: LevelResult[];
-        try {
-          results = await Promise.all(workers.map((w, wi) => {
-            const from = Math.floor((curCount * wi) / W), to = Math.floor((curCount * (wi + 1)) / W);
-            return ask<LevelResult>(w, { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, from, to, checkDeadlock } satisfies LevelMessage);
-          }));
-        } finally { clearInterval(watcher); }
-        if (failed.length) throw failed[0];
-        if (Atomics.load(ctl, CTL_STOP) !== 0) break; // interrupted or out of time: this.incomplete is set
-        const err = firstError(results.map((r) => r.error));
-        if (err) throw workerError(err, levelStart);
-        // Exchange: each worker takes the successors it owns from the others and returns its new states in claim order.
         const skipInvariants = c.invariants.flatMap((inv, k) => (this.firstViolation.has(inv.name) ? [k] : []));
         const skipGoals = this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : []));
-        const committed = await Promise.all(workers.map((w, wi) => ask<ExchangeResult>(w, {
-          type: 'exchange', inboxes: results.flatMap((r, v) => (v === wi ? [] : [r.outboxes[wi]!])), skipInvariants, skipGoals,
-        } satisfies ExchangeMessage)));
-        if (failed.length) throw failed[0];
-        // Merge the workers' claim-ordered runs: the sequential discovery order (parent position, then action).
-        const M = committed.reduce((m, r) => m + r.claims.length, 0);
-        const first = this.distinct;
-        this.parent.ensure(first + M); this.via.ensure(first + M);
-        const parent = this.parent.a, via = this.via.a;
-        /** Per worker: canonical rank of each of its new states (by index in its buffer), to place its violations. */
-        const rank = committed.map((r) => new Int32Array(r.claims.length));
-        const head = new Int32Array(W);
-        where = new Int32Array(new SharedArrayBuffer(Math.max(1, M) * 8));
-        for (let r = 0; r < M; r++) {
-          let wi = -1, best = 0;
-          for (let k = 0; k < W; k++) {
-            const h = head[k]!, cl = committed[k]!.claims;
-            if (h < cl.length && (wi < 0 || cl[h]! < best)) { wi = k; best = cl[h]!; }
-          }
-          const local = committed[wi]!.perm[head[wi]!++]!;
-          rank[wi]![local] = r;
-          parent[first + r] = levelStart + Math.floor(best / A);
-          via[first + r] = best % A;
-          where[2 * r] = wi; where[2 * r + 1] = local;
+        const watcher = expand ? setInterval(() => this.watch(ctl, curCount), 50) : undefined;
+        try {
+          const results = await Promise.all(workers.map((w, wi) => {
+            const from = Math.floor((curCount * wi) / W), to = Math.floor((curCount * (wi + 1)) / W);
+            return ask<LevelResult>(w, { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, from, to, expand, checkDeadlock, check: !checked, skipInvariants, skipGoals } satisfies LevelMessage);
+          }));
+          if (failed.length) throw failed[0];
+          return results;
+        } finally { clearInterval(watcher); }
+      };
+      /**
+       * Takes in what checking the frontier found, as the sequential search does when it finds these
+       * states (while expanding the level before): a property that threw is a model error of that
+       * level (`mark`: its start); violations are recorded in discovery order.
+       */
+      const takeChecks = (results: LevelResult[], mark: typeof this.levelMark): void => {
+        const err = firstError(results.map((r) => r.checkError));
+        if (err) { this.levelMark = mark; throw new ActionFailure(new ModelError(err.message), levelStart + err.pos, -1, null); }
+        const found: { pos: number; k: number }[] = [];
+        for (const r of results) {
+          r.antecedents.forEach((h, k) => { this.antecedentHits[k]! += h; });
+          r.goals.forEach((h, k) => { if (h && this.goalHit[k]! < 0) this.goalHit[k] = this.depth; });
+          for (let i = 0; i < r.violations.length; i += 2) found.push({ pos: r.violations[i + 1]!, k: r.violations[i]! });
         }
-        // A property that threw on a new state: the error of the first such state in discovery order.
-        const checkErr = firstError(committed.map((r) => r.error));
-        if (checkErr) {
-          const wi = committed.findIndex((r) => r.error === checkErr);
-          throw new ActionFailure(new ModelError(checkErr.message), first + rank[wi]![checkErr.local!]!, -1, null);
-        }
-        buffers = committed.map((x) => x.buffer);
-        this.distinct += M;
+        found.sort((a, b) => a.pos - b.pos || a.k - b.k);
+        for (const f of found) { const inv = c.invariants[f.k]!; this.record(inv.name, 'invariant', inv.description, levelStart + f.pos); }
+        checked = true;
+      };
+      while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
+        if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
+        if (curCount * A >= 2 ** 31) throw new UsageError(`a level of ${curCount} states × ${A} actions is too large for --workers (claims are 31-bit); use --workers 1`);
+        const prevMark = this.levelMark;
+        const results = await runLevel(true);
+        if (Atomics.load(ctl, CTL_STOP) !== 0) break; // interrupted or out of time: this.incomplete is set; the frontier is checked below
+        if (!checked) takeChecks(results, prevMark);
+        // The level proper begins here: the sequential search found the violations above before it.
+        this.markLevel();
+        const err = firstError(results.map((r) => r.error));
+        if (err) throw workerError(err, levelStart);
+        if (this.stopNow) break; // a violation in the frontier: its successors are not counted, as sequentially
         for (const r of results) {
           this.generated += r.generated; this.x.discarded += r.discarded;
           for (let a = 0; a < A; a++) this.fires[a]! += r.fires[a]!;
         }
-        for (const r of committed) {
-          r.antecedents.forEach((h, k) => { this.antecedentHits[k]! += h; });
-          r.goals.forEach((h, k) => { if (h && this.goalHit[k]! < 0) this.goalHit[k] = level; });
+        for (const pos of results.flatMap((r) => r.deadlocks).sort((a, b) => a - b)) this.deadlockAt(levelStart + pos);
+        // Exchange: each worker takes the successors it owns from the others and returns its new states in claim order.
+        const committed = await Promise.all(workers.map((w, wi) => ask<ExchangeResult>(w, {
+          type: 'exchange', inboxes: results.flatMap((r, v) => (v === wi ? [] : [r.outboxes[wi]!])),
+        } satisfies ExchangeMessage)));
+        if (failed.length) throw failed[0];
+        // Merge the workers' claim-ordered runs: the sequential discovery order (parent position, then action).
+        // Claims are below 2^31 - 1 (checked above), so 2^31 - 1 is above every claim.
+        const M = committed.reduce((m, r) => m + r.claims.length, 0);
+        const first = this.distinct;
+        this.parent.ensure(first + M); this.via.ensure(first + M);
+        const parent = this.parent.a, via = this.via.a;
+        const claims = committed.map((r) => r.claims), perms = committed.map((r) => r.perm);
+        const head = new Int32Array(W);
+        where = new Int32Array(new SharedArrayBuffer(Math.max(1, M) * 8));
+        for (let r = 0; r < M; r++) {
+          let wi = 0, best = 0x7fffffff;
+          for (let k = 0; k < W; k++) {
+            const h = head[k]!, cl = claims[k]!;
+            if (h < cl.length && cl[h]! < best) { wi = k; best = cl[h]!; }
+          }
+          const pos = (best / A) | 0;
+          parent[first + r] = levelStart + pos;
+          via[first + r] = best - pos * A;
+          where[2 * r] = wi; where[2 * r + 1] = perms[wi]![head[wi]!++]!;
         }
-        // Violations in discovery order: deadlocks by parent index, invariants by new-state index.
-        const found: { index: number; k: number }[] = [];
-        results.forEach((r) => { for (const pos of r.deadlocks) found.push({ index: levelStart + pos, k: -1 }); });
-        committed.forEach((r, wi) => {
-          for (let i = 0; i < r.violations.length; i += 2) found.push({ index: first + rank[wi]![r.violations[i + 1]!]!, k: r.violations[i]! });
-        });
-        found.sort((a, b) => a.index - b.index || a.k - b.k);
-        for (const f of found) {
-          if (f.k < 0) this.deadlockAt(f.index);
-          else { const inv = c.invariants[f.k]!; this.record(inv.name, 'invariant', inv.description, f.index); }
-        }
+        buffers = committed.map((x) => x.buffer);
+        this.distinct += M;
         this.parallelBytes = Math.max(this.parallelBytes, committed.reduce((a, r) => a + r.bytes, 0));
         levelStart += curCount;
         curCount = M;
+        checked = false;
         if (curCount > 0) this.depth++;
         if (curCount > 0 && this.distinct >= this.o.maxStates) this.incomplete = 'max-states';
       }
+      // A run that stopped before expanding its frontier (a budget, an interrupt) still checks it, as sequentially.
+      if (!checked && curCount > 0) takeChecks(await runLevel(false), this.levelMark);
     } finally {
       await Promise.all(workers.map((w) => w.terminate()));
     }
