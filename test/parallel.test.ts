@@ -31,6 +31,8 @@ describe('results do not depend on the number of workers', () => {
     expect(mc('run', fixture('mutex-bug.ts'), '--max-depth', '5', '--workers', '2', '--json').json?.verdict).toBe('violation');
   });
   it('an invariant that throws (found when the workers load the state to expand it)', () => sameForWorkers([fixture('invariant-throws.ts')]));
+  it('an action that throws in several chunks of a wide level (the first in discovery order wins)', () => sameForWorkers([fixture('wide-throws.ts'), '--fail', 'action']));
+  it('an invariant that throws in several chunks of a wide level', () => sameForWorkers([fixture('wide-throws.ts'), '--fail', 'invariant']));
   it('an action that leaves its domain', () => sameForWorkers([fixture('out-of-domain.ts')]));
   it('an implication violated early while the run goes on (its antecedent is still counted)', () => sameForWorkers([fixture('implication-violated.ts'), '--mutant', 'keep-going']));
   it('a budget (levels are the unit of --max-states)', () => sameForWorkers(['test/oracles/counters.ts', '--max-states', '5000']));

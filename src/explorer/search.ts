@@ -17,7 +17,7 @@ import { collisionProbability, ExactStateSet, FingerprintSet, hashState, type St
 import { executePath, traceSteps, type TraceStep } from './trace.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { checkLivenessAsync, type Lasso } from './liveness.js';
-import { CTL_STOP, type ExchangeMessage, type ExchangeResult, type InitMessage, type LevelMessage, type LevelResult, type SeedMessage, type WorkerError } from './parallel.js';
+import { CTL_NEXT, CTL_STOP, CTL_WORDS, type ExchangeMessage, type ExchangeResult, type InitMessage, type LevelMessage, type LevelResult, type SeedMessage, type WorkerError } from './parallel.js';
 import type { Worker } from 'node:worker_threads';
 
 export type Strategy = 'bfs' | 'dfs' | 'random';
@@ -418,7 +418,7 @@ class Engine {
   /** Level-synchronous BFS over workers; see parallel.ts for why the result equals the sequential one. */
   private async bfsParallel(): Promise<void> {
     const c = this.c, A = c.actions.length, W = this.o.workers;
-    const ctl = new Int32Array(new SharedArrayBuffer(4));
+    const ctl = new Int32Array(new SharedArrayBuffer(4 * CTL_WORDS));
     const workers = Array.from({ length: W }, () => this.o.spawnWorker!());
     const failed: Error[] = [];
     workers.forEach((w, self) => { w.on('error', (e) => failed.push(e)); w.postMessage({ type: 'init', ctl: ctl.buffer, workers: W, self } satisfies InitMessage); });
@@ -432,6 +432,23 @@ class Engine {
       new ActionFailure(new ModelError(err.message, { ...(err.action ? { action: err.action } : {}), ...(err.field ? { field: err.field } : {}) }), levelStart + err.pos, err.actionId, err.bad);
     const firstError = (errs: (WorkerError | null)[]): WorkerError | undefined =>
       errs.filter((e): e is WorkerError => e !== null).sort((a, b) => a.pos - b.pos || a.actionId - b.actionId)[0];
+    /**
+     * The parent links of the last merged level (claims in discovery order), written while the workers
+     * expand the next level: only traces read them, so they need not hold up the workers.
+     */
+    let links: { first: number; parentStart: number; claims: Int32Array } | null = null;
+    const writeLinks = (): void => {
+      if (links === null) return;
+      const { first, parentStart, claims } = links, M = claims.length;
+      links = null;
+      this.parent.ensure(first + M); this.via.ensure(first + M);
+      const parent = this.parent.a, via = this.via.a;
+      for (let r = 0; r < M; r++) {
+        const cl = claims[r]!, pos = (cl / A) | 0;
+        parent[first + r] = parentStart + pos;
+        via[first + r] = cl - pos * A;
+      }
+    };
     try {
       // Level 1: the initial states, deduplicated and checked here in order (the first copy of a duplicate
       // wins, as sequentially); every worker records the ones it owns.
@@ -462,10 +479,10 @@ class Engine {
         const skipGoals = this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : []));
         const watcher = expand ? setInterval(() => this.watch(ctl, curCount), 50) : undefined;
         try {
-          const results = await Promise.all(workers.map((w, wi) => {
-            const from = Math.floor((curCount * wi) / W), to = Math.floor((curCount * (wi + 1)) / W);
-            return ask<LevelResult>(w, { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, from, to, expand, checkDeadlock, check: !checked, skipInvariants, skipGoals } satisfies LevelMessage);
-          }));
+          Atomics.store(ctl, CTL_NEXT, 0);
+          const pending = workers.map((w) => ask<LevelResult>(w, { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, count: curCount, expand, checkDeadlock, check: !checked, skipInvariants, skipGoals } satisfies LevelMessage));
+          writeLinks(); // while the workers expand
+          const results = await Promise.all(pending);
           if (failed.length) throw failed[0];
           return results;
         } finally { clearInterval(watcher); }
@@ -513,11 +530,8 @@ class Engine {
         // Merge the workers' claim-ordered runs: the sequential discovery order (parent position, then action).
         // Claims are below 2^31 - 1 (checked above), so 2^31 - 1 is above every claim.
         const M = committed.reduce((m, r) => m + r.claims.length, 0);
-        const first = this.distinct;
-        this.parent.ensure(first + M); this.via.ensure(first + M);
-        const parent = this.parent.a, via = this.via.a;
         const claims = committed.map((r) => r.claims), perms = committed.map((r) => r.perm);
-        const head = new Int32Array(W);
+        const head = new Int32Array(W), merged = new Int32Array(M);
         where = new Int32Array(new SharedArrayBuffer(Math.max(1, M) * 8));
         for (let r = 0; r < M; r++) {
           let wi = 0, best = 0x7fffffff;
@@ -525,11 +539,10 @@ class Engine {
             const h = head[k]!, cl = claims[k]!;
             if (h < cl.length && cl[h]! < best) { wi = k; best = cl[h]!; }
           }
-          const pos = (best / A) | 0;
-          parent[first + r] = levelStart + pos;
-          via[first + r] = best - pos * A;
+          merged[r] = best;
           where[2 * r] = wi; where[2 * r + 1] = perms[wi]![head[wi]!++]!;
         }
+        links = { first: this.distinct, parentStart: levelStart, claims: merged };
         buffers = committed.map((x) => x.buffer);
         this.distinct += M;
         this.parallelBytes = Math.max(this.parallelBytes, committed.reduce((a, r) => a + r.bytes, 0));
@@ -542,6 +555,7 @@ class Engine {
       // A run that stopped before expanding its frontier (a budget, an interrupt) still checks it, as sequentially.
       if (!checked && curCount > 0) takeChecks(await runLevel(false), this.levelMark);
     } finally {
+      writeLinks(); // traces read them
       await Promise.all(workers.map((w) => w.terminate()));
     }
   }
