@@ -282,7 +282,7 @@ function runOptions(cmd: Command): Command {
     .option('--mutant <id>', 'run a declared mutant instead of the correct model')
     .addOption(new Option('--strategy <name>', 'search strategy: bfs (shortest counterexamples), dfs, random (seeded walks)').choices(['bfs', 'dfs', 'random']).default('bfs'))
     .option('--seed <n>', 'seed of the random strategy', seedParser, 1)
-    .option('--walks <n>', 'number of walks of the random strategy (each at most --max-depth steps, default 1000)', natural('--walks'), 100)
+    .option('--walks <n>', 'number of walks of the random strategy (each at most --max-depth steps; there --max-depth defaults to 1000)', natural('--walks'), 100)
     .option('--max-states <n>', 'stop (verdict incomplete) after this many distinct states', natural('--max-states'))
     .option('--max-seconds <s>', 'stop (verdict incomplete) after this many seconds', seconds)
     .option('--max-memory <MiB>', 'stop (verdict incomplete) when the process uses more resident memory than this', natural('--max-memory'))
