@@ -472,7 +472,7 @@ class Engine {
       let levelStart = 0;
       /** Whether the frontier's states were checked: the initial states were, above; the workers check the others as they expand them. */
       let checked = true;
-      /** Sends the frontier to the workers (contiguous slices), to expand and/or check. */
+      /** Sends the frontier to the workers (they take it in chunks), to expand and/or check. */
       const runLevel = async (expand: boolean): Promise<LevelResult[]> => {
         const checkDeadlock = c.deadlock !== 'allowed' && !this.firstViolation.has('Deadlock');
         const skipInvariants = c.invariants.flatMap((inv, k) => (this.firstViolation.has(inv.name) ? [k] : []));
