@@ -2,7 +2,8 @@
 // of workers.
 //
 // States are partitioned by fingerprint: worker `ownerOf(fp)` owns a state and
-// keeps it in a private fingerprint set (no atomics, no shared table). A level
+// keeps it in a private fingerprint set (no shared table; the only atomics are
+// the stop flag and the chunk counter, once per chunk). A level
 // runs in two phases:
 //   1. 'level': the workers expand the frontier (in canonical order), taking
 //      chunks of it from a shared counter. A successor a worker owns is
@@ -252,7 +253,7 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
     const packed = x.packed;
     let generated = 0;
     for (let r = from; r < to; r++) {
-      if (expand && (r & 63) === 0 && Atomics.load(ctl!, CTL_STOP) !== 0) return { generated, stopped: true };
+      if (expand && r === from && Atomics.load(ctl!, CTL_STOP) !== 0) return { generated, stopped: true };
       expandingAt = r;
       x.loadPacked(bufs[where[2 * r]!]!, where[2 * r + 1]! * W);
       if (m.check && !checkState(r)) break;
