@@ -14,8 +14,10 @@ import { PUBLISHED, S, successors } from './bakery-hand.js';
 const CELLS = 1 << 24;
 /** States a thread's half of a level may hold (bakery.5's widest level has about 120,000 in all). */
 const LEVEL_CAP = 1 << 19;
-/** Control words: [0] barrier arrivals, [1] barrier generation, [2] overflow flag, [8 + t] thread t's count of new states. */
+/** Control words: [0] barrier arrivals, [1] barrier generation, [2] overflow flag, [3] next position of the level not yet taken, [8 + t] thread t's count of new states. */
 const CTL = 16;
+/** Threads take a level in chunks of this many positions (as the engine's workers do), so neither idles while the other has work. */
+const CHUNK = 64;
 
 interface Job { threads: number; self: number; atomics: boolean; table: SharedArrayBuffer; ctl: SharedArrayBuffer; levels: SharedArrayBuffer[][] }
 interface Done { distinct: number; generated: number; waitedMs: number }
@@ -97,14 +99,18 @@ if (isMainThread) {
   counts[0] = 1;
   if (self === 0) { hashState(succ, 0, S); insert(0); distinct = generated = 1; }
   for (let total = 1; total > 0;) {
-    // This thread expands its share of the level: the concatenation of every thread's buffer.
-    const from = Math.floor((total * self) / threads), to = Math.floor((total * (self + 1)) / threads);
-    let owner = 0, base = 0;
+    // This thread expands chunks of the level (the concatenation of every thread's buffer) until none is left.
     nextCount = 0;
-    for (let x = from; x < to; x++) {
-      while (x - base >= counts[owner]!) base += counts[owner++]!;
-      claimBase = x * 64;
-      successors(buffers[owner]![par]!, (x - base) * S, succ, emit);
+    for (;;) {
+      const from = Atomics.add(ctl, 3, CHUNK);
+      if (from >= total) break;
+      const to = Math.min(total, from + CHUNK);
+      let owner = 0, base = 0;
+      for (let x = from; x < to; x++) {
+        while (x - base >= counts[owner]!) base += counts[owner++]!;
+        claimBase = x * 64;
+        successors(buffers[owner]![par]!, (x - base) * S, succ, emit);
+      }
     }
     Atomics.store(ctl, 8 + self, nextCount);
     barrier();
@@ -112,7 +118,8 @@ if (isMainThread) {
     for (let k = 0; k < threads; k++) { counts[k] = Atomics.load(ctl, 8 + k); total += counts[k]!; }
     par ^= 1;
     next = buffers[self]![par ^ 1]!;
-    barrier(); // nobody overwrites a buffer before all have read the counts
+    if (self === 0) Atomics.store(ctl, 3, 0);
+    barrier(); // nobody overwrites a buffer (or takes a chunk) before all have read the counts
   }
   parentPort!.postMessage({ distinct, generated, waitedMs } satisfies Done);
 }
