@@ -2,15 +2,18 @@
 // of workers.
 //
 // States are partitioned by fingerprint: worker `ownerOf(fp)` owns a state and
-// keeps it in a private fingerprint set (no shared table; the only atomics are
-// the stop flag and the chunk counter, once per chunk). A level
-// runs in two phases:
-//   1. 'level': the workers expand the frontier (in canonical order), taking
+// keeps it in a private fingerprint set (no shared table; no atomics on the hot
+// path). The main thread is worker 0; helper threads are the others. Each level
+// the main thread posts one command, and all workers run the level together,
+// meeting at barriers in shared memory:
+//   1. expand: the workers expand the frontier (in canonical order), taking
 //      chunks of it from a shared counter. A successor a worker owns is
 //      inserted at once; one owned by another worker goes to that worker's
 //      outbox.
-//   2. 'exchange': each worker inserts what the others sent it and returns its
-//      new states sorted by claim.
+//   2. exchange (after barrier A): each worker inserts what the others sent it
+//      and sorts its new states by claim.
+//   3. rank (after barrier B): each worker writes its new states' places in the
+//      next frontier (`where`, `merged`), merging its claims with the others'.
 // A state's invariants and goals are checked when the next level loads it for
 // expansion (it is unpacked there anyway), not when it is found: unpacking
 // every new state once more cost a tenth of the run. The main thread places
@@ -19,18 +22,37 @@
 // Every successor carries a claim = (position of its parent in the level, action
 // id); a state found several times in the level keeps the smallest claim. That
 // is exactly the (parent, action) by which a sequential BFS would first discover
-// it, so merging the workers' claim-sorted runs gives the sequential discovery
+// it, so ordering the level's new states by claim gives the sequential discovery
 // order: same indices, parents, traces and first violation, for any number of
 // workers.
+// Why barriers in shared memory and the main thread as a worker: on this
+// project's virtual machines a message took 0.3 to 0.7 ms to wake an idle
+// thread's event loop, and with a coordinating main thread and two messages per
+// level and worker the workers sat idle for about a sixth of a two-worker
+// bakery.5 run. Payloads (buffers, results) still travel as messages, read
+// synchronously (receiveMessageOnPort) once a control word says they are there.
 import { fpHi, fpLo, hashState, prefaulted } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { ModelError, type CompiledModel } from './model.js';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 
 /** The control words shared with the workers: the stop flag (non-zero: stop)... */
 export const CTL_STOP = 0;
-/** ...and the next frontier position not yet taken (the main thread zeroes it before each level). */
+/** ...the next frontier position not yet taken (the main thread zeroes it before each level)... */
 export const CTL_NEXT = 1;
-export const CTL_WORDS = 2;
+/** ...the number of commands the main thread has sent (it bumps this after posting one to every helper)... */
+export const CTL_COMMANDS = 2;
+/** ...non-zero when the run is over (or a helper died): waiting threads give up... */
+export const CTL_QUIT = 3;
+/** ...and the workers' barrier: arrivals and the generation released. */
+const CTL_ARRIVED = 4;
+export const CTL_RELEASED = 5;
+/** Set by the last worker to reach barrier A: non-zero if the level was stopped (then nobody exchanges, and the frontier stays as it was). */
+const CTL_SKIP = 6;
+export const CTL_WORDS = 8;
+/** How long a waiting thread spins before it sleeps (a sleeping thread takes 0.1 to 0.3 ms to wake here). */
+export const SPIN_MS = 0.5;
+
 /**
  * Workers take the frontier in chunks of this many positions, from a shared counter, so a worker that
  * finishes early takes more (static halves left one worker idle a fifth of the time on bakery.5). Each
@@ -43,15 +65,21 @@ export const ownerOf = (lo: number, workers: number): number => ((lo >>> 16) * w
 
 // ---------- messages ----------
 
-export interface InitMessage { type: 'init'; ctl: SharedArrayBuffer; workers: number; self: number }
-/** The initial states (packed, deduplicated): each worker records the ones it owns. */
+/**
+ * Sent once through the worker's parentPort; everything after comes as commands on `commands`
+ * (read synchronously when CTL_COMMANDS moves). toPeer[v] / fromPeer[v] connect to worker v (null for itself).
+ */
+export interface InitMessage { type: 'init'; ctl: SharedArrayBuffer; workers: number; self: number; commands: MessagePort; toPeer: (MessagePort | null)[]; fromPeer: (MessagePort | null)[] }
+/** The initial states (packed, deduplicated): each worker records the ones it owns. No reply. */
 export interface SeedMessage { type: 'seed'; states: SharedArrayBuffer; count: number }
 export interface LevelMessage {
   type: 'level';
   /** The frontier: states in these buffers (the workers' committed new states, or the initial states)... */
   buffers: SharedArrayBuffer[];
-  /** ...at (buffer, index) = where[2r], where[2r+1] for canonical position r < count. */
+  /** ...at (buffer, index) = where[2r], where[2r+1] for canonical position r < count. The workers overwrite it with the next frontier's. */
   where: SharedArrayBuffer; count: number;
+  /** Where the workers write the claims of the level's new states in discovery order (two buffers alternate, so the main thread can read the last level's while this one runs). */
+  merged: SharedArrayBuffer;
   /** Expand the positions; if false only check them (the last level of a run that stops early). */
   expand: boolean;
   checkDeadlock: boolean;
@@ -60,15 +88,13 @@ export interface LevelMessage {
   /** Invariants already violated (not checked, antecedents still counted) and goals already reached (skipped). */
   skipInvariants: number[]; skipGoals: number[];
 }
-/** An outbox: records [claim, hi, lo, packed words...] for one destination worker. */
-export interface Outbox { buffer: SharedArrayBuffer; count: number }
+/** Ends the run: the worker returns from its command loop. */
+export interface QuitMessage { type: 'quit' }
 export interface LevelResult {
   type: 'level-done';
   generated: number;
   fires: Float64Array;
   discarded: number;
-  /** outboxes[v]: the successors this worker found that worker v owns (empty for itself). */
-  outboxes: Outbox[];
   /** Canonical positions of the frontier states that are unexpected deadlocks. */
   deadlocks: number[];
   /** Stopped early because a stop was requested. */
@@ -79,19 +105,20 @@ export interface LevelResult {
   antecedents: number[]; violations: number[]; goals: number[];
   /** An invariant or goal that threw on the state at position checkError.pos (the first in this worker's positions). */
   checkError: WorkerError | null;
-}
-export interface ExchangeMessage {
-  type: 'exchange';
-  /** The outboxes of the other workers addressed to this one, in worker order. */
-  inboxes: Outbox[];
-}
-/** This worker's new states of the level in claim order: perm[k] is the index in `buffer` of the k-th, claims[k] its claim. */
-export interface ExchangeResult {
-  type: 'exchange-done';
-  claims: Int32Array; perm: Int32Array; buffer: SharedArrayBuffer;
+  /**
+   * Whether the workers built the next frontier (false when only checking, or when the level was stopped:
+   * then `where` still holds this level's). If so: `count` new states in all, this worker's in `buffer`,
+   * and (worker 0 only) the larger `where` / `merged` it had to allocate, or null.
+   */
+  exchanged: boolean; count: number; buffer: SharedArrayBuffer | null;
+  where: SharedArrayBuffer | null; merged: SharedArrayBuffer | null;
   /** Bytes this worker holds: its fingerprint set, its states and its outboxes. */
   bytes: number;
 }
+/** What a worker sends each other worker after expanding (its outbox for it) and after exchanging (its sorted claims). */
+interface PeerMessage { buffer: SharedArrayBuffer; count: number }
+/** Worker 0 to the others when the next frontier outgrows `where` or `merged`. */
+interface GrowMessage { where: SharedArrayBuffer; merged: SharedArrayBuffer }
 /** A broken action (pos, actionId: the frontier position and the action), or a property that threw on the state at position pos (actionId -1). */
 export interface WorkerError { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null }
 
@@ -148,11 +175,26 @@ class OwnedStates {
 }
 const NEW = -1, OLD = -2;
 
-/** The worker side: owns a share of the states and expands its part of each level on request. */
-export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void {
+/** How a worker reaches the others: the control words and a port to and from each other worker (null for itself). */
+export interface WorkerLinks { ctl: Int32Array; workers: number; self: number; toPeer: (MessagePort | null)[]; fromPeer: (MessagePort | null)[] }
+
+/**
+ * One worker's part of the search, driven by a helper thread (serveWorker) or by the main thread, which
+ * is worker 0. `finishLevel` yields the barrier generation it waits for whenever it must wait (a helper
+ * sleeps on it; the main thread awaits, so its event loop runs), and returns null if the run ended.
+ */
+export interface LevelWorker {
+  seed(states: Int32Array, count: number): void;
+  startLevel(m: LevelMessage): void;
+  /** Expands chunks until none is left (true) or `deadline` (performance.now()) has passed (false). */
+  expandChunks(deadline: number): boolean;
+  finishLevel(): Generator<number, LevelResult | null, void>;
+}
+
+export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks): LevelWorker {
   const x = new Expander(c, debug);
   const n = c.layout.slots, W = c.layout.words, acts = c.actions, A = acts.length, R = 3 + W;
-  let ctl: Int32Array | null = null, workers = 1, self = 0;
+  const { ctl, workers, self, toPeer, fromPeer } = links;
   /** The states this worker owns, and (level) those of them new in this level: `fresh` of them, held here (packed) with their claims. */
   const owned = new OwnedStates();
   let fresh = 0;
@@ -161,7 +203,9 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
   /** Where each run of new states begins: the ones this worker found, then those of each inbox. */
   const runStarts: number[] = [];
   let states = sharedInts(1024 * W), committed = sharedInts(1024 * W), claims: Int32Array = new Int32Array(1024);
-  let outboxes: Int32Array[] = [], outCount: number[] = [];
+  /** The claims of this level's new states, sorted (shared: the other workers rank their states against them). */
+  let sortedClaims = sharedInts(1024);
+  const outboxes: Int32Array[] = Array.from({ length: workers }, () => sharedInts(1024 * R)), outCount = new Array<number>(workers).fill(0);
 
   /** Offers a successor this worker owns, found with `claim`; new states are kept (packed) for the exchange. */
   const offer = (hi: number, lo: number, claim: number, words: Int32Array, off: number): void => {
@@ -179,25 +223,29 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
     claims[fresh++] = claim;
   };
 
-  port.on('message', (m: InitMessage | SeedMessage | LevelMessage | ExchangeMessage) => {
-    if (m.type === 'init') {
-      ctl = new Int32Array(m.ctl); workers = m.workers; self = m.self;
-      outboxes = Array.from({ length: workers }, () => sharedInts(1024 * R));
-      outCount = new Array<number>(workers).fill(0);
+  /** A message already posted to `from` (the poster moved a control word after posting it). */
+  function take<T>(from: MessagePort): T {
+    for (;;) {
+      const got = receiveMessageOnPort(from);
+      if (got !== undefined) return got.message as T;
+      if (Atomics.load(ctl, CTL_QUIT) !== 0) throw new Error('the run ended while a worker waited for a message');
+    }
+  }
+  let barriers = 0;
+  /** Waits for every worker to arrive (yielding the generation to wait for); the last to arrive runs `last` before releasing the others. */
+  function* barrier(last?: () => void): Generator<number, void, void> {
+    const gen = ++barriers;
+    if (Atomics.add(ctl, CTL_ARRIVED, 1) === gen * workers - 1) {
+      last?.();
+      Atomics.store(ctl, CTL_RELEASED, gen); Atomics.notify(ctl, CTL_RELEASED);
       return;
     }
-    if (m.type === 'seed') {
-      const s = new Int32Array(m.states);
-      for (let i = 0; i < m.count; i++) {
-        hashState(s, i * W, W);
-        if (ownerOf(fpLo, workers) === self) owned.offer(fpHi, fpLo);
-      }
-      return;
-    }
-    if (m.type === 'level') { port.postMessage(...expandLevel(m)); return; }
-    const res = exchange(m);
-    port.postMessage(res, [res.claims.buffer as ArrayBuffer, res.perm.buffer as ArrayBuffer]);
-  });
+    while (Atomics.load(ctl, CTL_RELEASED) < gen) yield gen;
+  }
+  /** Sends this worker's result of the level to worker 0 (the main thread), which reads it after the level's last barrier. */
+  function report(res: LevelResult): void {
+    if (self !== 0) toPeer[0]!.postMessage(res, [res.fires.buffer as ArrayBuffer]);
+  }
 
   /** The state constraint on the successor in scratch; a throw becomes the action's failure. */
   const inConstraint = (actionId: number): boolean => {
@@ -281,30 +329,38 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
     return { generated, stopped: false };
   }
 
-  function expandLevel(m: LevelMessage): [LevelResult, ArrayBuffer[]] {
-    const bufs = m.buffers.map((b) => new Int32Array(b));
-    const where = new Int32Array(m.where);
+  /** The level being run, and what expanding it found so far. */
+  let level: LevelMessage | null = null, bufs: Int32Array[] = [], where: Int32Array = new Int32Array(0);
+  let generated = 0, error: WorkerError | null = null, stopped = false, expand = false, discarded0 = 0;
+  let fires = new Float64Array(A), deadlocks: number[] = [];
+
+  function startLevel(m: LevelMessage): void {
+    level = m;
+    bufs = m.buffers.map((b) => new Int32Array(b));
+    where = new Int32Array(m.where);
     fresh = 0; owned.startLevel();
     runStarts.length = 0; runStarts.push(0);
     outCount.fill(0);
-    let generated = 0, error: WorkerError | null = null, stopped = false;
-    const fires = new Float64Array(A), deadlocks: number[] = [];
-    const discarded0 = x.discarded;
+    generated = 0; error = null; stopped = false; expand = m.expand; discarded0 = x.discarded;
+    fires = new Float64Array(A); deadlocks = [];
     checkInv = c.invariants.map((_, k) => !m.skipInvariants.includes(k));
     checkGoal = c.goals.map((_, k) => !m.skipGoals.includes(k));
     antecedents = c.invariants.map(() => 0); goals = c.goals.map(() => 0); violations = []; checkError = null;
+  }
+
+  function expandChunks(deadline: number): boolean {
+    const m = level!;
     // Every chunk below the one where this worker stops was taken by some worker, which expanded it or
     // stopped at an earlier failure, so the first failure of the level is found for any number of workers.
-    let expand = m.expand;
-    for (;;) {
-      const from = Atomics.add(ctl!, CTL_NEXT, CHUNK);
+    while (!stopped && checkError === null && !(error !== null && !m.check)) {
+      const from = Atomics.add(ctl, CTL_NEXT, CHUNK);
       if (from >= m.count) break;
       const to = Math.min(m.count, from + CHUNK);
       // The try is around the call, not inside the hot loop (where it costs V8 optimizations); expandingAt says where it failed.
       try {
         const done = expandRange(m, expand, from, to, bufs, where, fires, deadlocks);
         generated += done.generated;
-        if (done.stopped) { stopped = true; break; }
+        if (done.stopped) stopped = true;
       } catch (e) {
         if (!(e instanceof ExpandFailure)) throw e;
         error = { pos: expandingAt, actionId: e.actionId, message: e.error.message, ...(e.error.details.action ? { action: e.error.details.action } : {}), ...(e.error.details.field ? { field: e.error.details.field } : {}), bad: e.badSuccessor };
@@ -313,14 +369,69 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
         expand = false;
         expandRange(m, false, expandingAt + 1, to, bufs, where, fires, deadlocks);
       }
-      if (checkError !== null) break;
+      if (performance.now() > deadline) return false;
     }
+    return true;
+  }
+
+  /** After expanding: with the others, builds the next frontier (unless only checking, or stopped), and reports. */
+  function* finishLevel(): Generator<number, LevelResult | null, void> {
+    const m = level!;
     const res: LevelResult = {
       type: 'level-done', generated, fires, discarded: x.discarded - discarded0, deadlocks, stopped, error,
-      outboxes: outboxes.map((b, v) => ({ buffer: b.buffer as SharedArrayBuffer, count: v === self ? 0 : outCount[v]! })),
       antecedents, violations, goals, checkError,
+      exchanged: false, count: 0, buffer: null, where: null, merged: null, bytes: 0,
     };
-    return [res, [fires.buffer as ArrayBuffer]];
+    if (!m.expand) { report(res); yield* barrier(); return res; }
+    // Barrier A: every worker has expanded. The last to arrive decides for all whether the level was stopped.
+    for (let v = 0; v < workers; v++) if (v !== self) toPeer[v]!.postMessage({ buffer: outboxes[v]!.buffer as SharedArrayBuffer, count: outCount[v]! } satisfies PeerMessage);
+    yield* barrier(() => Atomics.store(ctl, CTL_SKIP, Atomics.load(ctl, CTL_STOP)));
+    const inboxes = fromPeer.map((q) => (q === null ? null : take<PeerMessage>(q)));
+    if (Atomics.load(ctl, CTL_SKIP) !== 0) { report(res); yield* barrier(); return res; }
+    const order = exchange(inboxes);
+    // Barrier B: every worker has its new states sorted by claim; rank them all.
+    for (let v = 0; v < workers; v++) if (v !== self) toPeer[v]!.postMessage({ buffer: sortedClaims.buffer as SharedArrayBuffer, count: fresh } satisfies PeerMessage);
+    yield* barrier();
+    const peerClaims = fromPeer.map((q) => (q === null ? null : take<PeerMessage>(q)));
+    let total = fresh;
+    for (const p of peerClaims) if (p !== null) total += p.count;
+    let where: Int32Array = new Int32Array(m.where), merged: Int32Array = new Int32Array(m.merged);
+    if (2 * total > where.length || total > merged.length) {
+      // Every worker sees the same total, so all take this branch; worker 0 allocates and shares.
+      if (self === 0) {
+        if (2 * total > where.length) where = sharedInts(Math.max(2 * total, 2 * where.length));
+        if (total > merged.length) merged = sharedInts(Math.max(total, 2 * merged.length));
+        for (let v = 1; v < workers; v++) toPeer[v]!.postMessage({ where: where.buffer as SharedArrayBuffer, merged: merged.buffer as SharedArrayBuffer } satisfies GrowMessage);
+        res.where = where.buffer as SharedArrayBuffer; res.merged = merged.buffer as SharedArrayBuffer;
+      }
+      yield* barrier();
+      if (self !== 0) { const g = take<GrowMessage>(fromPeer[0]!); where = new Int32Array(g.where); merged = new Int32Array(g.merged); }
+    }
+    // My k-th state's position: k plus, for every other worker, how many of its claims are smaller (claims are distinct).
+    const peers = peerClaims.map((p) => (p === null ? null : new Int32Array(p.buffer)));
+    const heads = new Int32Array(workers);
+    for (let k = 0; k < fresh; k++) {
+      const cl = sortedClaims[k]!;
+      let r = k;
+      for (let v = 0; v < workers; v++) {
+        const pc = peers[v];
+        if (pc === null || pc === undefined) continue;
+        let h = heads[v]!;
+        const len = peerClaims[v]!.count;
+        while (h < len && pc[h]! < cl) h++;
+        heads[v] = h; r += h;
+      }
+      where[2 * r] = self; where[2 * r + 1] = order[k]!;
+      merged[r] = cl;
+    }
+    // The new states become this worker's part of the next frontier.
+    const old = committed; committed = states; states = old;
+    res.exchanged = true; res.count = total; res.buffer = committed.buffer as SharedArrayBuffer;
+    res.bytes = owned.bytes + committed.byteLength + states.byteLength + claims.byteLength + sortedClaims.byteLength + outboxes.reduce((a, b) => a + b.byteLength, 0);
+    report(res);
+    // Barrier C: nobody starts the next level (or lets the main thread read `where`) before all have written their positions.
+    yield* barrier();
+    return res;
   }
 
   /**
@@ -352,19 +463,58 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
     return order;
   }
 
-  function exchange(m: ExchangeMessage): ExchangeResult {
-    for (const inbox of m.inboxes) {
+  /** Inserts what the other workers sent; returns the new states' order by claim (and leaves their sorted claims in sortedClaims). */
+  function exchange(inboxes: (PeerMessage | null)[]): Int32Array {
+    for (const inbox of inboxes) {
+      if (inbox === null) continue;
       runStarts.push(fresh);
       const b = new Int32Array(inbox.buffer);
       for (let i = 0; i < inbox.count; i++) offer(b[i * R + 1]!, b[i * R + 2]!, b[i * R]!, b, i * R + 3);
     }
     const order = claimOrder();
-    const sorted = new Int32Array(fresh);
-    for (let k = 0; k < fresh; k++) sorted[k] = claims[order[k]!]!;
-    // The new states become this worker's part of the next frontier.
-    const buffer = states.buffer as SharedArrayBuffer;
-    const old = committed; committed = states; states = old;
-    const bytes = owned.bytes + committed.byteLength + states.byteLength + claims.byteLength + outboxes.reduce((a, b) => a + b.byteLength, 0);
-    return { type: 'exchange-done', claims: sorted, perm: order, buffer, bytes };
+    if (fresh > sortedClaims.length) sortedClaims = sharedInts(Math.max(fresh, 2 * sortedClaims.length));
+    for (let k = 0; k < fresh; k++) sortedClaims[k] = claims[order[k]!]!;
+    return order;
   }
+
+  function seed(st: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) {
+      hashState(st, i * W, W);
+      if (ownerOf(fpLo, workers) === self) owned.offer(fpHi, fpLo);
+    }
+  }
+
+  return { seed, startLevel, expandChunks, finishLevel };
+}
+
+/** Waits until ctl[i] differs from `seen`: spins briefly, then sleeps; false if the run is over. */
+function waitChange(ctl: Int32Array, i: number, seen: number): boolean {
+  const t0 = performance.now();
+  while (Atomics.load(ctl, i) === seen) {
+    if (Atomics.load(ctl, CTL_QUIT) !== 0) return false;
+    if (performance.now() - t0 > SPIN_MS) Atomics.wait(ctl, i, seen, 50);
+  }
+  return Atomics.load(ctl, CTL_QUIT) === 0;
+}
+
+/** A helper thread (workers 1..N-1): takes the main thread's commands until the run ends. */
+export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void {
+  port.on('message', (init: InitMessage) => {
+    const ctl = new Int32Array(init.ctl);
+    const lw = levelWorker(c, debug, { ctl, workers: init.workers, self: init.self, toPeer: init.toPeer, fromPeer: init.fromPeer });
+    serve: for (let done = 0; ; ) {
+      if (!waitChange(ctl, CTL_COMMANDS, done)) break;
+      done++;
+      const got = receiveMessageOnPort(init.commands);
+      if (got === undefined) throw new Error('a worker was told of a command that was not there');
+      const m = got.message as SeedMessage | LevelMessage | QuitMessage;
+      if (m.type === 'quit') break;
+      if (m.type === 'seed') { lw.seed(new Int32Array(m.states), m.count); continue; }
+      lw.startLevel(m);
+      lw.expandChunks(Infinity);
+      const fin = lw.finishLevel();
+      for (let r = fin.next(); !r.done; r = fin.next()) if (!waitChange(ctl, CTL_RELEASED, r.value - 1)) break serve;
+    }
+    for (const q of [init.commands, ...init.toPeer, ...init.fromPeer]) q?.close();
+  });
 }

@@ -17,8 +17,11 @@ import { collisionProbability, ExactStateSet, FingerprintSet, hashState, type St
 import { executePath, traceSteps, type TraceStep } from './trace.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { checkLivenessAsync, type Lasso } from './liveness.js';
-import { CTL_NEXT, CTL_STOP, CTL_WORDS, type ExchangeMessage, type ExchangeResult, type InitMessage, type LevelMessage, type LevelResult, type SeedMessage, type WorkerError } from './parallel.js';
-import type { Worker } from 'node:worker_threads';
+import { CTL_COMMANDS, CTL_NEXT, CTL_QUIT, CTL_RELEASED, CTL_STOP, CTL_WORDS, levelWorker, SPIN_MS, type InitMessage, type LevelMessage, type LevelResult, type QuitMessage, type SeedMessage, type WorkerError } from './parallel.js';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+
+/** Atomics.waitAsync (Node 16+; not in TypeScript's ES2022 library). */
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
 
 export type Strategy = 'bfs' | 'dfs' | 'random';
 
@@ -419,15 +422,60 @@ class Engine {
   private async bfsParallel(): Promise<void> {
     const c = this.c, A = c.actions.length, W = this.o.workers;
     const ctl = new Int32Array(new SharedArrayBuffer(4 * CTL_WORDS));
-    const workers = Array.from({ length: W }, () => this.o.spawnWorker!());
+    // The main thread is worker 0 (it also merges results and writes parent links); helpers are workers 1..W-1.
+    const helpers = Array.from({ length: W - 1 }, () => this.o.spawnWorker!());
     const failed: Error[] = [];
-    workers.forEach((w, self) => { w.on('error', (e) => failed.push(e)); w.postMessage({ type: 'init', ctl: ctl.buffer, workers: W, self } satisfies InitMessage); });
-    const ask = <T>(w: Worker, msg: unknown): Promise<T> => new Promise<T>((resolve, reject) => {
-      const onMsg = (r: T): void => { w.off('error', onErr); resolve(r); };
-      const onErr = (e: Error): void => { w.off('message', onMsg); reject(e); };
-      w.once('message', onMsg); w.once('error', onErr);
-      w.postMessage(msg);
+    // A command channel per helper, and one channel per ordered pair of workers (outboxes, sorted claims, results).
+    const commands = helpers.map(() => new MessageChannel());
+    const pairs = Array.from({ length: W }, (_, u) => Array.from({ length: W }, (__, v) => (u === v ? null : new MessageChannel())));
+    const toPeer = (u: number): (MessagePort | null)[] => pairs[u]!.map((ch) => ch?.port1 ?? null);
+    const fromPeer = (v: number): (MessagePort | null)[] => pairs.map((row) => row[v]?.port2 ?? null);
+    helpers.forEach((w, h) => {
+      const self = h + 1, to = toPeer(self), from = fromPeer(self);
+      w.on('error', (e) => { failed.push(e); Atomics.store(ctl, CTL_QUIT, 1); });
+      const ports = [commands[h]!.port2, ...to, ...from].filter((q): q is MessagePort => q !== null);
+      w.postMessage({ type: 'init', ctl: ctl.buffer as SharedArrayBuffer, workers: W, self, commands: commands[h]!.port2, toPeer: to, fromPeer: from } satisfies InitMessage, ports);
     });
+    const mine = levelWorker(c, this.o.debug, { ctl, workers: W, self: 0, toPeer: toPeer(0), fromPeer: fromPeer(0) });
+    /** Posts a command to every helper, then moves CTL_COMMANDS so the waiting helpers read it. */
+    const command = (msg: SeedMessage | LevelMessage | QuitMessage): void => {
+      for (const ch of commands) ch.port1.postMessage(msg);
+      Atomics.add(ctl, CTL_COMMANDS, 1); Atomics.notify(ctl, CTL_COMMANDS);
+    };
+    /** A helper died or the run was ended: stop waiting. */
+    const checkFailed = (): void => {
+      if (failed.length) throw failed[0];
+      if (Atomics.load(ctl, CTL_QUIT) !== 0) throw new Error('the parallel search ended unexpectedly');
+    };
+    /** Waits for barrier generation `gen`: spins briefly (the others are usually close), then yields to the event loop between short sleeps. */
+    const awaitBarrier = async (gen: number): Promise<void> => {
+      const t0 = performance.now();
+      while (Atomics.load(ctl, CTL_RELEASED) < gen) {
+        checkFailed();
+        if (performance.now() - t0 < SPIN_MS) continue;
+        const w = waitAsync(ctl, CTL_RELEASED, gen - 1, 20);
+        if (w.async) await w.value;
+      }
+    };
+    /** This worker's part of a level, then every worker's result (worker order). */
+    const runMine = async (m: LevelMessage, frontier: number): Promise<LevelResult[]> => {
+      mine.startLevel(m);
+      // Slices of 50 ms, between which the event loop runs (Ctrl-C) and the budgets are checked.
+      while (!mine.expandChunks(performance.now() + 50)) {
+        this.watch(ctl, frontier);
+        await new Promise((r) => setImmediate(r));
+        checkFailed();
+      }
+      const fin = mine.finishLevel();
+      let r = fin.next();
+      for (; !r.done; r = fin.next()) await awaitBarrier(r.value);
+      const own = r.value!;
+      return [own, ...helpers.map((_, h) => {
+        const got = receiveMessageOnPort(fromPeer(0)[h + 1]!);
+        if (got === undefined) throw new Error(`worker ${h + 1} sent no result`);
+        return got.message as LevelResult;
+      })];
+    };
     const workerError = (err: WorkerError, levelStart: number): ActionFailure =>
       new ActionFailure(new ModelError(err.message, { ...(err.action ? { action: err.action } : {}), ...(err.field ? { field: err.field } : {}) }), levelStart + err.pos, err.actionId, err.bad);
     const firstError = (errs: (WorkerError | null)[]): WorkerError | undefined =>
@@ -464,11 +512,14 @@ class Engine {
         seed.set(packed, curCount * Wd);
         curCount++;
       }
-      for (const w of workers) w.postMessage({ type: 'seed', states: seed.buffer as SharedArrayBuffer, count: curCount } satisfies SeedMessage);
+      command({ type: 'seed', states: seed.buffer as SharedArrayBuffer, count: curCount });
+      mine.seed(seed, curCount);
       // The frontier: buffers, and for each canonical position the (buffer, index) of its state.
       let buffers: SharedArrayBuffer[] = [seed.buffer as SharedArrayBuffer];
-      let where = new Int32Array(new SharedArrayBuffer(Math.max(1, curCount) * 8));
+      // The workers write the next frontier's positions over `where` and its claims (discovery order) into merged[depth & 1].
+      let where = new Int32Array(new SharedArrayBuffer(Math.max(1024, curCount) * 8));
       for (let k = 0; k < curCount; k++) { where[2 * k] = 0; where[2 * k + 1] = k; }
+      const merged = [0, 1].map(() => new SharedArrayBuffer(1024 * 4));
       let levelStart = 0;
       /** Whether the frontier's states were checked: the initial states were, above; the workers check the others as they expand them. */
       let checked = true;
@@ -477,15 +528,12 @@ class Engine {
         const checkDeadlock = c.deadlock !== 'allowed' && !this.firstViolation.has('Deadlock');
         const skipInvariants = c.invariants.flatMap((inv, k) => (this.firstViolation.has(inv.name) ? [k] : []));
         const skipGoals = this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : []));
-        const watcher = expand ? setInterval(() => this.watch(ctl, curCount), 50) : undefined;
-        try {
-          Atomics.store(ctl, CTL_NEXT, 0);
-          const pending = workers.map((w) => ask<LevelResult>(w, { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, count: curCount, expand, checkDeadlock, check: !checked, skipInvariants, skipGoals } satisfies LevelMessage));
-          writeLinks(); // while the workers expand
-          const results = await Promise.all(pending);
-          if (failed.length) throw failed[0];
-          return results;
-        } finally { clearInterval(watcher); }
+        Atomics.store(ctl, CTL_NEXT, 0);
+        const m: LevelMessage = { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, count: curCount, merged: merged[this.depth & 1]!, expand, checkDeadlock, check: !checked, skipInvariants, skipGoals };
+        command(m);
+        writeLinks(); // while the helpers expand
+        if (expand) this.watch(ctl, curCount);
+        return runMine(m, curCount);
       };
       /**
        * Takes in what checking the frontier found, as the sequential search does when it finds these
@@ -510,7 +558,7 @@ class Engine {
         if (curCount * A >= 2 ** 31) throw new UsageError(`a level of ${curCount} states × ${A} actions is too large for --workers (claims are 31-bit); use --workers 1`);
         const prevMark = this.levelMark;
         const results = await runLevel(true);
-        if (Atomics.load(ctl, CTL_STOP) !== 0) break; // interrupted or out of time: this.incomplete is set; the frontier is checked below
+        if (!results[0]!.exchanged) break; // interrupted or out of time: this.incomplete is set; the frontier is checked below
         if (!checked) takeChecks(results, prevMark);
         // The level proper begins here: the sequential search found the violations above before it.
         this.markLevel();
@@ -522,30 +570,14 @@ class Engine {
           for (let a = 0; a < A; a++) this.fires[a]! += r.fires[a]!;
         }
         for (const pos of results.flatMap((r) => r.deadlocks).sort((a, b) => a - b)) this.deadlockAt(levelStart + pos);
-        // Exchange: each worker takes the successors it owns from the others and returns its new states in claim order.
-        const committed = await Promise.all(workers.map((w, wi) => ask<ExchangeResult>(w, {
-          type: 'exchange', inboxes: results.flatMap((r, v) => (v === wi ? [] : [r.outboxes[wi]!])),
-        } satisfies ExchangeMessage)));
-        if (failed.length) throw failed[0];
-        // Merge the workers' claim-ordered runs: the sequential discovery order (parent position, then action).
-        // Claims are below 2^31 - 1 (checked above), so 2^31 - 1 is above every claim.
-        const M = committed.reduce((m, r) => m + r.claims.length, 0);
-        const claims = committed.map((r) => r.claims), perms = committed.map((r) => r.perm);
-        const head = new Int32Array(W), merged = new Int32Array(M);
-        where = new Int32Array(new SharedArrayBuffer(Math.max(1, M) * 8));
-        for (let r = 0; r < M; r++) {
-          let wi = 0, best = 0x7fffffff;
-          for (let k = 0; k < W; k++) {
-            const h = head[k]!, cl = claims[k]!;
-            if (h < cl.length && cl[h]! < best) { wi = k; best = cl[h]!; }
-          }
-          merged[r] = best;
-          where[2 * r] = wi; where[2 * r + 1] = perms[wi]![head[wi]!++]!;
-        }
-        links = { first: this.distinct, parentStart: levelStart, claims: merged };
-        buffers = committed.map((x) => x.buffer);
+        // The workers have exchanged successors and written the next frontier, in the sequential discovery order.
+        const own = results[0]!, M = own.count;
+        if (own.where !== null) where = new Int32Array(own.where); // this worker (0) outgrew them
+        if (own.merged !== null) merged[this.depth & 1] = own.merged;
+        links = { first: this.distinct, parentStart: levelStart, claims: new Int32Array(merged[this.depth & 1]!, 0, M) };
+        buffers = results.map((r) => r.buffer!);
         this.distinct += M;
-        this.parallelBytes = Math.max(this.parallelBytes, committed.reduce((a, r) => a + r.bytes, 0));
+        this.parallelBytes = Math.max(this.parallelBytes, results.reduce((a, r) => a + r.bytes, 0) + where.byteLength + merged[0]!.byteLength + merged[1]!.byteLength);
         levelStart += curCount;
         curCount = M;
         checked = false;
@@ -556,7 +588,10 @@ class Engine {
       if (!checked && curCount > 0) takeChecks(await runLevel(false), this.levelMark);
     } finally {
       writeLinks(); // traces read them
-      await Promise.all(workers.map((w) => w.terminate()));
+      Atomics.store(ctl, CTL_QUIT, 1);
+      Atomics.notify(ctl, CTL_COMMANDS);
+      await Promise.all(helpers.map((w) => w.terminate()));
+      for (const ch of [...commands, ...pairs.flat()]) ch?.port1.close();
     }
   }
 
