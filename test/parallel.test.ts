@@ -11,11 +11,15 @@ function essence(j: any) {
   return { verdict: j.verdict, incompleteReason: j.incompleteReason, stats, violations: j.violations, error: j.error, coverage: j.coverage, instanceCoverage: j.instanceCoverage, goals: j.goals, antecedents: j.antecedents };
 }
 
+/**
+ * One worker against two workers from the first level, and three workers taking over from the one-thread
+ * search once a level has 100 states (by default they take over at 10,000, which most of these runs never reach).
+ */
 function sameForWorkers(args: string[]): void {
   const one = mc('run', ...args, '--json', '--no-liveness');
   expect(one.json, one.stderr).not.toBeNull();
-  for (const w of ['2', '3']) {
-    const many = mc('run', ...args, '--json', '--no-liveness', '--workers', w);
+  for (const [w, from] of [['2', '1'], ['3', '100']] as const) {
+    const many = mc('run', ...args, '--json', '--no-liveness', '--workers', w, '--parallel-from', from);
     expect(many.json?.stats?.workers, many.stderr).toBe(Number(w));
     expect(many.code).toBe(one.code);
     expect(essence(many.json)).toEqual(essence(one.json));
@@ -29,7 +33,7 @@ describe('results do not depend on the number of workers', () => {
   it('a model error', () => sameForWorkers([fixture('throws.ts')]));
   it('a violation in the last level of a depth budget (checked though not expanded)', () => {
     sameForWorkers([fixture('mutex-bug.ts'), '--max-depth', '5']);
-    expect(mc('run', fixture('mutex-bug.ts'), '--max-depth', '5', '--workers', '2', '--json').json?.verdict).toBe('violation');
+    expect(mc('run', fixture('mutex-bug.ts'), '--max-depth', '5', '--workers', '2', '--parallel-from', '1', '--json').json?.verdict).toBe('violation');
   });
   it('an invariant that throws (found when the workers load the state to expand it)', () => sameForWorkers([fixture('invariant-throws.ts')]));
   it('an action that throws in several chunks of a wide level (the first in discovery order wins)', () => sameForWorkers([fixture('wide-throws.ts'), '--fail', 'action']));
@@ -55,7 +59,7 @@ describe('results do not depend on the number of workers', () => {
 // mid-level, stop every worker, check the frontier and report the statistics so far.
 describe('stopping a parallel run', () => {
   it('Ctrl-C', async () => {
-    const child = spawn(process.execPath, [MC, 'run', 'test/oracles/counters.ts', '--n', '6', '--k', '30', '--json', '--no-liveness', '--workers', '2'], { cwd: ROOT });
+    const child = spawn(process.execPath, [MC, 'run', 'test/oracles/counters.ts', '--n', '6', '--k', '30', '--json', '--no-liveness', '--workers', '2', '--parallel-from', '1'], { cwd: ROOT });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     await new Promise((r) => setTimeout(r, 2500));
@@ -69,7 +73,7 @@ describe('stopping a parallel run', () => {
   });
   it('--max-seconds', () => {
     const t0 = performance.now();
-    const r = mc('run', 'test/oracles/counters.ts', '--n', '6', '--k', '30', '--json', '--no-liveness', '--workers', '2', '--max-seconds', '1');
+    const r = mc('run', 'test/oracles/counters.ts', '--n', '6', '--k', '30', '--json', '--no-liveness', '--workers', '2', '--parallel-from', '1', '--max-seconds', '1');
     expect(r.code, r.stderr).toBe(4);
     expect(r.json).toMatchObject({ verdict: 'incomplete', incompleteReason: 'max-seconds' });
     expect(performance.now() - t0).toBeLessThan(8000);

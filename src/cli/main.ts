@@ -41,7 +41,7 @@ const seedParser = (v: string): number => {
 };
 
 /** Options that take a value, so the pre-scan can skip their values while looking for the model argument. */
-const VALUE_OPTIONS = new Set(['--mutant', '--strategy', '--seed', '--walks', '--workers', '--max-states', '--max-seconds', '--max-memory', '--max-depth', '--trace-out']);
+const VALUE_OPTIONS = new Set(['--mutant', '--strategy', '--seed', '--walks', '--workers', '--parallel-from', '--max-states', '--max-seconds', '--max-memory', '--max-depth', '--trace-out']);
 
 /** The model named on the command line of `run`, `mutate` or `show`, found before commander parses so its params become flags. */
 function modelArgument(argv: string[]): { command: string; model: string } | null {
@@ -75,7 +75,7 @@ function givenParams(model: Model | null, opts: Record<string, unknown>): Record
 
 // ---------- run ----------
 
-interface RunOpts { workers: number; liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxMemory?: number; maxDepth?: number; exact?: boolean; json?: boolean; traceOut?: string; progress?: boolean; debug?: boolean }
+interface RunOpts { workers: number; parallelFrom?: number; liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxMemory?: number; maxDepth?: number; exact?: boolean; json?: boolean; traceOut?: string; progress?: boolean; debug?: boolean }
 
 function progressPrinter(enabled: boolean): (p: Progress) => void {
   if (!enabled) return () => {};
@@ -107,7 +107,7 @@ function workerSpawner(c: CompiledModel, debug: boolean): () => Worker {
 
 function searchOptions(o: RunOpts, progress: boolean): Partial<SearchOptions> {
   return {
-    workers: o.workers,
+    workers: o.workers, ...(o.parallelFrom !== undefined ? { parallelFrom: o.parallelFrom } : {}),
     strategy: o.strategy, seed: o.seed, walks: o.walks, exact: !!o.exact, debug: !!o.debug, liveness: o.liveness !== false,
     ...(o.maxStates ? { maxStates: o.maxStates } : {}), ...(o.maxSeconds ? { maxSeconds: o.maxSeconds } : {}), ...(o.maxMemory ? { maxMemoryBytes: o.maxMemory * 2 ** 20 } : {}), ...(o.maxDepth ? { maxDepth: o.maxDepth } : {}),
     onProgress: progressPrinter(progress),
@@ -288,6 +288,7 @@ function runOptions(cmd: Command): Command {
     .option('--max-memory <MiB>', 'stop (verdict incomplete) when the process uses more resident memory than this', natural('--max-memory'))
     .option('--max-depth <d>', 'do not explore beyond this depth (verdict incomplete if deeper states exist)', natural('--max-depth'))
     .option('--workers <n>', 'worker threads for the breadth-first search (results are identical for any number)', natural('--workers'), 1)
+    .option('--parallel-from <states>', 'with --workers: search on one thread until a level has this many states, then on all (results are the same either way)', natural('--parallel-from'), 10000)
     .option('--no-liveness', 'skip the liveness pass (no state graph is stored)')
     .option('--exact', 'store full states instead of fingerprints (rules out hash collisions; more memory)')
     .option('--json', 'print one JSON document (schema mc.result/1 or mc.mutate/1) instead of text')

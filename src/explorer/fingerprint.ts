@@ -97,6 +97,13 @@ export class FingerprintSet implements StateSet {
     if (++this.count > this.limit) this.grow();
     return true;
   }
+  /** Every stored fingerprint, as (hi, lo) pairs in a shared buffer (to seed a parallel search's workers). */
+  fingerprints(): Int32Array {
+    const out = new Int32Array(new SharedArrayBuffer(Math.max(1, this.count) * 8)), t = this.table;
+    let k = 0;
+    for (let j = 0; j < t.length; j += 2) if (t[j] !== 0 || t[j + 1] !== 0) { out[k++] = t[j]!; out[k++] = t[j + 1]!; }
+    return out;
+  }
   private grow(): void {
     const old = this.table, oldIdx = this.idx, cap = (this.mask + 1) * 2;
     const t = prefaulted(cap * 2), mask = cap - 1;

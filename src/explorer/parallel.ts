@@ -34,24 +34,24 @@
 import { fpHi, fpLo, hashState, prefaulted } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { ModelError, type CompiledModel } from './model.js';
-import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 
 /** The control words shared with the workers: the stop flag (non-zero: stop)... */
 export const CTL_STOP = 0;
 /** ...the next frontier position not yet taken (the main thread zeroes it before each level)... */
 export const CTL_NEXT = 1;
 /** ...the number of commands the main thread has sent (it bumps this after posting one to every helper)... */
-export const CTL_COMMANDS = 2;
+const CTL_COMMANDS = 2;
 /** ...non-zero when the run is over (or a helper died): waiting threads give up... */
-export const CTL_QUIT = 3;
+const CTL_QUIT = 3;
 /** ...and the workers' barrier: arrivals and the generation released. */
 const CTL_ARRIVED = 4;
-export const CTL_RELEASED = 5;
+const CTL_RELEASED = 5;
 /** Set by the last worker to reach barrier A: non-zero if the level was stopped (then nobody exchanges, and the frontier stays as it was). */
 const CTL_SKIP = 6;
-export const CTL_WORDS = 8;
+const CTL_WORDS = 8;
 /** How long a waiting thread spins before it sleeps (a sleeping thread takes 0.1 to 0.3 ms to wake here). */
-export const SPIN_MS = 0.5;
+const SPIN_MS = 0.5;
 
 /**
  * Workers take the frontier in chunks of this many positions, from a shared counter, so a worker that
@@ -70,8 +70,8 @@ export const ownerOf = (lo: number, workers: number): number => ((lo >>> 16) * w
  * (read synchronously when CTL_COMMANDS moves). toPeer[v] / fromPeer[v] connect to worker v (null for itself).
  */
 export interface InitMessage { type: 'init'; ctl: SharedArrayBuffer; workers: number; self: number; commands: MessagePort; toPeer: (MessagePort | null)[]; fromPeer: (MessagePort | null)[] }
-/** The initial states (packed, deduplicated): each worker records the ones it owns. No reply. */
-export interface SeedMessage { type: 'seed'; states: SharedArrayBuffer; count: number }
+/** The fingerprints of every state found before the parallel search took over, as (hi, lo) pairs: each worker records the ones it owns. No reply. */
+export interface SeedMessage { type: 'seed'; fingerprints: SharedArrayBuffer; count: number }
 export interface LevelMessage {
   type: 'level';
   /** The frontier: states in these buffers (the workers' committed new states, or the initial states)... */
@@ -184,7 +184,7 @@ export interface WorkerLinks { ctl: Int32Array; workers: number; self: number; t
  * sleeps on it; the main thread awaits, so its event loop runs), and returns null if the run ended.
  */
 export interface LevelWorker {
-  seed(states: Int32Array, count: number): void;
+  seed(fingerprints: Int32Array, count: number): void;
   startLevel(m: LevelMessage): void;
   /** Expands chunks until none is left (true) or `deadline` (performance.now()) has passed (false). */
   expandChunks(deadline: number): boolean;
@@ -477,11 +477,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     return order;
   }
 
-  function seed(st: Int32Array, count: number): void {
-    for (let i = 0; i < count; i++) {
-      hashState(st, i * W, W);
-      if (ownerOf(fpLo, workers) === self) owned.offer(fpHi, fpLo);
-    }
+  function seed(fps: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) if (ownerOf(fps[2 * i + 1]!, workers) === self) owned.offer(fps[2 * i]!, fps[2 * i + 1]!);
   }
 
   return { seed, startLevel, expandChunks, finishLevel };
@@ -509,7 +506,7 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
       if (got === undefined) throw new Error('a worker was told of a command that was not there');
       const m = got.message as SeedMessage | LevelMessage | QuitMessage;
       if (m.type === 'quit') break;
-      if (m.type === 'seed') { lw.seed(new Int32Array(m.states), m.count); continue; }
+      if (m.type === 'seed') { lw.seed(new Int32Array(m.fingerprints), m.count); continue; }
       lw.startLevel(m);
       lw.expandChunks(Infinity);
       const fin = lw.finishLevel();
@@ -517,4 +514,98 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
     }
     for (const q of [init.commands, ...init.toPeer, ...init.fromPeer]) q?.close();
   });
+}
+
+/** Atomics.waitAsync (Node 16+; not in TypeScript's ES2022 library). */
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+
+/**
+ * The main thread's side of a parallel search: it starts the helpers (workers 1..N-1; they load the
+ * model while the search goes on sequentially) and runs worker 0's share of each level itself.
+ */
+export class Crew {
+  readonly ctl = new Int32Array(new SharedArrayBuffer(4 * CTL_WORDS));
+  private readonly helpers: Worker[];
+  private readonly failed: Error[] = [];
+  private readonly commands: MessageChannel[];
+  private readonly pairs: (MessageChannel | null)[][];
+  private readonly mine: LevelWorker;
+
+  constructor(c: CompiledModel, debug: boolean, readonly workers: number, spawn: () => Worker) {
+    const ctl = this.ctl;
+    this.helpers = Array.from({ length: workers - 1 }, () => spawn());
+    // A command channel per helper, and one channel per ordered pair of workers (outboxes, sorted claims, results).
+    this.commands = this.helpers.map(() => new MessageChannel());
+    this.pairs = Array.from({ length: workers }, (_, u) => Array.from({ length: workers }, (__, v) => (u === v ? null : new MessageChannel())));
+    this.helpers.forEach((w, h) => {
+      const self = h + 1, to = this.toPeer(self), from = this.fromPeer(self);
+      w.on('error', (e) => { this.failed.push(e); Atomics.store(ctl, CTL_QUIT, 1); });
+      const ports = [this.commands[h]!.port2, ...to, ...from].filter((q): q is MessagePort => q !== null);
+      w.postMessage({ type: 'init', ctl: ctl.buffer as SharedArrayBuffer, workers, self, commands: this.commands[h]!.port2, toPeer: to, fromPeer: from } satisfies InitMessage, ports);
+    });
+    this.mine = levelWorker(c, debug, { ctl, workers, self: 0, toPeer: this.toPeer(0), fromPeer: this.fromPeer(0) });
+  }
+  private toPeer(u: number): (MessagePort | null)[] { return this.pairs[u]!.map((ch) => ch?.port1 ?? null); }
+  private fromPeer(v: number): (MessagePort | null)[] { return this.pairs.map((row) => row[v]?.port2 ?? null); }
+
+  /** Posts a command to every helper, then moves CTL_COMMANDS so the waiting helpers read it. */
+  private command(msg: SeedMessage | LevelMessage | QuitMessage): void {
+    for (const ch of this.commands) ch.port1.postMessage(msg);
+    Atomics.add(this.ctl, CTL_COMMANDS, 1); Atomics.notify(this.ctl, CTL_COMMANDS);
+  }
+  /** A helper died or the run was ended: stop waiting. */
+  private checkFailed(): void {
+    if (this.failed.length) throw this.failed[0];
+    if (Atomics.load(this.ctl, CTL_QUIT) !== 0) throw new Error('the parallel search ended unexpectedly');
+  }
+  /** Waits for barrier generation `gen`: spins briefly (the others are usually close), then yields to the event loop between short sleeps. */
+  private async awaitBarrier(gen: number): Promise<void> {
+    const t0 = performance.now();
+    while (Atomics.load(this.ctl, CTL_RELEASED) < gen) {
+      this.checkFailed();
+      if (performance.now() - t0 < SPIN_MS) continue;
+      const w = waitAsync(this.ctl, CTL_RELEASED, gen - 1, 20);
+      if (w.async) await w.value;
+    }
+  }
+
+  /** Every worker records the states it owns among these fingerprints. */
+  seed(fingerprints: Int32Array, count: number): void {
+    this.command({ type: 'seed', fingerprints: fingerprints.buffer as SharedArrayBuffer, count });
+    this.mine.seed(fingerprints, count);
+  }
+
+  /**
+   * Runs a level on every worker; returns every worker's result (worker order). `beforeOwnShare` runs
+   * once the helpers have started; `between` runs between 50 ms slices of this thread's share, after
+   * which the event loop runs (Ctrl-C) before more chunks are taken.
+   */
+  async level(m: LevelMessage, beforeOwnShare: () => void, between: () => void): Promise<LevelResult[]> {
+    Atomics.store(this.ctl, CTL_NEXT, 0);
+    this.command(m);
+    beforeOwnShare();
+    this.mine.startLevel(m);
+    while (!this.mine.expandChunks(performance.now() + 50)) {
+      between();
+      await new Promise((r) => setImmediate(r));
+      this.checkFailed();
+    }
+    const fin = this.mine.finishLevel();
+    let r = fin.next();
+    for (; !r.done; r = fin.next()) await this.awaitBarrier(r.value);
+    const from = this.fromPeer(0);
+    return [r.value!, ...this.helpers.map((_, h) => {
+      const got = receiveMessageOnPort(from[h + 1]!);
+      if (got === undefined) throw new Error(`worker ${h + 1} sent no result`);
+      return got.message as LevelResult;
+    })];
+  }
+
+  /** Ends the helpers (idempotent). */
+  async close(): Promise<void> {
+    Atomics.store(this.ctl, CTL_QUIT, 1);
+    Atomics.notify(this.ctl, CTL_COMMANDS);
+    await Promise.all(this.helpers.map((w) => w.terminate()));
+    for (const ch of [...this.commands, ...this.pairs.flat()]) ch?.port1.close();
+  }
 }

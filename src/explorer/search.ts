@@ -17,11 +17,8 @@ import { collisionProbability, ExactStateSet, FingerprintSet, hashState, type St
 import { executePath, traceSteps, type TraceStep } from './trace.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { checkLivenessAsync, type Lasso } from './liveness.js';
-import { CTL_COMMANDS, CTL_NEXT, CTL_QUIT, CTL_RELEASED, CTL_STOP, CTL_WORDS, levelWorker, SPIN_MS, type InitMessage, type LevelMessage, type LevelResult, type QuitMessage, type SeedMessage, type WorkerError } from './parallel.js';
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-
-/** Atomics.waitAsync (Node 16+; not in TypeScript's ES2022 library). */
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+import { Crew, CTL_STOP, type LevelMessage, type LevelResult, type WorkerError } from './parallel.js';
+import type { Worker } from 'node:worker_threads';
 
 export type Strategy = 'bfs' | 'dfs' | 'random';
 
@@ -48,6 +45,8 @@ export interface SearchOptions {
   progressEveryMs: number;
   /** Parallel BFS: the number of workers and how to start one (a worker runs serveWorker on the same compiled model). */
   workers: number;
+  /** Parallel BFS: search sequentially until a level has this many states (small levels go faster on one thread), then with every worker. */
+  parallelFrom: number;
   spawnWorker: (() => Worker) | null;
 }
 
@@ -121,7 +120,7 @@ export interface SearchResult {
 const DEFAULTS: SearchOptions = {
   strategy: 'bfs', seed: 1, walks: 100, maxStates: Infinity, maxSeconds: Infinity, maxMemoryBytes: Infinity, maxDepth: Infinity, exact: false, debug: false,
   liveness: true, stopOn: 'first', interrupted: () => false, onProgress: () => {}, progressEveryMs: 2000,
-  workers: 1, spawnWorker: null,
+  workers: 1, spawnWorker: null, parallelFrom: 10_000,
 };
 
 class Growable {
@@ -230,8 +229,7 @@ class Engine {
   }
 
   async run(): Promise<SearchResult> {
-    if (this.o.strategy === 'bfs' && this.parallel) await this.guarded(() => this.bfsParallel());
-    else if (this.o.strategy === 'bfs') await this.guarded(() => this.bfs());
+    if (this.o.strategy === 'bfs') await this.guarded(() => this.bfs());
     else if (this.o.strategy === 'dfs') await this.guarded(() => this.dfs());
     else await this.guarded(() => this.random());
     return this.result();
@@ -349,6 +347,13 @@ class Engine {
   // ---------- breadth-first ----------
 
   private async bfs(): Promise<void> {
+    // With several workers, the helpers start (and load the model) while the first levels run here.
+    const crew = this.parallel ? new Crew(this.c, this.o.debug, this.o.workers, this.o.spawnWorker!) : null;
+    try { await this.bfsFrom(crew); } finally { await crew?.close(); }
+  }
+
+  /** Sequential BFS; hands the search to the workers once a level has o.parallelFrom states. */
+  private async bfsFrom(crew: Crew | null): Promise<void> {
     const c = this.c;
     const W = this.x.w, packed = this.x.packed;
     let cur = new Int32Array(Math.max(1, c.initCount) * W);
@@ -364,6 +369,7 @@ class Engine {
     let levelStart = 0;
     let next = new Int32Array(Math.max(1024, curCount) * W);
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
+      if (crew !== null && curCount >= this.o.parallelFrom) return this.bfsParallel(crew, cur, curCount, levelStart);
       if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
       this.markLevel();
       let nextCount = 0;
@@ -418,64 +424,13 @@ class Engine {
     if (this.graph !== null && curCount === 0 && !this.stopNow && this.incomplete === undefined) await this.liveness();
   }
 
-  /** Level-synchronous BFS over workers; see parallel.ts for why the result equals the sequential one. */
-  private async bfsParallel(): Promise<void> {
-    const c = this.c, A = c.actions.length, W = this.o.workers;
-    const ctl = new Int32Array(new SharedArrayBuffer(4 * CTL_WORDS));
-    // The main thread is worker 0 (it also merges results and writes parent links); helpers are workers 1..W-1.
-    const helpers = Array.from({ length: W - 1 }, () => this.o.spawnWorker!());
-    const failed: Error[] = [];
-    // A command channel per helper, and one channel per ordered pair of workers (outboxes, sorted claims, results).
-    const commands = helpers.map(() => new MessageChannel());
-    const pairs = Array.from({ length: W }, (_, u) => Array.from({ length: W }, (__, v) => (u === v ? null : new MessageChannel())));
-    const toPeer = (u: number): (MessagePort | null)[] => pairs[u]!.map((ch) => ch?.port1 ?? null);
-    const fromPeer = (v: number): (MessagePort | null)[] => pairs.map((row) => row[v]?.port2 ?? null);
-    helpers.forEach((w, h) => {
-      const self = h + 1, to = toPeer(self), from = fromPeer(self);
-      w.on('error', (e) => { failed.push(e); Atomics.store(ctl, CTL_QUIT, 1); });
-      const ports = [commands[h]!.port2, ...to, ...from].filter((q): q is MessagePort => q !== null);
-      w.postMessage({ type: 'init', ctl: ctl.buffer as SharedArrayBuffer, workers: W, self, commands: commands[h]!.port2, toPeer: to, fromPeer: from } satisfies InitMessage, ports);
-    });
-    const mine = levelWorker(c, this.o.debug, { ctl, workers: W, self: 0, toPeer: toPeer(0), fromPeer: fromPeer(0) });
-    /** Posts a command to every helper, then moves CTL_COMMANDS so the waiting helpers read it. */
-    const command = (msg: SeedMessage | LevelMessage | QuitMessage): void => {
-      for (const ch of commands) ch.port1.postMessage(msg);
-      Atomics.add(ctl, CTL_COMMANDS, 1); Atomics.notify(ctl, CTL_COMMANDS);
-    };
-    /** A helper died or the run was ended: stop waiting. */
-    const checkFailed = (): void => {
-      if (failed.length) throw failed[0];
-      if (Atomics.load(ctl, CTL_QUIT) !== 0) throw new Error('the parallel search ended unexpectedly');
-    };
-    /** Waits for barrier generation `gen`: spins briefly (the others are usually close), then yields to the event loop between short sleeps. */
-    const awaitBarrier = async (gen: number): Promise<void> => {
-      const t0 = performance.now();
-      while (Atomics.load(ctl, CTL_RELEASED) < gen) {
-        checkFailed();
-        if (performance.now() - t0 < SPIN_MS) continue;
-        const w = waitAsync(ctl, CTL_RELEASED, gen - 1, 20);
-        if (w.async) await w.value;
-      }
-    };
-    /** This worker's part of a level, then every worker's result (worker order). */
-    const runMine = async (m: LevelMessage, frontier: number): Promise<LevelResult[]> => {
-      mine.startLevel(m);
-      // Slices of 50 ms, between which the event loop runs (Ctrl-C) and the budgets are checked.
-      while (!mine.expandChunks(performance.now() + 50)) {
-        this.watch(ctl, frontier);
-        await new Promise((r) => setImmediate(r));
-        checkFailed();
-      }
-      const fin = mine.finishLevel();
-      let r = fin.next();
-      for (; !r.done; r = fin.next()) await awaitBarrier(r.value);
-      const own = r.value!;
-      return [own, ...helpers.map((_, h) => {
-        const got = receiveMessageOnPort(fromPeer(0)[h + 1]!);
-        if (got === undefined) throw new Error(`worker ${h + 1} sent no result`);
-        return got.message as LevelResult;
-      })];
-    };
+  /**
+   * Level-synchronous BFS over workers, from the frontier the sequential search handed over (`cur`:
+   * curCount packed states, the first at index levelStart; checked when found); see parallel.ts for why
+   * the result equals the sequential one.
+   */
+  private async bfsParallel(crew: Crew, cur: Int32Array, curCount: number, levelStart: number): Promise<void> {
+    const c = this.c, A = c.actions.length;
     const workerError = (err: WorkerError, levelStart: number): ActionFailure =>
       new ActionFailure(new ModelError(err.message, { ...(err.action ? { action: err.action } : {}), ...(err.field ? { field: err.field } : {}) }), levelStart + err.pos, err.actionId, err.bad);
     const firstError = (errs: (WorkerError | null)[]): WorkerError | undefined =>
@@ -498,42 +453,29 @@ class Engine {
       }
     };
     try {
-      // Level 1: the initial states, deduplicated and checked here in order (the first copy of a duplicate
-      // wins, as sequentially); every worker records the ones it owns.
-      const Wd = this.x.w, packed = this.x.packed;
-      const seed = new Int32Array(new SharedArrayBuffer(Math.max(1, c.initCount) * Wd * 4));
-      const initSet = new FingerprintSet(false);
-      let curCount = 0;
-      this.depth = 1;
-      for (let i = 0; i < c.initCount; i++) {
-        this.startInit(i);
-        if (!initSet.add(packed, 0)) continue;
-        this.admit(this.nextView, -1, -(i + 1), 1);
-        seed.set(packed, curCount * Wd);
-        curCount++;
-      }
-      command({ type: 'seed', states: seed.buffer as SharedArrayBuffer, count: curCount });
-      mine.seed(seed, curCount);
+      // Every worker records the states it owns among those found so far.
+      const fps = this.set instanceof FingerprintSet ? this.set.fingerprints() : null;
+      if (fps === null) throw new Error('the parallel search needs a fingerprint set');
+      crew.seed(fps, this.set.size);
+      const Wd = this.x.w;
+      const first = new Int32Array(new SharedArrayBuffer(Math.max(1, curCount) * Wd * 4));
+      first.set(cur.subarray(0, curCount * Wd));
       // The frontier: buffers, and for each canonical position the (buffer, index) of its state.
-      let buffers: SharedArrayBuffer[] = [seed.buffer as SharedArrayBuffer];
+      let buffers: SharedArrayBuffer[] = [first.buffer as SharedArrayBuffer];
       // The workers write the next frontier's positions over `where` and its claims (discovery order) into merged[depth & 1].
       let where = new Int32Array(new SharedArrayBuffer(Math.max(1024, curCount) * 8));
       for (let k = 0; k < curCount; k++) { where[2 * k] = 0; where[2 * k + 1] = k; }
       const merged = [0, 1].map(() => new SharedArrayBuffer(1024 * 4));
-      let levelStart = 0;
-      /** Whether the frontier's states were checked: the initial states were, above; the workers check the others as they expand them. */
+      /** Whether the frontier's states were checked: the sequential search checked them; the workers check the others as they expand them. */
       let checked = true;
       /** Sends the frontier to the workers (they take it in chunks), to expand and/or check. */
       const runLevel = async (expand: boolean): Promise<LevelResult[]> => {
         const checkDeadlock = c.deadlock !== 'allowed' && !this.firstViolation.has('Deadlock');
         const skipInvariants = c.invariants.flatMap((inv, k) => (this.firstViolation.has(inv.name) ? [k] : []));
         const skipGoals = this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : []));
-        Atomics.store(ctl, CTL_NEXT, 0);
         const m: LevelMessage = { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, count: curCount, merged: merged[this.depth & 1]!, expand, checkDeadlock, check: !checked, skipInvariants, skipGoals };
-        command(m);
-        writeLinks(); // while the helpers expand
-        if (expand) this.watch(ctl, curCount);
-        return runMine(m, curCount);
+        // Parent links are written while the helpers start; budgets and progress are seen between slices.
+        return crew.level(m, () => { writeLinks(); if (expand) this.watch(crew.ctl, curCount); }, () => this.watch(crew.ctl, curCount));
       };
       /**
        * Takes in what checking the frontier found, as the sequential search does when it finds these
@@ -588,10 +530,6 @@ class Engine {
       if (!checked && curCount > 0) takeChecks(await runLevel(false), this.levelMark);
     } finally {
       writeLinks(); // traces read them
-      Atomics.store(ctl, CTL_QUIT, 1);
-      Atomics.notify(ctl, CTL_COMMANDS);
-      await Promise.all(helpers.map((w) => w.terminate()));
-      for (const ch of [...commands, ...pairs.flat()]) ch?.port1.close();
     }
   }
 
