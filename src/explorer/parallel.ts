@@ -143,6 +143,8 @@ class OwnedStates {
   /** Insertion rank of the first state new in the level being built. */
   private levelFirst = 0;
   get bytes(): number { return this.t.byteLength; }
+  /** The first cell (hi, lo) would probe (reading it brings its cache line in). */
+  touch(hi: number): number { return this.t[(hi & this.mask) * 3]!; }
   /** The states offered from now on belong to a new level. */
   startLevel(): void { this.levelFirst = this.count; }
   /** NEW if (hi, lo) was absent (now stored, as the level's next new state), OLD if stored by an earlier level, else its index among the level's new states. */
@@ -174,6 +176,10 @@ class OwnedStates {
   }
 }
 const NEW = -1, OLD = -2;
+/** Inbox records whose table cells the exchange loads together (see exchange). */
+const BATCH = 16;
+/** Slots of a worker's cache of sent fingerprints: 2^18 of them, 2 MiB, so it stays in the processor's cache. */
+const SENT_MASK = (1 << 18) - 1;
 
 /** How a worker reaches the others: the control words and a port to and from each other worker (null for itself). */
 export interface WorkerLinks { ctl: Int32Array; workers: number; self: number; toPeer: (MessagePort | null)[]; fromPeer: (MessagePort | null)[] }
@@ -205,6 +211,12 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   let states = sharedInts(1024 * W), committed = sharedInts(1024 * W), claims: Int32Array = new Int32Array(1024);
   /** The claims of this level's new states, sorted (shared: the other workers rank their states against them). */
   let sortedClaims = sharedInts(1024);
+  /**
+   * The fingerprints this worker last sent to other workers, direct-mapped (a newer one evicts an older):
+   * about half the successors bakery.5 sends are repeats, and a worker's claims only grow, so a repeat
+   * can never lower the claim its owner holds. (0, 0) is an empty slot, never a hit.
+   */
+  const sent = new Int32Array(2 * (SENT_MASK + 1));
   const outboxes: Int32Array[] = Array.from({ length: workers }, () => sharedInts(1024 * R)), outCount = new Array<number>(workers).fill(0);
 
   /** Offers a successor this worker owns, found with `claim`; new states are kept (packed) for the exchange. */
@@ -318,6 +330,10 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         hashState(packed, 0, W);
         const hi = fpHi, lo = fpLo, owner = ownerOf(lo, workers);
         if (owner === self) { offer(hi, lo, claimBase + ai, packed, 0); continue; }
+        // Sent before (this level, with a smaller claim, or in an earlier one): its owner has it already.
+        const slot = (lo & SENT_MASK) << 1;
+        if (sent[slot] === hi && sent[slot + 1] === lo && (hi | lo) !== 0) continue;
+        sent[slot] = hi; sent[slot + 1] = lo;
         let box = outboxes[owner]!;
         const at = outCount[owner]!++ * R;
         if (at + R > box.length) box = outboxes[owner] = grownShared(box);
@@ -463,13 +479,21 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     return order;
   }
 
+  /** Where touched cells' words go (so the loads are kept). */
+  let touched = 0;
   /** Inserts what the other workers sent; returns the new states' order by claim (and leaves their sorted claims in sortedClaims). */
   function exchange(inboxes: (PeerMessage | null)[]): Int32Array {
     for (const inbox of inboxes) {
       if (inbox === null) continue;
       runStarts.push(fresh);
-      const b = new Int32Array(inbox.buffer);
-      for (let i = 0; i < inbox.count; i++) offer(b[i * R + 1]!, b[i * R + 2]!, b[i * R]!, b, i * R + 3);
+      const b = new Int32Array(inbox.buffer), n = inbox.count;
+      // In batches: first read each record's first cell (independent loads, so their cache misses
+      // overlap), then offer the records. Offered one by one, each waited for its own miss.
+      for (let i = 0; i < n; i += BATCH) {
+        const end = Math.min(n, i + BATCH);
+        for (let k = i; k < end; k++) touched ^= owned.touch(b[k * R + 1]!);
+        for (let k = i; k < end; k++) offer(b[k * R + 1]!, b[k * R + 2]!, b[k * R]!, b, k * R + 3);
+      }
     }
     const order = claimOrder();
     if (fresh > sortedClaims.length) sortedClaims = sharedInts(Math.max(fresh, 2 * sortedClaims.length));
