@@ -176,6 +176,9 @@ class Engine {
 
   /** Parallel BFS runs: BFS, more than one worker, no exact mode, no liveness graph (both need one worker). */
   private readonly parallel: boolean;
+  /** Parallel BFS: the helper threads, once started, and whether they took over (see bfsFrom). */
+  private crew: Crew | null = null;
+  private handedOver = false;
   /** Parallel BFS: the bytes the workers hold (fingerprint sets, states, outboxes), at the largest level. */
   private parallelBytes = 0;
   /** Why a requested worker count was not used, for the report. */
@@ -347,13 +350,16 @@ class Engine {
   // ---------- breadth-first ----------
 
   private async bfs(): Promise<void> {
-    // With several workers, the helpers start (and load the model) while the first levels run here.
-    const crew = this.parallel ? new Crew(this.c, this.o.debug, this.o.workers, this.o.spawnWorker!) : null;
-    try { await this.bfsFrom(crew); } finally { await crew?.close(); }
+    try { await this.bfsFrom(); } finally { await this.crew?.close(); }
+    if (this.parallel && !this.handedOver) this.notes.push(`searched on one thread: no level reached ${this.o.parallelFrom.toLocaleString('en-US')} states, where the ${this.o.workers} workers take over (--parallel-from)`);
   }
 
-  /** Sequential BFS; hands the search to the workers once a level has o.parallelFrom states. */
-  private async bfsFrom(crew: Crew | null): Promise<void> {
+  /**
+   * Sequential BFS. With several workers, the helpers start (and load the model) once a level has a
+   * tenth of o.parallelFrom states, while the search goes on here, and take over once a level has
+   * o.parallelFrom (small models never start them).
+   */
+  private async bfsFrom(): Promise<void> {
     const c = this.c;
     const W = this.x.w, packed = this.x.packed;
     let cur = new Int32Array(Math.max(1, c.initCount) * W);
@@ -369,7 +375,8 @@ class Engine {
     let levelStart = 0;
     let next = new Int32Array(Math.max(1024, curCount) * W);
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
-      if (crew !== null && curCount >= this.o.parallelFrom) return this.bfsParallel(crew, cur, curCount, levelStart);
+      if (this.parallel && this.crew === null && curCount >= this.o.parallelFrom / 10) this.crew = new Crew(this.c, this.o.debug, this.o.workers, this.o.spawnWorker!);
+      if (this.crew !== null && curCount >= this.o.parallelFrom) { this.handedOver = true; return this.bfsParallel(this.crew, cur, curCount, levelStart); }
       if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
       this.markLevel();
       let nextCount = 0;
