@@ -84,7 +84,7 @@ describe('the hand-over from one thread to the workers', () => {
   it('a run whose levels stay small never starts the workers, and says so', () => {
     const r = mc('run', 'test/oracles/counters.ts', '--n', '5', '--k', '3', '--workers', '2', '--no-liveness');
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('searched on one thread: no level reached 10,000 states');
+    expect(r.stderr).toContain('searched on one thread: no level reached 10000 states');
     const from1 = mc('run', 'test/oracles/counters.ts', '--n', '5', '--k', '3', '--workers', '2', '--parallel-from', '1', '--no-liveness');
     expect(from1.code).toBe(0);
     expect(from1.stderr).not.toContain('searched on one thread');

@@ -351,7 +351,7 @@ class Engine {
 
   private async bfs(): Promise<void> {
     try { await this.bfsFrom(); } finally { await this.crew?.close(); }
-    if (this.parallel && !this.handedOver) this.notes.push(`searched on one thread: no level reached ${this.o.parallelFrom.toLocaleString('en-US')} states, where the ${this.o.workers} workers take over (--parallel-from)`);
+    if (this.parallel && !this.handedOver) this.notes.push(`searched on one thread: no level reached ${this.o.parallelFrom} states, where the ${this.o.workers} workers take over (--parallel-from)`);
   }
 
   /**
