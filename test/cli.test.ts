@@ -4,8 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { fixture, mc, MC, ROOT } from './helpers.js';
+import { fixture, interruptedRun, mc } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mc-test-'));
 
@@ -75,14 +74,8 @@ describe('exit codes', () => {
     expect(m.json.incompleteReason).toBe('max-memory');
   });
   it('4: Ctrl-C stops the run and prints the statistics so far', async () => {
-    const child = spawn(process.execPath, [MC, 'run', 'test/oracles/counters.ts', '--n', '6', '--k', '30', '--json'], { cwd: ROOT });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    await new Promise((r) => setTimeout(r, 2500));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { code, json: j } = await interruptedRun(['run', 'test/oracles/counters.ts', '--n', '6', '--k', '30'], 2500);
     expect(code).toBe(4);
-    const j = JSON.parse(out);
     expect(j.verdict).toBe('incomplete');
     expect(j.incompleteReason).toBe('interrupted');
     expect(j.stats.distinct).toBeGreaterThan(0);

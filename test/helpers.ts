@@ -1,5 +1,5 @@
 // Runs the built `mc` binary (tests exercise what users run, not the sources).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -15,3 +15,14 @@ export function mc(...args: string[]): McRun {
 }
 
 export const fixture = (name: string): string => `test/fixtures/${name}`;
+
+/** Runs the built binary with --json, sends it Ctrl-C (SIGINT) after `ms`, and returns its exit code and document. */
+export async function interruptedRun(args: string[], ms: number): Promise<{ code: number | null; json: any }> {
+  const child = spawn(process.execPath, [MC, ...args, '--json'], { cwd: ROOT });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  await new Promise((r) => setTimeout(r, ms));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  return { code, json: JSON.parse(out) };
+}

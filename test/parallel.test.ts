@@ -1,8 +1,7 @@
 // --workers N gives the same result as one worker: counts, depth, coverage, goals,
 // the first violation and its trace, the model error and its trace.
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { fixture, MC, mc, ROOT } from './helpers.js';
+import { fixture, interruptedRun, mc } from './helpers.js';
 import { builtinModels } from '../src/models/index.js';
 
 /** The parts of an mc.result/1 document that must not depend on the number of workers. */
@@ -59,14 +58,8 @@ describe('results do not depend on the number of workers', () => {
 // mid-level, stop every worker, check the frontier and report the statistics so far.
 describe('stopping a parallel run', () => {
   it('Ctrl-C', async () => {
-    const child = spawn(process.execPath, [MC, 'run', 'test/oracles/counters.ts', '--n', '6', '--k', '30', '--json', '--no-liveness', '--workers', '2', '--parallel-from', '1'], { cwd: ROOT });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    await new Promise((r) => setTimeout(r, 2500));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const { code, json: j } = await interruptedRun(['run', 'test/oracles/counters.ts', '--n', '6', '--k', '30', '--no-liveness', '--workers', '2', '--parallel-from', '1'], 2500);
     expect(code).toBe(4);
-    const j = JSON.parse(out);
     expect(j).toMatchObject({ verdict: 'incomplete', incompleteReason: 'interrupted' });
     expect(j.stats.workers).toBe(2);
     expect(j.stats.distinct).toBeGreaterThan(0);
