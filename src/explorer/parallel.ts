@@ -39,7 +39,7 @@ import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } f
 /** The control words shared with the workers: the stop flag (non-zero: stop)... */
 export const CTL_STOP = 0;
 /** ...the next frontier position not yet taken (the main thread zeroes it before each level)... */
-export const CTL_NEXT = 1;
+const CTL_NEXT = 1;
 /** ...the number of commands the main thread has sent (it bumps this after posting one to every helper)... */
 const CTL_COMMANDS = 2;
 /** ...non-zero when the run is over (or a helper died): waiting threads give up... */
@@ -88,8 +88,6 @@ export interface LevelMessage {
   /** Invariants already violated (not checked, antecedents still counted) and goals already reached (skipped). */
   skipInvariants: number[]; skipGoals: number[];
 }
-/** Ends the run: the worker returns from its command loop. */
-export interface QuitMessage { type: 'quit' }
 export interface LevelResult {
   type: 'level-done';
   generated: number;
@@ -112,7 +110,7 @@ export interface LevelResult {
    */
   exchanged: boolean; count: number; buffer: SharedArrayBuffer | null;
   where: SharedArrayBuffer | null; merged: SharedArrayBuffer | null;
-  /** Bytes this worker holds: its fingerprint set, its states and its outboxes. */
+  /** Bytes this worker holds: its fingerprint set, its states, its outboxes and its cache of sent fingerprints. */
   bytes: number;
 }
 /** What a worker sends each other worker after expanding (its outbox for it) and after exchanging (its sorted claims). */
@@ -122,7 +120,7 @@ interface GrowMessage { where: SharedArrayBuffer; merged: SharedArrayBuffer }
 /** A broken action (pos, actionId: the frontier position and the action), or a property that threw on the state at position pos (actionId -1). */
 export interface WorkerError { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null }
 
-interface Port { postMessage(m: unknown, transfer?: readonly ArrayBuffer[]): void; on(ev: 'message', f: (m: any) => void): void }
+interface Port { on(ev: 'message', f: (m: any) => void): void }
 
 const sharedInts = (n: number): Int32Array => new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
 const grownShared = (a: Int32Array): Int32Array => { const b = sharedInts(a.length * 2); b.set(a); return b; };
@@ -187,14 +185,15 @@ export interface WorkerLinks { ctl: Int32Array; workers: number; self: number; t
 /**
  * One worker's part of the search, driven by a helper thread (serveWorker) or by the main thread, which
  * is worker 0. `finishLevel` yields the barrier generation it waits for whenever it must wait (a helper
- * sleeps on it; the main thread awaits, so its event loop runs), and returns null if the run ended.
+ * sleeps on it; the main thread awaits, so its event loop runs); a driver that gives up waiting (the run
+ * ended) simply drops the generator.
  */
 export interface LevelWorker {
   seed(fingerprints: Int32Array, count: number): void;
   startLevel(m: LevelMessage): void;
   /** Expands chunks until none is left (true) or `deadline` (performance.now()) has passed (false). */
   expandChunks(deadline: number): boolean;
-  finishLevel(): Generator<number, LevelResult | null, void>;
+  finishLevel(): Generator<number, LevelResult, void>;
 }
 
 export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks): LevelWorker {
@@ -391,7 +390,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   }
 
   /** After expanding: with the others, builds the next frontier (unless only checking, or stopped), and reports. */
-  function* finishLevel(): Generator<number, LevelResult | null, void> {
+  function* finishLevel(): Generator<number, LevelResult, void> {
     const m = level!;
     const res: LevelResult = {
       type: 'level-done', generated, fires, discarded: x.discarded - discarded0, deadlocks, stopped, error,
@@ -411,17 +410,18 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     const peerClaims = fromPeer.map((q) => (q === null ? null : take<PeerMessage>(q)));
     let total = fresh;
     for (const p of peerClaims) if (p !== null) total += p.count;
-    let where: Int32Array = new Int32Array(m.where), merged: Int32Array = new Int32Array(m.merged);
-    if (2 * total > where.length || total > merged.length) {
+    // The next frontier's positions go over this level's (nobody reads those after barrier A).
+    let nextWhere: Int32Array = new Int32Array(m.where), merged: Int32Array = new Int32Array(m.merged);
+    if (2 * total > nextWhere.length || total > merged.length) {
       // Every worker sees the same total, so all take this branch; worker 0 allocates and shares.
       if (self === 0) {
-        if (2 * total > where.length) where = sharedInts(Math.max(2 * total, 2 * where.length));
+        if (2 * total > nextWhere.length) nextWhere = sharedInts(Math.max(2 * total, 2 * nextWhere.length));
         if (total > merged.length) merged = sharedInts(Math.max(total, 2 * merged.length));
-        for (let v = 1; v < workers; v++) toPeer[v]!.postMessage({ where: where.buffer as SharedArrayBuffer, merged: merged.buffer as SharedArrayBuffer } satisfies GrowMessage);
-        res.where = where.buffer as SharedArrayBuffer; res.merged = merged.buffer as SharedArrayBuffer;
+        for (let v = 1; v < workers; v++) toPeer[v]!.postMessage({ where: nextWhere.buffer as SharedArrayBuffer, merged: merged.buffer as SharedArrayBuffer } satisfies GrowMessage);
+        res.where = nextWhere.buffer as SharedArrayBuffer; res.merged = merged.buffer as SharedArrayBuffer;
       }
       yield* barrier();
-      if (self !== 0) { const g = take<GrowMessage>(fromPeer[0]!); where = new Int32Array(g.where); merged = new Int32Array(g.merged); }
+      if (self !== 0) { const g = take<GrowMessage>(fromPeer[0]!); nextWhere = new Int32Array(g.where); merged = new Int32Array(g.merged); }
     }
     // My k-th state's position: k plus, for every other worker, how many of its claims are smaller (claims are distinct).
     const peers = peerClaims.map((p) => (p === null ? null : new Int32Array(p.buffer)));
@@ -437,13 +437,13 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         while (h < len && pc[h]! < cl) h++;
         heads[v] = h; r += h;
       }
-      where[2 * r] = self; where[2 * r + 1] = order[k]!;
+      nextWhere[2 * r] = self; nextWhere[2 * r + 1] = order[k]!;
       merged[r] = cl;
     }
     // The new states become this worker's part of the next frontier.
     const old = committed; committed = states; states = old;
     res.exchanged = true; res.count = total; res.buffer = committed.buffer as SharedArrayBuffer;
-    res.bytes = owned.bytes + committed.byteLength + states.byteLength + claims.byteLength + sortedClaims.byteLength + outboxes.reduce((a, b) => a + b.byteLength, 0);
+    res.bytes = owned.bytes + committed.byteLength + states.byteLength + claims.byteLength + sortedClaims.byteLength + sent.byteLength + outboxes.reduce((a, b) => a + b.byteLength, 0);
     report(res);
     // Barrier C: nobody starts the next level (or lets the main thread read `where`) before all have written their positions.
     yield* barrier();
@@ -518,7 +518,7 @@ function waitChange(ctl: Int32Array, i: number, seen: number): boolean {
   return Atomics.load(ctl, CTL_QUIT) === 0;
 }
 
-/** A helper thread (workers 1..N-1): takes the main thread's commands until the run ends. */
+/** A helper thread (workers 1..N-1): takes the main thread's commands until the run ends (CTL_QUIT). */
 export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void {
   port.on('message', (init: InitMessage) => {
     const ctl = new Int32Array(init.ctl);
@@ -528,8 +528,7 @@ export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void 
       done++;
       const got = receiveMessageOnPort(init.commands);
       if (got === undefined) throw new Error('a worker was told of a command that was not there');
-      const m = got.message as SeedMessage | LevelMessage | QuitMessage;
-      if (m.type === 'quit') break;
+      const m = got.message as SeedMessage | LevelMessage;
       if (m.type === 'seed') { lw.seed(new Int32Array(m.fingerprints), m.count); continue; }
       lw.startLevel(m);
       lw.expandChunks(Infinity);
@@ -573,7 +572,7 @@ export class Crew {
   private fromPeer(v: number): (MessagePort | null)[] { return this.pairs.map((row) => row[v]?.port2 ?? null); }
 
   /** Posts a command to every helper, then moves CTL_COMMANDS so the waiting helpers read it. */
-  private command(msg: SeedMessage | LevelMessage | QuitMessage): void {
+  private command(msg: SeedMessage | LevelMessage): void {
     for (const ch of this.commands) ch.port1.postMessage(msg);
     Atomics.add(this.ctl, CTL_COMMANDS, 1); Atomics.notify(this.ctl, CTL_COMMANDS);
   }
@@ -618,7 +617,7 @@ export class Crew {
     let r = fin.next();
     for (; !r.done; r = fin.next()) await this.awaitBarrier(r.value);
     const from = this.fromPeer(0);
-    return [r.value!, ...this.helpers.map((_, h) => {
+    return [r.value, ...this.helpers.map((_, h) => {
       const got = receiveMessageOnPort(from[h + 1]!);
       if (got === undefined) throw new Error(`worker ${h + 1} sent no result`);
       return got.message as LevelResult;

@@ -521,7 +521,7 @@ class Engine {
         for (const pos of results.flatMap((r) => r.deadlocks).sort((a, b) => a - b)) this.deadlockAt(levelStart + pos);
         // The workers have exchanged successors and written the next frontier, in the sequential discovery order.
         const own = results[0]!, M = own.count;
-        if (own.where !== null) where = new Int32Array(own.where); // this worker (0) outgrew them
+        if (own.where !== null) where = new Int32Array(own.where); // worker 0 had to allocate larger ones
         if (own.merged !== null) merged[this.depth & 1] = own.merged;
         links = { first: this.distinct, parentStart: levelStart, claims: new Int32Array(merged[this.depth & 1]!, 0, M) };
         buffers = results.map((r) => r.buffer!);
