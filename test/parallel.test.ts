@@ -64,6 +64,11 @@ describe('stopping a parallel run', () => {
     expect(j.stats.workers).toBe(2);
     expect(j.stats.distinct).toBeGreaterThan(0);
   });
+  it('a helper that dies (here: the model will not load in it) ends the run with its error', () => {
+    const r = mc('run', fixture('helper-cannot-load.ts'), '--n', '5', '--k', '6', '--workers', '2', '--parallel-from', '1', '--no-liveness');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('this model cannot load in a worker thread');
+  });
   it('--max-seconds', () => {
     const t0 = performance.now();
     const r = mc('run', 'test/oracles/counters.ts', '--n', '6', '--k', '30', '--json', '--no-liveness', '--workers', '2', '--parallel-from', '1', '--max-seconds', '1');
