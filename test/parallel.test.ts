@@ -65,9 +65,13 @@ describe('stopping a parallel run', () => {
     expect(j.stats.distinct).toBeGreaterThan(0);
   });
   it('a helper that dies (here: the model will not load in it) ends the run with its error', () => {
-    const r = mc('run', fixture('helper-cannot-load.ts'), '--n', '5', '--k', '6', '--workers', '2', '--parallel-from', '1', '--no-liveness');
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain('this model cannot load in a worker thread');
+    // Repeated: the main thread once awaited a barrier with nothing left to keep Node alive, and about
+    // one run in ten exited silently with status 0.
+    for (let i = 0; i < 6; i++) {
+      const r = mc('run', fixture('helper-cannot-load.ts'), '--n', '5', '--k', '6', '--workers', '2', '--parallel-from', '1', '--no-liveness');
+      expect(r.code, r.stdout + r.stderr).toBe(3);
+      expect(r.stderr).toContain('this model cannot load in a worker thread');
+    }
   });
   it('--max-seconds', () => {
     const t0 = performance.now();

@@ -366,7 +366,16 @@ function fail(code: number, message: string, e?: unknown): number {
   return code;
 }
 
-main(process.argv).then(
+// If the event loop empties before the command settles (a bug: something awaited that nothing will
+// resolve), Node would exit with status 0 and no output: a silent pass. Fail loudly instead.
+let settled = false;
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.exitCode = fail(EXIT.model, 'internal error: the run stopped before it finished (nothing left to wait for); this is a bug in mc', new Error('event loop emptied'));
+});
+
+main(process.argv).finally(() => { settled = true; }).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
     if (e instanceof CommanderError) {

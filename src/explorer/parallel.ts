@@ -593,7 +593,7 @@ export class Crew {
     this.pairs = Array.from({ length: workers }, (_, u) => Array.from({ length: workers }, (__, v) => (u === v ? null : new MessageChannel())));
     this.helpers.forEach((w, h) => {
       const self = h + 1, to = this.toPeer(self), from = this.fromPeer(self);
-      w.on('error', (e) => { this.failed.push(e); Atomics.store(ctl, CTL_QUIT, 1); });
+      w.on('error', (e) => { this.failed.push(e); Atomics.store(ctl, CTL_QUIT, 1); Atomics.notify(ctl, CTL_RELEASED); });
       const ports = [this.commands[h]!.port2, ...to, ...from].filter((q): q is MessagePort => q !== null);
       w.postMessage({ type: 'init', ctl: ctl.buffer as SharedArrayBuffer, workers, self, commands: this.commands[h]!.port2, toPeer: to, fromPeer: from } satisfies InitMessage, ports);
     });
@@ -619,7 +619,12 @@ export class Crew {
       this.checkFailed();
       if (performance.now() - t0 < SPIN_MS) continue;
       const w = waitAsync(this.ctl, CTL_RELEASED, gen - 1, 20);
-      if (w.async) await w.value;
+      if (!w.async) continue;
+      // A pending waitAsync does not keep Node's event loop alive; this timer does. Without it, a run
+      // whose helper had died could find its loop empty and exit, silently, with status 0.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([w.value, new Promise((r) => { timer = setTimeout(r, 20); })]);
+      clearTimeout(timer);
     }
   }
 
