@@ -372,7 +372,7 @@ let settled = false;
 process.on('beforeExit', () => {
   if (settled) return;
   settled = true;
-  process.exitCode = fail(EXIT.model, 'internal error: the run stopped before it finished (nothing left to wait for); this is a bug in mc', new Error('event loop emptied'));
+  process.exitCode = fail(EXIT.model, 'internal error: mc stopped before the command finished (nothing was left to wait for); this is a bug in mc', new Error('event loop emptied'));
 });
 
 main(process.argv).finally(() => { settled = true; }).then(
