@@ -97,6 +97,8 @@ export class FingerprintSet implements StateSet {
     if (++this.count > this.limit) this.grow();
     return true;
   }
+  /** The first cell insert(hi, ...) probes (a parallel worker reads it early so its cache line is on the way). */
+  touch(hi: number): number { return this.table[2 * (hi & this.mask)]!; }
   /** Every stored fingerprint, as (hi, lo) pairs in a shared buffer (to seed a parallel search's workers). */
   fingerprints(): Int32Array {
     const out = new Int32Array(new SharedArrayBuffer(Math.max(1, this.count) * 8)), t = this.table;

@@ -31,7 +31,7 @@
 // level and worker the workers sat idle for about a sixth of a two-worker
 // bakery.5 run. Payloads (buffers, results) still travel as messages, read
 // synchronously (receiveMessageOnPort) once a control word says they are there.
-import { fpHi, fpLo, hashState, prefaulted } from './fingerprint.js';
+import { FingerprintSet, fpHi, fpLo, hashState } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { ModelError, type CompiledModel } from './model.js';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
@@ -127,9 +127,9 @@ const grownShared = (a: Int32Array): Int32Array => { const b = sharedInts(a.leng
 const grown = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
 
 /**
- * The states one worker owns: open addressing over 8-byte cells [hi, lo] ((0, 0) marks an empty cell),
- * plus the states new in the level being built in a small table of their own, cells [hi, lo, k] with
- * k their index among the level's new states. One offer answers what a level-synchronous search asks
+ * The states one worker owns: the engine's fingerprint set (8-byte cells [hi, lo]), plus the states
+ * new in the level being built in a small table of their own, cells [hi, lo, k] with k their index
+ * among the level's new states. One offer answers what a level-synchronous search asks
  * of a successor: new (now stored), seen in an earlier level, or new earlier in this level (then k, so
  * its claim can drop). The level's table is probed first: it stays in cache, and a state found there
  * (a state reached twice in one level, which is common) needs no probe of the large table. Keeping the
@@ -137,24 +137,22 @@ const grown = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length
  * faults in (twice over, as the table doubles) at about 13 µs per 4 KiB page on this project's VMs.
  */
 class OwnedStates {
-  private t: Int32Array = new Int32Array(2 << 16);
-  private mask = (1 << 16) - 1;
-  private limit = Math.floor((1 << 16) * 0.7);
-  private count = 0;
+  /** Every state this worker owns (the engine's fingerprint set). */
+  private readonly all = new FingerprintSet(false);
   /** The level's new states: cells [hi, lo, k + 1] (0 marks an empty cell), at most half full. */
   private lt = new Int32Array(3 << 12);
   private lmask = (1 << 12) - 1;
   private lcount = 0;
-  get bytes(): number { return this.t.byteLength + this.lt.byteLength; }
+  get bytes(): number { return this.all.bytes + this.lt.byteLength; }
   /** The first cell (hi, lo) would probe in the large table (reading it brings its cache line in). */
-  touch(hi: number): number { return this.t[(hi & this.mask) << 1]!; }
+  touch(hi: number): number { return this.all.touch(hi); }
   /** The states offered from now on belong to a new level. */
   startLevel(): void { if (this.lcount > 0) this.lt.fill(0); this.lcount = 0; }
   /** Records a state found before the parallel search (none of the level's). */
-  seed(hi: number, lo: number): void { if (hi === 0 && lo === 0) lo = 1; this.insert(hi, lo); }
+  seed(hi: number, lo: number): void { this.all.insert(hi, lo); }
   /** NEW if (hi, lo) was absent (now stored, as the level's next new state), OLD if stored by an earlier level, else its index among the level's new states. */
   offer(hi: number, lo: number): number {
-    if (hi === 0 && lo === 0) lo = 1;
+    if (hi === 0 && lo === 0) lo = 1; // as the fingerprint set stores it
     const lt = this.lt, lmask = this.lmask;
     let i = (lo >>> 3) & lmask;
     for (;;) {
@@ -163,35 +161,10 @@ class OwnedStates {
       if (lt[3 * i] === hi && lt[3 * i + 1] === lo) return k - 1;
       i = (i + 1) & lmask;
     }
-    if (!this.insert(hi, lo)) return OLD;
+    if (!this.all.insert(hi, lo)) return OLD;
     lt[3 * i] = hi; lt[3 * i + 1] = lo; lt[3 * i + 2] = ++this.lcount;
     if (2 * this.lcount > lmask) this.growLevel();
     return NEW;
-  }
-  /** Adds (hi, lo) to the large table; false if it was there. */
-  private insert(hi: number, lo: number): boolean {
-    const t = this.t, mask = this.mask;
-    let i = hi & mask;
-    for (;;) {
-      const h = t[2 * i]!, l = t[2 * i + 1]!;
-      if (h === 0 && l === 0) break;
-      if (h === hi && l === lo) return false;
-      i = (i + 1) & mask;
-    }
-    t[2 * i] = hi; t[2 * i + 1] = lo;
-    if (++this.count > this.limit) this.grow();
-    return true;
-  }
-  private grow(): void {
-    const old = this.t, cap = (this.mask + 1) * 2, mask = cap - 1, t = prefaulted(2 * cap);
-    for (let j = 0; j < old.length; j += 2) {
-      const hi = old[j]!, lo = old[j + 1]!;
-      if (hi === 0 && lo === 0) continue;
-      let i = hi & mask;
-      while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) i = (i + 1) & mask;
-      t[2 * i] = hi; t[2 * i + 1] = lo;
-    }
-    this.t = t; this.mask = mask; this.limit = Math.floor(cap * 0.7);
   }
   private growLevel(): void {
     const old = this.lt, cap = (this.lmask + 1) * 2, lmask = cap - 1, lt = new Int32Array(3 * cap);
