@@ -127,54 +127,69 @@ const grownShared = (a: Int32Array): Int32Array => { const b = sharedInts(a.leng
 const grown = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
 
 /**
- * The states one worker owns: the engine's fingerprint set (8-byte cells [hi, lo]), plus the states
- * new in the level being built in a small table of their own, cells [hi, lo, k] with k their index
- * among the level's new states. One offer answers what a level-synchronous search asks
- * of a successor: new (now stored), seen in an earlier level, or new earlier in this level (then k, so
- * its claim can drop). The level's table is probed first: it stays in cache, and a state found there
- * (a state reached twice in one level, which is common) needs no probe of the large table. Keeping the
- * level's indices out of the large table's cells makes them 8 bytes instead of 12, which a worker
- * faults in (twice over, as the table doubles) at about 13 µs per 4 KiB page on this project's VMs.
+ * The states one worker owns: the engine's fingerprint set (8-byte cells [hi, lo]), and the level's
+ * new states in order (their fingerprints), indexed on demand by a small table of their own. What a
+ * level-synchronous search asks of a successor depends on who found it:
+ * - one this worker found while expanding: new or not. Its claims only grow, so a repeat can never
+ *   lower a claim: `add` probes the large table alone (one cache miss, as the sequential search).
+ * - one another worker sent: new, seen in an earlier level, or new earlier in this level (then its
+ *   index k, so its claim can drop). `indexLevel` builds the level's table from the fingerprints, and
+ *   `offer` probes it first. (Probing it on every successor cost a second cache miss on each: about a
+ *   third of a worker's table time on bakery.5.)
+ * Keeping the level's indices out of the large table's cells makes them 8 bytes instead of 12, which
+ * a worker faults in (twice over, as the table doubles) at about 10 µs per 4 KiB page on this
+ * project's VMs.
  */
 class OwnedStates {
   /** Every state this worker owns (the engine's fingerprint set). */
   private readonly all = new FingerprintSet(false);
-  /** The level's new states: cells [hi, lo, k + 1] (0 marks an empty cell), at most half full. */
+  /** The level's new states' fingerprints, (hi, lo) by index. */
+  private fps: Int32Array = new Int32Array(2048);
+  private count = 0;
+  /** The level's table: cells [hi, lo, k + 1] (0 marks an empty cell), at most half full, indexed by the top bits of hi (the large table uses the low ones). */
   private lt = new Int32Array(3 << 12);
-  private lmask = (1 << 12) - 1;
-  private lcount = 0;
-  get bytes(): number { return this.all.bytes + this.lt.byteLength; }
+  private lshift = 32 - 12;
+  get bytes(): number { return this.all.bytes + this.fps.byteLength + this.lt.byteLength; }
   /** The first cell (hi, lo) would probe in the large table (reading it brings its cache line in). */
   touch(hi: number): number { return this.all.touch(hi); }
-  /** The states offered from now on belong to a new level. */
-  startLevel(): void { if (this.lcount > 0) this.lt.fill(0); this.lcount = 0; }
+  /** The states added from now on belong to a new level. */
+  startLevel(): void { this.count = 0; }
   /** Records a state found before the parallel search (none of the level's). */
   seed(hi: number, lo: number): void { this.all.insert(hi, lo); }
+  /** True if (hi, lo) was absent: now stored, as the level's next new state. */
+  add(hi: number, lo: number): boolean {
+    if (!this.all.insert(hi, lo)) return false;
+    if (2 * this.count + 2 > this.fps.length) this.fps = grown(this.fps);
+    this.fps[2 * this.count] = hi; this.fps[2 * this.count + 1] = lo;
+    this.count++;
+    return true;
+  }
+  /** Indexes the level's new states so far; `offer` keeps the index up to date. */
+  indexLevel(): void {
+    let cap = this.lt.length / 3;
+    while (2 * this.count >= cap) cap *= 2;
+    if (cap * 3 !== this.lt.length) { this.lt = new Int32Array(3 * cap); this.lshift = 32 - Math.log2(cap); } else this.lt.fill(0);
+    for (let k = 0; k < this.count; k++) this.place(this.fps[2 * k]!, this.fps[2 * k + 1]!, k);
+  }
   /** NEW if (hi, lo) was absent (now stored, as the level's next new state), OLD if stored by an earlier level, else its index among the level's new states. */
   offer(hi: number, lo: number): number {
     if (hi === 0 && lo === 0) lo = 1; // as the fingerprint set stores it
-    const lt = this.lt, lmask = this.lmask;
-    let i = (lo >>> 3) & lmask;
-    for (;;) {
+    const lt = this.lt, lmask = (lt.length / 3) - 1;
+    for (let i = hi >>> this.lshift; ; i = (i + 1) & lmask) {
       const k = lt[3 * i + 2]!;
       if (k === 0) break;
       if (lt[3 * i] === hi && lt[3 * i + 1] === lo) return k - 1;
-      i = (i + 1) & lmask;
     }
-    if (!this.all.insert(hi, lo)) return OLD;
-    lt[3 * i] = hi; lt[3 * i + 1] = lo; lt[3 * i + 2] = ++this.lcount;
-    if (2 * this.lcount > lmask) this.growLevel();
+    if (!this.add(hi, lo)) return OLD;
+    if (2 * this.count > lmask) this.indexLevel(); else this.place(hi, lo, this.count - 1);
     return NEW;
   }
-  private growLevel(): void {
-    const old = this.lt, cap = (this.lmask + 1) * 2, lmask = cap - 1, lt = new Int32Array(3 * cap);
-    for (let j = 0; j < old.length; j += 3) {
-      if (old[j + 2] === 0) continue;
-      let i = (old[j + 1]! >>> 3) & lmask;
-      while (lt[3 * i + 2] !== 0) i = (i + 1) & lmask;
-      lt[3 * i] = old[j]!; lt[3 * i + 1] = old[j + 1]!; lt[3 * i + 2] = old[j + 2]!;
-    }
-    this.lt = lt; this.lmask = lmask;
+  private place(hi: number, lo: number, k: number): void {
+    if (hi === 0 && lo === 0) lo = 1;
+    const lt = this.lt, lmask = (lt.length / 3) - 1;
+    let i = hi >>> this.lshift;
+    while (lt[3 * i + 2] !== 0) i = (i + 1) & lmask;
+    lt[3 * i] = hi; lt[3 * i + 1] = lo; lt[3 * i + 2] = k + 1;
   }
 }
 const NEW = -1, OLD = -2;
@@ -222,20 +237,20 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   const sent = new Int32Array(2 * (SENT_MASK + 1));
   const outboxes: Int32Array[] = Array.from({ length: workers }, () => sharedInts(1024 * R)), outCount = new Array<number>(workers).fill(0);
 
-  /** Offers a successor this worker owns, found with `claim`; new states are kept (packed) for the exchange. */
-  const offer = (hi: number, lo: number, claim: number, words: Int32Array, off: number): void => {
-    const j = owned.offer(hi, lo);
-    if (j === OLD) return;
-    if (j >= 0) { // found in this level: keep the smallest claim
-      if (claim < claims[j]!) { claims[j] = claim; lowered[j] = 1; }
-      return;
-    }
+  /** Keeps a new state this worker owns (packed, with its claim) for the exchange. */
+  const keep = (claim: number, words: Int32Array, off: number): void => {
     if ((fresh + 1) * W > states.length) states = grownShared(states);
     if (fresh + 1 > claims.length) claims = grown(claims);
     for (let k = 0, d = fresh * W; k < W; k++) states[d + k] = words[off + k]!;
     if (fresh + 1 > lowered.length) { const b = new Uint8Array(lowered.length * 2); b.set(lowered); lowered = b; }
     lowered[fresh] = 0;
     claims[fresh++] = claim;
+  };
+  /** Offers a successor another worker sent, found with `claim`: kept if new, its claim lowered if found earlier in this level. */
+  const offer = (hi: number, lo: number, claim: number, words: Int32Array, off: number): void => {
+    const j = owned.offer(hi, lo);
+    if (j === NEW) keep(claim, words, off);
+    else if (j >= 0 && claim < claims[j]!) { claims[j] = claim; lowered[j] = 1; }
   };
 
   /** A message already posted to `from` (the poster moved a control word after posting it). */
@@ -332,7 +347,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         if (c.constraint !== undefined && !inConstraint(a.id)) continue;
         hashState(packed, 0, W);
         const hi = fpHi, lo = fpLo, owner = ownerOf(lo, workers);
-        if (owner === self) { offer(hi, lo, claimBase + ai, packed, 0); continue; }
+        if (owner === self) { if (owned.add(hi, lo)) keep(claimBase + ai, packed, 0); continue; }
         // Sent before (this level, with a smaller claim, or in an earlier one): its owner has it already.
         const slot = (lo & SENT_MASK) << 1;
         if (sent[slot] === hi && sent[slot + 1] === lo && (hi | lo) !== 0) continue;
@@ -487,6 +502,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   let touched = 0;
   /** Inserts what the other workers sent; returns the new states' order by claim (and leaves their sorted claims in sortedClaims). */
   function exchange(inboxes: (PeerMessage | null)[]): Int32Array {
+    owned.indexLevel();
     for (const inbox of inboxes) {
       if (inbox === null) continue;
       runStarts.push(fresh);
