@@ -13,8 +13,7 @@
 //   2. exchange (after barrier A): each worker inserts what the others sent it
 //      and sorts its new states by claim.
 //   3. rank (after barrier B): each worker writes its new states' places in the
-//      next frontier (`where`) and its claim in the claims log, merging its
-//      claims with the others'. The log is the parallel levels' parent links.
+//      next frontier (`where`, `merged`), merging its claims with the others'.
 // A state's invariants and goals are checked when the next level loads it for
 // expansion (it is unpacked there anyway), not when it is found: unpacking
 // every new state once more cost a tenth of the run. The main thread places
@@ -79,12 +78,8 @@ export interface LevelMessage {
   buffers: SharedArrayBuffer[];
   /** ...at (buffer, index) = where[2r], where[2r+1] for canonical position r < count. The workers overwrite it with the next frontier's. */
   where: SharedArrayBuffer; count: number;
-  /**
-   * Where the workers write the claims of the level's new states in discovery order: the claims log, from
-   * `claimsAt` on, or (if they do not fit) from 0 in a new log buffer worker 0 allocates. Claims stay
-   * where they are written: they are the new states' parent links (so nobody copies them).
-   */
-  claims: SharedArrayBuffer; claimsAt: number;
+  /** Where the workers write the claims of the level's new states in discovery order (two buffers alternate, so the main thread can read the last level's while this one runs). */
+  merged: SharedArrayBuffer;
   /** Expand the positions; if false only check them (the last level of a run that stops early). */
   expand: boolean;
   checkDeadlock: boolean;
@@ -111,17 +106,17 @@ export interface LevelResult {
   /**
    * Whether the workers built the next frontier (false when only checking, or when the level was stopped:
    * then `where` still holds this level's). If so: `count` new states in all, this worker's in `buffer`,
-   * and (worker 0 only) the larger `where` and the new claims log buffer it had to allocate, or null.
+   * and (worker 0 only) the larger `where` / `merged` it had to allocate, or null.
    */
   exchanged: boolean; count: number; buffer: SharedArrayBuffer | null;
-  where: SharedArrayBuffer | null; claims: SharedArrayBuffer | null;
+  where: SharedArrayBuffer | null; merged: SharedArrayBuffer | null;
   /** Bytes this worker holds: its fingerprint set, its states, its outboxes and its cache of sent fingerprints. */
   bytes: number;
 }
 /** What a worker sends each other worker after expanding (its outbox for it) and after exchanging (its sorted claims). */
 interface PeerMessage { buffer: SharedArrayBuffer; count: number }
-/** Worker 0 to the others when the next frontier outgrows `where` or the claims log. */
-interface GrowMessage { where: SharedArrayBuffer; claims: SharedArrayBuffer }
+/** Worker 0 to the others when the next frontier outgrows `where` or `merged`. */
+interface GrowMessage { where: SharedArrayBuffer; merged: SharedArrayBuffer }
 /** A broken action (pos, actionId: the frontier position and the action), or a property that threw on the state at position pos (actionId -1). */
 export interface WorkerError { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null }
 
@@ -198,8 +193,6 @@ class OwnedStates {
   }
 }
 const NEW = -1, OLD = -2;
-/** Claims log buffers hold at least this many claims (16 MiB), unless a level needs more; smaller ones (8 levels' worth) while levels are small. */
-const CLAIMS_LOG = 1 << 22;
 /** Inbox records whose table cells the exchange loads together (see exchange). */
 const BATCH = 16;
 /**
@@ -427,7 +420,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     const res: LevelResult = {
       type: 'level-done', generated, fires, discarded: x.discarded - discarded0, deadlocks, stopped, error,
       antecedents, violations, goals, checkError,
-      exchanged: false, count: 0, buffer: null, where: null, claims: null, bytes: 0,
+      exchanged: false, count: 0, buffer: null, where: null, merged: null, bytes: 0,
     };
     if (!m.expand) { report(res); yield* barrier(); return res; }
     // Barrier A: every worker has expanded. The last to arrive decides for all whether the level was stopped.
@@ -443,18 +436,17 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     let total = fresh;
     for (const p of peerClaims) if (p !== null) total += p.count;
     // The next frontier's positions go over this level's (nobody reads those after barrier A).
-    let nextWhere: Int32Array = new Int32Array(m.where), log: Int32Array = new Int32Array(m.claims), at = m.claimsAt;
-    // Every worker sees the same total, so all decide alike; worker 0 allocates and shares.
-    const growWhere = 2 * total > nextWhere.length, newLog = at + total > log.length;
-    if (growWhere || newLog) {
+    let nextWhere: Int32Array = new Int32Array(m.where), merged: Int32Array = new Int32Array(m.merged);
+    if (2 * total > nextWhere.length || total > merged.length) {
+      // Every worker sees the same total, so all take this branch; worker 0 allocates and shares.
       if (self === 0) {
-        if (growWhere) res.where = (nextWhere = sharedInts(Math.max(2 * total, 2 * nextWhere.length))).buffer as SharedArrayBuffer;
-        if (newLog) res.claims = (log = sharedInts(Math.max(total, Math.min(CLAIMS_LOG, 8 * total)))).buffer as SharedArrayBuffer;
-        for (let v = 1; v < workers; v++) toPeer[v]!.postMessage({ where: nextWhere.buffer as SharedArrayBuffer, claims: log.buffer as SharedArrayBuffer } satisfies GrowMessage);
+        if (2 * total > nextWhere.length) nextWhere = sharedInts(Math.max(2 * total, 2 * nextWhere.length));
+        if (total > merged.length) merged = sharedInts(Math.max(total, 2 * merged.length));
+        for (let v = 1; v < workers; v++) toPeer[v]!.postMessage({ where: nextWhere.buffer as SharedArrayBuffer, merged: merged.buffer as SharedArrayBuffer } satisfies GrowMessage);
+        res.where = nextWhere.buffer as SharedArrayBuffer; res.merged = merged.buffer as SharedArrayBuffer;
       }
       yield* barrier();
-      if (self !== 0) { const g = take<GrowMessage>(fromPeer[0]!); nextWhere = new Int32Array(g.where); log = new Int32Array(g.claims); }
-      if (newLog) at = 0;
+      if (self !== 0) { const g = take<GrowMessage>(fromPeer[0]!); nextWhere = new Int32Array(g.where); merged = new Int32Array(g.merged); }
     }
     // My k-th state's position: k plus, for every other worker, how many of its claims are smaller (claims are distinct).
     const peers = peerClaims.map((p) => (p === null ? null : new Int32Array(p.buffer)));
@@ -471,7 +463,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         heads[v] = h; r += h;
       }
       nextWhere[2 * r] = self; nextWhere[2 * r + 1] = order[k]!;
-      log[at + r] = cl;
+      merged[r] = cl;
     }
     // The new states become this worker's part of the next frontier.
     const old = committed; committed = states; states = old;

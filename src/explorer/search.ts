@@ -131,18 +131,32 @@ class Growable {
 
 /**
  * The parent links of the levels a parallel search found: each level's claims (its new states' parent
- * position in the level before × actions + action id, in discovery order), read where the workers wrote
- * them. Writing parent and action arrays from them instead took the main thread half a second on bakery.5.
+ * position in the level before × actions + action id, in discovery order), copied as they are into
+ * segments that never move. Writing parent and action arrays from them instead took the main thread
+ * half a second on bakery.5 (a division per state, and page faults as the arrays doubled).
  */
 class ClaimLinks {
   private readonly levels: { first: number; parentStart: number; claims: Int32Array }[] = [];
-  private readonly buffers = new Set<ArrayBufferLike>();
+  private segment = new Int32Array(0);
+  private used = 0;
+  private total = 0;
+  /** Bytes of the segments. */
+  bytes = 0;
   constructor(private readonly actions: number) {}
   /** The first of these levels' states (Infinity while there are none). */
   get first(): number { return this.levels[0]?.first ?? Infinity; }
-  get bytes(): number { let b = 0; for (const x of this.buffers) b += x.byteLength; return b; }
   /** The next level: its states are numbered from `first`; their parents' level began at `parentStart`. */
-  add(first: number, parentStart: number, claims: Int32Array): void { this.levels.push({ first, parentStart, claims }); this.buffers.add(claims.buffer); }
+  add(first: number, parentStart: number, claims: Int32Array): void {
+    const M = claims.length;
+    if (this.used + M > this.segment.length) {
+      // Segments grow with the run (about as much memory as a doubling array, and nothing is copied twice).
+      this.segment = new Int32Array(Math.max(M, Math.min(1 << 22, Math.max(1024, this.total))));
+      this.used = 0; this.bytes += this.segment.byteLength;
+    }
+    this.segment.set(claims, this.used);
+    this.levels.push({ first, parentStart, claims: this.segment.subarray(this.used, this.used + M) });
+    this.used += M; this.total += M;
+  }
   /** State i's parent and the action that found it (i >= first). */
   link(i: number): { parent: number; via: number } {
     let lo = 0, hi = this.levels.length - 1;
@@ -468,82 +482,88 @@ class Engine {
       new ActionFailure(new ModelError(err.message, { ...(err.action ? { action: err.action } : {}), ...(err.field ? { field: err.field } : {}) }), levelStart + err.pos, err.actionId, err.bad);
     const firstError = (errs: (WorkerError | null)[]): WorkerError | undefined =>
       errs.filter((e): e is WorkerError => e !== null).sort((a, b) => a.pos - b.pos || a.actionId - b.actionId)[0];
-    // Every worker records the states it owns among those found so far.
-    const fps = this.set instanceof FingerprintSet ? this.set.fingerprints() : null;
-    if (fps === null) throw new Error('the parallel search needs a fingerprint set');
-    crew.seed(fps, this.set.size);
-    const Wd = this.x.w;
-    const first = new Int32Array(new SharedArrayBuffer(Math.max(1, curCount) * Wd * 4));
-    first.set(cur.subarray(0, curCount * Wd));
-    // The frontier: buffers, and for each canonical position the (buffer, index) of its state.
-    let buffers: SharedArrayBuffer[] = [first.buffer as SharedArrayBuffer];
-    // The workers write the next frontier's positions over `where`, and its claims (discovery order) into the claims log.
-    let where = new Int32Array(new SharedArrayBuffer(Math.max(1024, curCount) * 8));
-    for (let k = 0; k < curCount; k++) { where[2 * k] = 0; where[2 * k + 1] = k; }
-    let log = new SharedArrayBuffer(1024 * 4), logAt = 0;
-    /** Whether the frontier's states were checked: the sequential search checked them; the workers check the others as they expand them. */
-    let checked = true;
-    /** Sends the frontier to the workers (they take it in chunks), to expand and/or check. */
-    const runLevel = async (expand: boolean): Promise<LevelResult[]> => {
-      const checkDeadlock = c.deadlock !== 'allowed' && !this.firstViolation.has('Deadlock');
-      const skipInvariants = c.invariants.flatMap((inv, k) => (this.firstViolation.has(inv.name) ? [k] : []));
-      const skipGoals = this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : []));
-      const m: LevelMessage = { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, count: curCount, claims: log, claimsAt: logAt, expand, checkDeadlock, check: !checked, skipInvariants, skipGoals };
-      // Budgets and progress are seen between slices.
-      return crew.level(m, () => { if (expand) this.watch(crew.ctl, curCount); }, () => this.watch(crew.ctl, curCount));
-    };
-    /**
-     * Takes in what checking the frontier found, as the sequential search does when it finds these
-     * states (while expanding the level before): a property that threw is a model error of that
-     * level (`mark`: its start); violations are recorded in discovery order.
-     */
-    const takeChecks = (results: LevelResult[], mark: typeof this.levelMark): void => {
-      const err = firstError(results.map((r) => r.checkError));
-      if (err) { this.levelMark = mark; throw new ActionFailure(new ModelError(err.message), levelStart + err.pos, -1, null); }
-      const found: { pos: number; k: number }[] = [];
-      for (const r of results) {
-        r.antecedents.forEach((h, k) => { this.antecedentHits[k]! += h; });
-        r.goals.forEach((h, k) => { if (h && this.goalHit[k]! < 0) this.goalHit[k] = this.depth; });
-        for (let i = 0; i < r.violations.length; i += 2) found.push({ pos: r.violations[i + 1]!, k: r.violations[i]! });
+    /** The last level's parent links, kept while the workers expand the next level (only traces read them). */
+    let links: { first: number; parentStart: number; claims: Int32Array } | null = null;
+    const keepLinks = (): void => { if (links !== null) this.claimLinks.add(links.first, links.parentStart, links.claims); links = null; };
+    try {
+      // Every worker records the states it owns among those found so far.
+      const fps = this.set instanceof FingerprintSet ? this.set.fingerprints() : null;
+      if (fps === null) throw new Error('the parallel search needs a fingerprint set');
+      crew.seed(fps, this.set.size);
+      const Wd = this.x.w;
+      const first = new Int32Array(new SharedArrayBuffer(Math.max(1, curCount) * Wd * 4));
+      first.set(cur.subarray(0, curCount * Wd));
+      // The frontier: buffers, and for each canonical position the (buffer, index) of its state.
+      let buffers: SharedArrayBuffer[] = [first.buffer as SharedArrayBuffer];
+      // The workers write the next frontier's positions over `where` and its claims (discovery order) into merged[depth & 1].
+      let where = new Int32Array(new SharedArrayBuffer(Math.max(1024, curCount) * 8));
+      for (let k = 0; k < curCount; k++) { where[2 * k] = 0; where[2 * k + 1] = k; }
+      const merged = [0, 1].map(() => new SharedArrayBuffer(1024 * 4));
+      /** Whether the frontier's states were checked: the sequential search checked them; the workers check the others as they expand them. */
+      let checked = true;
+      /** Sends the frontier to the workers (they take it in chunks), to expand and/or check. */
+      const runLevel = async (expand: boolean): Promise<LevelResult[]> => {
+        const checkDeadlock = c.deadlock !== 'allowed' && !this.firstViolation.has('Deadlock');
+        const skipInvariants = c.invariants.flatMap((inv, k) => (this.firstViolation.has(inv.name) ? [k] : []));
+        const skipGoals = this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : []));
+        const m: LevelMessage = { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, count: curCount, merged: merged[this.depth & 1]!, expand, checkDeadlock, check: !checked, skipInvariants, skipGoals };
+        // Parent links are kept while the helpers start; budgets and progress are seen between slices.
+        return crew.level(m, () => { keepLinks(); if (expand) this.watch(crew.ctl, curCount); }, () => this.watch(crew.ctl, curCount));
+      };
+      /**
+       * Takes in what checking the frontier found, as the sequential search does when it finds these
+       * states (while expanding the level before): a property that threw is a model error of that
+       * level (`mark`: its start); violations are recorded in discovery order.
+       */
+      const takeChecks = (results: LevelResult[], mark: typeof this.levelMark): void => {
+        const err = firstError(results.map((r) => r.checkError));
+        if (err) { this.levelMark = mark; throw new ActionFailure(new ModelError(err.message), levelStart + err.pos, -1, null); }
+        const found: { pos: number; k: number }[] = [];
+        for (const r of results) {
+          r.antecedents.forEach((h, k) => { this.antecedentHits[k]! += h; });
+          r.goals.forEach((h, k) => { if (h && this.goalHit[k]! < 0) this.goalHit[k] = this.depth; });
+          for (let i = 0; i < r.violations.length; i += 2) found.push({ pos: r.violations[i + 1]!, k: r.violations[i]! });
+        }
+        found.sort((a, b) => a.pos - b.pos || a.k - b.k);
+        for (const f of found) { const inv = c.invariants[f.k]!; this.record(inv.name, 'invariant', inv.description, levelStart + f.pos); }
+        checked = true;
+      };
+      while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
+        if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
+        if (curCount * A >= 2 ** 31) throw new UsageError(`a level of ${curCount} states × ${A} actions is too large for --workers (claims are 31-bit); use --workers 1`);
+        const prevMark = this.levelMark;
+        const results = await runLevel(true);
+        if (!results[0]!.exchanged) break; // interrupted or out of time: this.incomplete is set; the frontier is checked below
+        if (!checked) takeChecks(results, prevMark);
+        // The level proper begins here: the sequential search found the violations above before it.
+        this.markLevel();
+        const err = firstError(results.map((r) => r.error));
+        if (err) throw workerError(err, levelStart);
+        if (this.stopNow) break; // a violation in the frontier: its successors are not counted, as sequentially
+        for (const r of results) {
+          this.generated += r.generated; this.x.discarded += r.discarded;
+          for (let a = 0; a < A; a++) this.fires[a]! += r.fires[a]!;
+        }
+        for (const pos of results.flatMap((r) => r.deadlocks).sort((a, b) => a - b)) this.deadlockAt(levelStart + pos);
+        // The workers have exchanged successors and written the next frontier, in the sequential discovery order.
+        const own = results[0]!, M = own.count;
+        if (own.where !== null) where = new Int32Array(own.where); // worker 0 had to allocate larger ones
+        if (own.merged !== null) merged[this.depth & 1] = own.merged;
+        links = { first: this.distinct, parentStart: levelStart, claims: new Int32Array(merged[this.depth & 1]!, 0, M) };
+        buffers = results.map((r) => r.buffer!);
+        this.distinct += M;
+        this.parallelBytes = Math.max(this.parallelBytes, results.reduce((a, r) => a + r.bytes, 0) + where.byteLength + merged[0]!.byteLength + merged[1]!.byteLength);
+        levelStart += curCount;
+        curCount = M;
+        checked = false;
+        if (curCount > 0) this.depth++;
+        if (curCount > 0 && this.distinct >= this.o.maxStates) this.incomplete = 'max-states';
       }
-      found.sort((a, b) => a.pos - b.pos || a.k - b.k);
-      for (const f of found) { const inv = c.invariants[f.k]!; this.record(inv.name, 'invariant', inv.description, levelStart + f.pos); }
-      checked = true;
-    };
-    while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
-      if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
-      if (curCount * A >= 2 ** 31) throw new UsageError(`a level of ${curCount} states × ${A} actions is too large for --workers (claims are 31-bit); use --workers 1`);
-      const prevMark = this.levelMark;
-      const results = await runLevel(true);
-      if (!results[0]!.exchanged) break; // interrupted or out of time: this.incomplete is set; the frontier is checked below
-      if (!checked) takeChecks(results, prevMark);
-      // The level proper begins here: the sequential search found the violations above before it.
-      this.markLevel();
-      const err = firstError(results.map((r) => r.error));
-      if (err) throw workerError(err, levelStart);
-      if (this.stopNow) break; // a violation in the frontier: its successors are not counted, as sequentially
-      for (const r of results) {
-        this.generated += r.generated; this.x.discarded += r.discarded;
-        for (let a = 0; a < A; a++) this.fires[a]! += r.fires[a]!;
-      }
-      for (const pos of results.flatMap((r) => r.deadlocks).sort((a, b) => a - b)) this.deadlockAt(levelStart + pos);
-      // The workers have exchanged successors and written the next frontier, in the sequential discovery order.
-      const own = results[0]!, M = own.count;
-      if (own.where !== null) where = new Int32Array(own.where); // worker 0 had to allocate larger ones
-      if (own.claims !== null) { log = own.claims; logAt = 0; }
-      this.claimLinks.add(this.distinct, levelStart, new Int32Array(log, 4 * logAt, M));
-      logAt += M;
-      buffers = results.map((r) => r.buffer!);
-      this.distinct += M;
-      this.parallelBytes = Math.max(this.parallelBytes, results.reduce((a, r) => a + r.bytes, 0) + where.byteLength);
-      levelStart += curCount;
-      curCount = M;
-      checked = false;
-      if (curCount > 0) this.depth++;
-      if (curCount > 0 && this.distinct >= this.o.maxStates) this.incomplete = 'max-states';
+      // A run that stopped before expanding its frontier (a budget, an interrupt) still checks it, as sequentially.
+      if (!checked && curCount > 0) takeChecks(await runLevel(false), this.levelMark);
+    } finally {
+      keepLinks(); // traces read them
     }
-    // A run that stopped before expanding its frontier (a budget, an interrupt) still checks it, as sequentially.
-    if (!checked && curCount > 0) takeChecks(await runLevel(false), this.levelMark);
   }
 
   /** While workers run a level: progress, interrupts and the time budget (which stop the workers through ctl). */
