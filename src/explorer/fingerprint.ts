@@ -57,6 +57,10 @@ export interface StateSet {
   readonly bytes: number;
   /** Adds the state whose fingerprint was just computed by hashState; true if it was new. */
   add(b: Int32Array, off: number): boolean;
+  /** Adds the state b[off..] whose fingerprint is (hi, lo); true if it was new. */
+  addHashed(b: Int32Array, off: number, hi: number, lo: number): boolean;
+  /** Reads the first table cell a state with fingerprint high lane `hi` probes (so its cache line is on the way; see the BFS). */
+  touch(hi: number): number;
   /** With indexing on: the index of the state `add` found already present (states are numbered in insertion order). */
   readonly found: number;
 }
@@ -81,6 +85,7 @@ export class FingerprintSet implements StateSet {
   get size(): number { return this.count; }
   get bytes(): number { return this.table.byteLength + (this.idx?.byteLength ?? 0); }
   add(_b: Int32Array, _off: number): boolean { return this.insert(fpHi, fpLo); }
+  addHashed(_b: Int32Array, _off: number, hi: number, lo: number): boolean { return this.insert(hi, lo); }
   /** Adds the fingerprint (hi, lo); true if it was new. */
   insert(hi: number, lo: number): boolean {
     if (hi === 0 && lo === 0) lo = 1;
@@ -136,9 +141,11 @@ export class ExactStateSet implements StateSet {
   }
   get size(): number { return this.count; }
   get bytes(): number { return this.table.byteLength + this.count * this.slots * 4; }
-  add(b: Int32Array, off: number): boolean {
+  add(b: Int32Array, off: number): boolean { return this.addHashed(b, off, fpHi, fpLo); }
+  touch(hi: number): number { return this.table[hi & this.mask]!; }
+  addHashed(b: Int32Array, off: number, hi: number, _lo: number): boolean {
     const n = this.slots, s = this.states;
-    let i = fpHi & this.mask;
+    let i = hi & this.mask;
     for (;;) {
       const id = this.table[i]!;
       if (id < 0) break;

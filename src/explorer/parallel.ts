@@ -193,6 +193,8 @@ class OwnedStates {
   }
 }
 const NEW = -1, OLD = -2;
+/** A worker looks up its own successors in batches of about this many (see lookUpOwn). */
+const PENDING = 16;
 /** Inbox records whose table cells the exchange loads together (see exchange). */
 const BATCH = 16;
 /**
@@ -243,6 +245,20 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   const sent = new Int32Array(2 * (SENT_MASK + 1));
   const outboxes: Int32Array[] = Array.from({ length: workers }, () => sharedInts(1024 * R)), outCount = new Array<number>(workers).fill(0);
 
+  /** The successors of the state being expanded that this worker owns, waiting to be looked up (at most one per action instance). */
+  const pendHi = new Int32Array(PENDING + A), pendLo = new Int32Array(PENDING + A), pendClaim = new Int32Array(PENDING + A), pendPacked = new Int32Array((PENDING + A) * W);
+  /**
+   * Looks up the pending successors, in order (so claims still arrive in increasing order): their
+   * table cells are loaded first, together, so their cache misses overlap; looked up as they were found,
+   * each waited for its own, between a state's worth of other work.
+   */
+  let pending = 0;
+  const lookUpOwn = (): void => {
+    const np = pending;
+    pending = 0;
+    for (let j = 0; j < np; j++) touched ^= owned.touch(pendHi[j]!);
+    for (let j = 0; j < np; j++) if (owned.add(pendHi[j]!, pendLo[j]!)) keep(pendClaim[j]!, pendPacked, j * W);
+  };
   /** Keeps a new state this worker owns (packed, with its claim) for the exchange. */
   const keep = (claim: number, words: Int32Array, off: number): void => {
     if ((fresh + 1) * W > states.length) states = grownShared(states);
@@ -353,7 +369,12 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         if (c.constraint !== undefined && !inConstraint(a.id)) continue;
         hashState(packed, 0, W);
         const hi = fpHi, lo = fpLo, owner = ownerOf(lo, workers);
-        if (owner === self) { if (owned.add(hi, lo)) keep(claimBase + ai, packed, 0); continue; }
+        if (owner === self) {
+          const j = pending++;
+          pendHi[j] = hi; pendLo[j] = lo; pendClaim[j] = claimBase + ai;
+          for (let k = 0, d = j * W; k < W; k++) pendPacked[d + k] = packed[k]!;
+          continue;
+        }
         // Sent before (this level, with a smaller claim, or in an earlier one): its owner has it already.
         const slot = (lo & SENT_MASK) << 1;
         if (sent[slot] === hi && sent[slot + 1] === lo && (hi | lo) !== 0) continue;
@@ -364,8 +385,10 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         box[at] = claimBase + ai; box[at + 1] = hi; box[at + 2] = lo;
         for (let k = 0; k < W; k++) box[at + 3 + k] = packed[k]!;
       }
+      if (pending > PENDING) lookUpOwn();
       if (enabled === 0 && m.checkDeadlock && !expectedTerminal()) deadlocks.push(r);
     }
+    lookUpOwn();
     return { generated, stopped: false };
   }
 

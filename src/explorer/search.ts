@@ -13,7 +13,7 @@
 // search happened to notice it.
 import { ModelError, UsageError, type ActionInstance, type CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
-import { collisionProbability, ExactStateSet, FingerprintSet, hashState, type StateSet } from './fingerprint.js';
+import { collisionProbability, ExactStateSet, FingerprintSet, fpHi, fpLo, hashState, type StateSet } from './fingerprint.js';
 import { executePath, traceSteps, type TraceStep } from './trace.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { checkLivenessAsync, type Lasso } from './liveness.js';
@@ -166,6 +166,9 @@ class ClaimLinks {
   }
 }
 
+/** The BFS looks successors up in batches of about this many (see bfsFrom's lookUp). */
+const PENDING = 16;
+
 /** Raised inside the engine to stop with a model error at a known state. */
 class ActionFailure {
   constructor(readonly error: ModelError, readonly parent: number, readonly actionId: number, readonly badSuccessor: Int32Array | null) {}
@@ -220,6 +223,8 @@ class Engine {
   private handedOver = false;
   /** Parallel BFS: the bytes the workers hold (fingerprint sets, states, outboxes), at the largest level. */
   private parallelBytes = 0;
+  /** Where the BFS leaves the cells it touched (see bfsFrom). */
+  private touched = 0;
   /** Why a requested worker count was not used, for the report. */
   readonly notes: string[] = [];
 
@@ -414,51 +419,81 @@ class Engine {
     }
     let levelStart = 0;
     let next = new Int32Array(Math.max(1024, curCount) * W);
+    // Successors waiting to be looked up (see lookUp): about PENDING, plus at most one per action instance of the last state.
+    const P = PENDING + this.acts.length;
+    const pendHi = new Int32Array(P), pendLo = new Int32Array(P), pendAct = new Int32Array(P), pendParent = new Int32Array(P), pendPacked = new Int32Array(P * W);
+    let touched = 0;
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
       if (this.parallel && this.crew === null && curCount >= this.o.parallelFrom / 10) this.crew = new Crew(this.c, this.o.debug, this.o.workers, this.o.spawnWorker!);
       if (this.crew !== null && curCount >= this.o.parallelFrom) { this.handedOver = true; return this.bfsParallel(this.crew, cur, curCount, levelStart); }
       if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
       this.markLevel();
-      let nextCount = 0;
-      let lastPause = performance.now();
-      for (let i = 0; i < curCount; i++) {
-        if ((i & 1023) === 1023 && performance.now() - lastPause > 100) {
-          await this.pause(curCount - i);
-          lastPause = performance.now();
-          if (this.incomplete !== undefined) break;
-        }
-        const parentIdx = levelStart + i;
-        this.expanding = parentIdx;
-        this.x.loadPacked(cur, i * W);
-        let enabled = 0;
-        const acts = this.acts, graph = this.graph;
-        if (graph !== null) { graph.start.ensure(parentIdx + 2); graph.start.a[parentIdx] = graph.edges; }
-        const cand = this.x.candidates();
-        for (let w = 0; w < cand.length; w++) for (let bits = cand[w]!; bits !== 0; bits &= bits - 1) {
-          const ai = (w << 5) + 31 - Math.clz32(bits & -bits);
-          const a = acts[ai]!;
-          if (!this.x.successor(a)) continue;
-          enabled++;
-          this.generated++;
-          this.fires[ai]!++;
-          if (c.constraint !== undefined && !this.checkConstraint(parentIdx, a)) continue;
-          hashState(packed, 0, W);
-          const isNew = this.set.add(packed, 0);
+      let nextCount = 0, np = 0;
+      /**
+       * Looks the pending successors up, in the order they were generated. Their table cells are loaded
+       * first, together: the loads are independent, so their cache misses overlap (looked up as each was
+       * generated, each waited for its own, between a state's worth of other work).
+       */
+      const lookUp = (): void => {
+        const graph = this.graph, n = np;
+        np = 0; // first: if an invariant throws below, the failure's handler must not look these up again
+        for (let j = 0; j < n; j++) touched ^= this.set.touch(pendHi[j]!);
+        for (let j = 0; j < n; j++) {
+          const isNew = this.set.addHashed(pendPacked, j * W, pendHi[j]!, pendLo[j]!);
           if (graph !== null) {
             const e = graph.edges++;
             graph.dst.ensure(e + 1); graph.act.ensure(e + 1);
-            graph.dst.a[e] = isNew ? this.distinct : this.set.found; graph.act.a[e] = a.id;
+            graph.dst.a[e] = isNew ? this.distinct : this.set.found; graph.act.a[e] = pendAct[j]!;
           }
           if (!isNew) continue;
-          this.admit(this.nextView, parentIdx, a.id, this.depth + 1);
+          this.c.layout.unpack(pendPacked, j * W, this.scratch, 0);
+          this.admit(this.nextView, pendParent[j]!, pendAct[j]!, this.depth + 1);
           if (nextCount * W + W > next.length) { const b = new Int32Array(next.length * 2); b.set(next); next = b; }
           const dst = nextCount * W;
-          for (let k = 0; k < W; k++) next[dst + k] = packed[k]!;
+          for (let k = 0; k < W; k++) next[dst + k] = pendPacked[j * W + k]!;
           nextCount++;
         }
-        if (enabled === 0) this.deadlock(this.curView, parentIdx);
-        if (this.incomplete !== undefined) break;
+      };
+      let lastPause = performance.now();
+      try {
+        for (let i = 0; i < curCount; i++) {
+          if ((i & 1023) === 1023 && performance.now() - lastPause > 100) {
+            lookUp();
+            await this.pause(curCount - i);
+            lastPause = performance.now();
+            if (this.incomplete !== undefined) break;
+          }
+          const parentIdx = levelStart + i;
+          this.expanding = parentIdx;
+          this.x.loadPacked(cur, i * W);
+          let enabled = 0;
+          const acts = this.acts, graph = this.graph;
+          if (graph !== null) { graph.start.ensure(parentIdx + 2); graph.start.a[parentIdx] = graph.edges; }
+          const cand = this.x.candidates();
+          for (let w = 0; w < cand.length; w++) for (let bits = cand[w]!; bits !== 0; bits &= bits - 1) {
+            const ai = (w << 5) + 31 - Math.clz32(bits & -bits);
+            const a = acts[ai]!;
+            if (!this.x.successor(a)) continue;
+            enabled++;
+            this.generated++;
+            this.fires[ai]!++;
+            if (c.constraint !== undefined && !this.checkConstraint(parentIdx, a)) continue;
+            hashState(packed, 0, W);
+            pendHi[np] = fpHi; pendLo[np] = fpLo; pendAct[np] = a.id; pendParent[np] = parentIdx;
+            for (let k = 0, d = np * W; k < W; k++) pendPacked[d + k] = packed[k]!;
+            np++;
+          }
+          // A deadlock is recorded after the successors of the states before it (as if looked up at once); the graph needs each state's edges before the next state's.
+          if (np > PENDING || enabled === 0 || graph !== null) lookUp();
+          if (enabled === 0) this.deadlock(this.curView, parentIdx);
+          if (this.incomplete !== undefined) break;
+        }
+      } catch (e) {
+        lookUp(); // the successors generated before a failure were looked up before it, as one by one
+        throw e;
       }
+      lookUp();
+      this.touched = touched; // so the loads are not optimized away
       this.frontierBytes = Math.max(this.frontierBytes, cur.byteLength + next.byteLength);
       if (this.incomplete !== undefined) break;
       levelStart += curCount;
