@@ -37,6 +37,14 @@ describe('results do not depend on the number of workers', () => {
   it('an invariant that throws (found when the workers load the state to expand it)', () => sameForWorkers([fixture('invariant-throws.ts')]));
   it('an action that throws in several chunks of a wide level (the first in discovery order wins)', () => sameForWorkers([fixture('wide-throws.ts'), '--fail', 'action']));
   it('an invariant that throws in several chunks of a wide level', () => sameForWorkers([fixture('wide-throws.ts'), '--fail', 'invariant']));
+  it('an invariant that throws on a state found before an action fails in the same level (the invariant fails first)', () => {
+    sameForWorkers([fixture('wide-throws.ts'), '--fail', 'both']);
+    expect(mc('run', fixture('wide-throws.ts'), '--fail', 'both', '--workers', '2', '--parallel-from', '1', '--json').json?.error?.message).toBe('invariant Fragile threw: fragile at 1111110000');
+  });
+  it('a violation in a level whose expansion would fail (the run stops at the violation)', () => {
+    sameForWorkers([fixture('wide-throws.ts'), '--fail', 'violated']);
+    expect(mc('run', fixture('wide-throws.ts'), '--fail', 'violated', '--workers', '2', '--parallel-from', '1', '--json').json?.verdict).toBe('violation');
+  });
   it('an action that leaves its domain', () => sameForWorkers([fixture('out-of-domain.ts')]));
   it('an implication violated early while the run goes on (its antecedent is still counted)', () => sameForWorkers([fixture('implication-violated.ts'), '--mutant', 'keep-going']));
   it('a budget (levels are the unit of --max-states)', () => sameForWorkers(['test/oracles/counters.ts', '--max-states', '5000']));

@@ -331,7 +331,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         const inv = c.invariants[q]!;
         what = `invariant ${inv.name}`;
         if (inv.antecedent !== undefined && inv.antecedent(view)) antecedents[q]!++;
-        if (checkInv[q] && !inv.check(view)) violations.push(q, r);
+        // Evaluated even once violated (only not recorded again): the sequential search evaluates it too, and it may throw.
+        if (!inv.check(view) && checkInv[q]) violations.push(q, r);
       }
       for (let q = 0; q < goals.length; q++) {
         if (!checkGoal[q] || goals[q]) continue;
@@ -426,6 +427,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         if (done.stopped) stopped = true;
       } catch (e) {
         if (!(e instanceof ExpandFailure)) throw e;
+        // The states found before the failure are this level's too: the main thread checks them, as the sequential search does before it fails.
+        lookUpOwn();
         error = { pos: expandingAt, actionId: e.actionId, message: e.error.message, ...(e.error.details.action ? { action: e.error.details.action } : {}), ...(e.error.details.field ? { field: e.error.details.field } : {}), bad: e.badSuccessor };
         // A property that throws on a later state comes first (that state belongs to the previous level): check on.
         if (!m.check) break;

@@ -537,13 +537,13 @@ class Engine {
       /** Whether the frontier's states were checked: the sequential search checked them; the workers check the others as they expand them. */
       let checked = true;
       /** Sends the frontier to the workers (they take it in chunks), to expand and/or check. */
-      const runLevel = async (expand: boolean): Promise<LevelResult[]> => {
+      const runLevel = async (expand: boolean, count = curCount): Promise<LevelResult[]> => {
         const checkDeadlock = c.deadlock !== 'allowed' && !this.firstViolation.has('Deadlock');
         const skipInvariants = c.invariants.flatMap((inv, k) => (this.firstViolation.has(inv.name) ? [k] : []));
         const skipGoals = this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : []));
-        const m: LevelMessage = { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, count: curCount, merged: merged[this.depth & 1]!, expand, checkDeadlock, check: !checked, skipInvariants, skipGoals };
+        const m: LevelMessage = { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, count, merged: merged[this.depth & 1]!, expand, checkDeadlock, check: !checked || !expand, skipInvariants, skipGoals };
         // Parent links are kept while the helpers start; budgets and progress are seen between slices.
-        return crew.level(m, () => { keepLinks(); if (expand) this.watch(crew.ctl, curCount); }, () => this.watch(crew.ctl, curCount));
+        return crew.level(m, () => { keepLinks(); if (expand) this.watch(crew.ctl, count); }, () => this.watch(crew.ctl, count));
       };
       /**
        * Takes in what checking the frontier found, as the sequential search does when it finds these
@@ -570,11 +570,28 @@ class Engine {
         const results = await runLevel(true);
         if (!results[0]!.exchanged) break; // interrupted or out of time: this.incomplete is set; the frontier is checked below
         if (!checked) takeChecks(results, prevMark);
+        // A violation in the frontier: the sequential search stopped before this level (not counting its successors, nor meeting its failures).
+        if (this.stopNow) break;
         // The level proper begins here: the sequential search found the violations above before it.
         this.markLevel();
         const err = firstError(results.map((r) => r.error));
-        if (err) throw workerError(err, levelStart);
-        if (this.stopNow) break; // a violation in the frontier: its successors are not counted, as sequentially
+        if (err) {
+          // The sequential search checks a state as it finds it, so a property that throws on a state found
+          // before the failure fails first. Those states lead the next frontier (by claim): check them.
+          const own = results[0]!;
+          const found = new Int32Array(own.merged ?? merged[this.depth & 1]!, 0, own.count);
+          const before = err.pos * A + (err.actionId < 0 ? A : err.actionId);
+          let k = 0;
+          for (let hi = own.count; k < hi; ) { const mid = (k + hi) >> 1; if (found[mid]! < before) k = mid + 1; else hi = mid; }
+          if (k > 0) {
+            if (own.where !== null) where = new Int32Array(own.where);
+            links = { first: this.distinct, parentStart: levelStart, claims: found.subarray(0, k) };
+            buffers = results.map((r) => r.buffer!);
+            const thrown = firstError((await runLevel(false, k)).map((r) => r.checkError));
+            if (thrown) throw new ActionFailure(new ModelError(thrown.message), this.distinct + thrown.pos, -1, null);
+          }
+          throw workerError(err, levelStart);
+        }
         for (const r of results) {
           this.generated += r.generated; this.x.discarded += r.discarded;
           for (let a = 0; a < A; a++) this.fires[a]! += r.fires[a]!;
