@@ -508,26 +508,36 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
    */
   function claimOrder(): Int32Array {
     const bounds = [...runStarts, fresh];
-    const runs: Int32Array[] = [];
+    let order: Int32Array = new Int32Array(0);
     const low: number[] = [];
     for (let r = 0; r + 1 < bounds.length; r++) {
       const run = new Int32Array(bounds[r + 1]! - bounds[r]!);
       let len = 0;
       for (let j = bounds[r]!; j < bounds[r + 1]!; j++) if (lowered[j] === 0) run[len++] = j; else low.push(j);
-      runs.push(run.subarray(0, len));
+      order = mergeByClaim(order, run.subarray(0, len));
     }
-    low.sort((a, b) => claims[a]! - claims[b]!);
-    runs.push(Int32Array.from(low));
-    const order = new Int32Array(fresh), head = new Int32Array(runs.length);
-    for (let k = 0; k < fresh; k++) {
-      let best = -1, bestClaim = 0;
-      for (let r = 0; r < runs.length; r++) {
-        const h = head[r]!, run = runs[r]!;
-        if (h < run.length && (best < 0 || claims[run[h]!]! < bestClaim)) { best = r; bestClaim = claims[run[h]!]!; }
-      }
-      order[k] = runs[best]![head[best]!++]!;
-    }
-    return order;
+    return mergeByClaim(order, sortByClaim(low));
+  }
+  /** Two runs of new states, each in increasing claim order, merged. */
+  function mergeByClaim(a: Int32Array, b: Int32Array): Int32Array {
+    if (a.length === 0) return b;
+    if (b.length === 0) return a;
+    const out = new Int32Array(a.length + b.length), cl = claims;
+    let i = 0, j = 0, k = 0;
+    while (i < a.length && j < b.length) out[k++] = cl[a[i]!]! < cl[b[j]!]! ? a[i++]! : b[j++]!;
+    while (i < a.length) out[k++] = a[i++]!;
+    while (j < b.length) out[k++] = b[j++]!;
+    return out;
+  }
+  /** New states in increasing claim order: claims are below 2^31, so with a state's place in `states` below 2^22 the pair fits a double, and a typed array sorts those natively. */
+  function sortByClaim(states: number[]): Int32Array {
+    const n = states.length, out = new Int32Array(n);
+    if (n >= 1 << 22) { states.sort((a, b) => claims[a]! - claims[b]!); out.set(states); return out; }
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = claims[states[i]!]! * (1 << 22) + i;
+    keys.sort();
+    for (let i = 0; i < n; i++) out[i] = states[keys[i]! % (1 << 22)]!;
+    return out;
   }
 
   /** Where touched cells' words go (so the loads are kept). */
