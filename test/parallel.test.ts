@@ -41,6 +41,10 @@ describe('results do not depend on the number of workers', () => {
     sameForWorkers([fixture('wide-throws.ts'), '--fail', 'both']);
     expect(mc('run', fixture('wide-throws.ts'), '--fail', 'both', '--workers', '2', '--parallel-from', '1', '--json').json?.error?.message).toBe('invariant Fragile threw: fragile at 1111110000');
   });
+  it('an invariant already violated is still evaluated, and its throw is the error (a run that goes on past the violation)', () => {
+    sameForWorkers([fixture('wide-throws.ts'), '--fail', 'later', '--mutant', 'keep-going']);
+    expect(mc('run', fixture('wide-throws.ts'), '--fail', 'later', '--mutant', 'keep-going', '--workers', '2', '--parallel-from', '1', '--json').json?.error?.message).toBe('invariant Fragile threw: fragile at 0111111000');
+  });
   it('a violation in a level whose expansion would fail (the run stops at the violation)', () => {
     sameForWorkers([fixture('wide-throws.ts'), '--fail', 'violated']);
     expect(mc('run', fixture('wide-throws.ts'), '--fail', 'violated', '--workers', '2', '--parallel-from', '1', '--json').json?.verdict).toBe('violation');
