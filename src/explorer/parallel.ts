@@ -245,7 +245,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   const sent = new Int32Array(2 * (SENT_MASK + 1));
   const outboxes: Int32Array[] = Array.from({ length: workers }, () => sharedInts(1024 * R)), outCount = new Array<number>(workers).fill(0);
 
-  /** The successors of the state being expanded that this worker owns, waiting to be looked up (at most one per action instance). */
+  /** Successors this worker owns, waiting to be looked up (see lookUpOwn): about PENDING, plus at most one per action instance of the last state. */
   const pendHi = new Int32Array(PENDING + A), pendLo = new Int32Array(PENDING + A), pendClaim = new Int32Array(PENDING + A), pendPacked = new Int32Array((PENDING + A) * W);
   /**
    * Looks up the pending successors, in order (so claims still arrive in increasing order): their
@@ -529,14 +529,14 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     while (j < b.length) out[k++] = b[j++]!;
     return out;
   }
-  /** New states in increasing claim order: claims are below 2^31, so with a state's place in `states` below 2^22 the pair fits a double, and a typed array sorts those natively. */
-  function sortByClaim(states: number[]): Int32Array {
-    const n = states.length, out = new Int32Array(n);
-    if (n >= 1 << 22) { states.sort((a, b) => claims[a]! - claims[b]!); out.set(states); return out; }
+  /** New states (their indices) in increasing claim order: claims are below 2^31, so with a place in the list below 2^22 the pair fits a double, and a typed array sorts those natively. */
+  function sortByClaim(ids: number[]): Int32Array {
+    const n = ids.length, out = new Int32Array(n);
+    if (n >= 1 << 22) { ids.sort((a, b) => claims[a]! - claims[b]!); out.set(ids); return out; }
     const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = claims[states[i]!]! * (1 << 22) + i;
+    for (let i = 0; i < n; i++) keys[i] = claims[ids[i]!]! * (1 << 22) + i;
     keys.sort();
-    for (let i = 0; i < n; i++) out[i] = states[keys[i]! % (1 << 22)]!;
+    for (let i = 0; i < n; i++) out[i] = ids[keys[i]! % (1 << 22)]!;
     return out;
   }
 
