@@ -112,7 +112,7 @@ export class FingerprintSet implements StateSet {
     if (++this.count > this.limit) this.grow();
     return true;
   }
-  /** The first cell insert(hi, ...) probes (a parallel worker reads it early so its cache line is on the way). */
+  /** The first cell insert(hi, ...) probes (the searches read it early, for a batch of lookups, so its cache line is on the way). */
   touch(hi: number): number { return this.table[2 * (hi & this.mask)]!; }
   /** Every stored fingerprint, as (hi, lo) pairs in a shared buffer (to seed a parallel search's workers). */
   fingerprints(): Int32Array {
@@ -123,12 +123,13 @@ export class FingerprintSet implements StateSet {
   }
   private grow(): void {
     const cap = (this.mask + 1) * 2;
+    const fits = (): boolean => this.reserved !== null && cap * 8 <= this.reserved.byteLength;
     if (this.idx === null && cap >= this.inPlaceFrom) {
-      if (this.reserved !== null && cap * 8 <= this.reserved.byteLength) return this.growInPlace();
-      this.reserved = reserve(cap * 8);
+      if (fits()) return this.growInPlace();
+      this.reserved = reserve(cap * 8); // the first time; or, once it is full, a larger one (or null)
     }
     const old = this.table, oldIdx = this.idx;
-    const t = this.reserved !== null && cap * 8 <= this.reserved.byteLength ? new Int32Array(this.reserved, 0, cap * 2) : prefaulted(cap * 2), mask = cap - 1;
+    const t = fits() ? new Int32Array(this.reserved!, 0, cap * 2) : prefaulted(cap * 2), mask = cap - 1;
     const ix = oldIdx ? new Int32Array(cap) : null;
     for (let j = 0; j < old.length; j += 2) {
       const hi = old[j]!, lo = old[j + 1]!;

@@ -8,8 +8,8 @@
 // meeting at barriers in shared memory:
 //   1. expand: the workers expand the frontier (in canonical order), taking
 //      chunks of it from a shared counter. A successor a worker owns is
-//      inserted at once; one owned by another worker goes to that worker's
-//      outbox.
+//      looked up in its set (in batches, see lookUpOwn); one owned by another
+//      worker goes to that worker's outbox.
 //   2. exchange (after barrier A): each worker inserts what the others sent it
 //      and sorts its new states by claim.
 //   3. rank (after barrier B): each worker writes its new states' places in the
@@ -239,7 +239,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   let sortedClaims = sharedInts(1024);
   /**
    * The fingerprints this worker last sent to other workers, direct-mapped (a newer one evicts an older):
-   * on bakery.5 about half the successors a worker sends are repeats; its claims only grow, so a repeat
+   * on bakery.5 it drops two in five of the successors a worker would send; its claims only grow, so a repeat
    * can never lower the claim its owner holds. (0, 0) is an empty slot, never a hit.
    */
   const sent = new Int32Array(2 * (SENT_MASK + 1));
@@ -253,6 +253,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
    * each waited for its own, between a state's worth of other work.
    */
   let pending = 0;
+  /** Where touched cells' words go (so the loads are kept). */
+  let touched = 0;
   const lookUpOwn = (): void => {
     const np = pending;
     pending = 0;
@@ -540,8 +542,6 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     return out;
   }
 
-  /** Where touched cells' words go (so the loads are kept). */
-  let touched = 0;
   /** Inserts what the other workers sent; returns the new states' order by claim (and leaves their sorted claims in sortedClaims). */
   function exchange(inboxes: (PeerMessage | null)[]): Int32Array {
     owned.indexLevel();

@@ -541,7 +541,7 @@ class Engine {
         const checkDeadlock = c.deadlock !== 'allowed' && !this.firstViolation.has('Deadlock');
         const skipInvariants = c.invariants.flatMap((inv, k) => (this.firstViolation.has(inv.name) ? [k] : []));
         const skipGoals = this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : []));
-        const m: LevelMessage = { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, count, merged: merged[this.depth & 1]!, expand, checkDeadlock, check: !checked || !expand, skipInvariants, skipGoals };
+        const m: LevelMessage = { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, count, merged: merged[this.depth & 1]!, expand, checkDeadlock, check: !checked, skipInvariants, skipGoals };
         // Parent links are kept while the helpers start; budgets and progress are seen between slices.
         return crew.level(m, () => { keepLinks(); if (expand) this.watch(crew.ctl, count); }, () => this.watch(crew.ctl, count));
       };
@@ -587,6 +587,7 @@ class Engine {
             if (own.where !== null) where = new Int32Array(own.where);
             links = { first: this.distinct, parentStart: levelStart, claims: found.subarray(0, k) };
             buffers = results.map((r) => r.buffer!);
+            checked = false; // states just found
             const thrown = firstError((await runLevel(false, k)).map((r) => r.checkError));
             if (thrown) throw new ActionFailure(new ModelError(thrown.message), this.distinct + thrown.pos, -1, null);
           }
