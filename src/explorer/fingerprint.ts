@@ -154,6 +154,9 @@ export class FingerprintSet implements StateSet {
   private growInPlace(): void {
     const cap = this.mask + 1, mask = 2 * cap - 1;
     const t = new Int32Array(this.reserved!, 0, 4 * cap); // the new half was never written: all empty
+    // Fault the new half's pages in one sequential pass (see prefaulted): taken one by one in the
+    // rehash's scattered order they cost 3.5x more with one worker growing, 13x with two at once.
+    t.fill(0, 2 * cap);
     let start = 0;
     while (t[2 * start] !== 0 || t[2 * start + 1] !== 0) start++;
     const later: number[] = [];
