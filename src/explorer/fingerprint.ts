@@ -129,7 +129,7 @@ export class FingerprintSet implements StateSet {
       this.reserved = reserve(cap * 8); // the first time; or, once it is full, a larger one (or null)
     }
     const old = this.table, oldIdx = this.idx;
-    const t = fits() ? new Int32Array(this.reserved!, 0, cap * 2) : prefaulted(cap * 2), mask = cap - 1;
+    const t = fits() ? new Int32Array(this.reserved!, 0, cap * 2).fill(0) : prefaulted(cap * 2), mask = cap - 1; // fill: fault in order
     const ix = oldIdx ? new Int32Array(cap) : null;
     for (let j = 0; j < old.length; j += 2) {
       const hi = old[j]!, lo = old[j + 1]!;
