@@ -6,6 +6,10 @@
 //   npm run bench -- --quick      # skip the big ones (bakery.5, counters 5x25)
 //   npm run bench -- --workers 1  # one worker count only
 //   npm run bench -- --only bakery # benchmarks whose name contains a word
+//   npm run bench -- --repeat 5    # run each 5 times (worker counts alternating) and report the median
+//
+// Every run of a benchmark must give the same distinct, generated and depth, whatever the worker
+// count; if one does not, the bench says so and exits with status 1.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -33,38 +37,64 @@ const BENCHES: Bench[] = [
 ];
 
 const args = process.argv.slice(2);
+/** The value after flag `name`, as a positive integer (null if the flag is absent); exits with status 2 on a bad one. */
+function countArg(name: string): number | null {
+  const i = args.indexOf(name);
+  if (i < 0) return null;
+  const v = Number(args[i + 1]);
+  if (!Number.isInteger(v) || v < 1) { console.error(`bench: ${name} needs a positive integer, got '${args[i + 1] ?? ''}'`); process.exit(2); }
+  return v;
+}
 const quick = args.includes('--quick');
-const wi = args.indexOf('--workers');
-const workerCounts = wi >= 0 ? [Number(args[wi + 1])] : [1, 2];
+const workersArg = countArg('--workers');
+const workerCounts = workersArg !== null ? [workersArg] : [1, 2];
+const repeat = countArg('--repeat') ?? 1;
 const oi = args.indexOf('--only');
 const only = oi >= 0 ? args[oi + 1]! : null;
 
-interface Row { bench: string; workers: number; distinct: number; generated: number; depth: number; seconds: number; distinctPerSecond: number; generatedPerSecond: number; bytesPerState: number; peakMemoryBytes: number; verdict: string }
+interface Run { distinct: number; generated: number; depth: number; seconds: number; distinctPerSecond: number; generatedPerSecond: number; bytesPerState: number; peakMemoryBytes: number; verdict: string }
+/** A benchmark at one worker count: its median run (by time), and every run's time. */
+interface Row extends Run { bench: string; workers: number; runs: number[] }
 const rows: Row[] = [];
+let mismatch = false;
 
 for (const b of BENCHES) {
   if (quick && b.big) continue;
   if (only && !b.name.includes(only)) continue;
   if (b.model.endsWith('.js') && !existsSync(b.model)) { console.error(`skip ${b.name}: ${b.model} not built`); continue; }
-  for (const w of workerCounts) {
-    const r = spawnSync(process.execPath, ['--max-old-space-size=1024', MC, 'run', b.model, ...b.params, '--json', '--no-liveness', '--no-progress', ...(w > 1 ? ['--workers', String(w)] : [])], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
-    let doc: any;
-    try { doc = JSON.parse(r.stdout); } catch { console.error(`${b.name} (${w} workers) failed: ${r.stderr.trim().split('\n').pop()}`); continue; }
-    if (!doc.stats) { console.error(`${b.name} (${w} workers): ${doc.error ?? 'no stats'}`); continue; }
-    const s = doc.stats;
-    rows.push({ bench: b.name, workers: w, distinct: s.distinct, generated: s.generated, depth: s.depth, seconds: s.seconds, distinctPerSecond: s.distinctPerSecond, generatedPerSecond: s.generatedPerSecond, bytesPerState: s.bytesPerState, peakMemoryBytes: s.peakMemoryBytes, verdict: doc.verdict });
-    console.error(`${b.name} workers=${w}: ${s.distinct} distinct in ${s.seconds.toFixed(2)} s`);
+  const runs = new Map<number, Run[]>(workerCounts.map((w) => [w, []]));
+  // Worker counts alternate within each repetition, so a drift in the machine's speed falls on all alike.
+  for (let rep = 0; rep < repeat; rep++) {
+    for (const w of workerCounts) {
+      const r = spawnSync(process.execPath, ['--max-old-space-size=1024', MC, 'run', b.model, ...b.params, '--json', '--no-liveness', '--no-progress', ...(w > 1 ? ['--workers', String(w)] : [])], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+      let doc: any;
+      try { doc = JSON.parse(r.stdout); } catch { console.error(`${b.name} (${w} workers) failed: ${r.stderr.trim().split('\n').pop()}`); continue; }
+      if (!doc.stats) { console.error(`${b.name} (${w} workers): ${doc.error ?? 'no stats'}`); continue; }
+      const s = doc.stats;
+      runs.get(w)!.push({ distinct: s.distinct, generated: s.generated, depth: s.depth, seconds: s.seconds, distinctPerSecond: s.distinctPerSecond, generatedPerSecond: s.generatedPerSecond, bytesPerState: s.bytesPerState, peakMemoryBytes: s.peakMemoryBytes, verdict: doc.verdict });
+      console.error(`${b.name} workers=${w}: ${s.distinct} distinct in ${s.seconds.toFixed(2)} s`);
+    }
+  }
+  const all = [...runs.values()].flat();
+  const differ = all.filter((x) => x.distinct !== all[0]!.distinct || x.generated !== all[0]!.generated || x.depth !== all[0]!.depth || x.verdict !== all[0]!.verdict);
+  if (differ.length > 0) { mismatch = true; console.error(`${b.name}: runs differ (distinct/generated/depth/verdict): ${all.map((x) => `${x.distinct}/${x.generated}/${x.depth}/${x.verdict}`).join(', ')}`); }
+  for (const [w, rs] of runs) {
+    if (rs.length === 0) continue;
+    const sorted = [...rs].sort((x, y) => x.seconds - y.seconds);
+    rows.push({ bench: b.name, workers: w, ...sorted[(sorted.length - 1) >> 1]!, runs: rs.map((x) => x.seconds) });
   }
 }
 
 const M = (x: number): string => `${(x / 1e6).toFixed(2)} M`;
-const t = new Table({ head: ['benchmark', 'workers', 'distinct', 'generated', 'depth', 'time', 'distinct/s', 'generated/s', 'bytes/state', 'peak RSS', '2-worker speedup'], style: { head: [], border: [] } });
+const t = new Table({ head: ['benchmark', 'workers', 'distinct', 'generated', 'depth', repeat > 1 ? `time (median of ${repeat}, range)` : 'time', 'distinct/s', 'generated/s', 'bytes/state', 'peak RSS', '2-worker speedup'], style: { head: [], border: [] } });
 for (const r of rows) {
   const one = rows.find((x) => x.bench === r.bench && x.workers === 1);
   const speed = r.workers > 1 && one ? `${(one.seconds / r.seconds).toFixed(2)}x` : '';
-  t.push([r.bench, r.workers, r.distinct.toLocaleString('en-US'), r.generated.toLocaleString('en-US'), r.depth, `${r.seconds.toFixed(2)} s`, M(r.distinctPerSecond), M(r.generatedPerSecond), r.bytesPerState.toFixed(1), `${(r.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB`, speed]);
+  const time = r.runs.length > 1 ? `${r.seconds.toFixed(2)} s (${Math.min(...r.runs).toFixed(2)}-${Math.max(...r.runs).toFixed(2)})` : `${r.seconds.toFixed(2)} s`;
+  t.push([r.bench, r.workers, r.distinct.toLocaleString('en-US'), r.generated.toLocaleString('en-US'), r.depth, time, M(r.distinctPerSecond), M(r.generatedPerSecond), r.bytesPerState.toFixed(1), `${(r.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB`, speed]);
 }
 console.log(t.toString());
 const out = resolve(ROOT, 'bench/results.json');
-writeFileSync(out, `${JSON.stringify({ schema: 'mc.bench/1', node: process.version, date: new Date().toISOString(), rows }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ schema: 'mc.bench/1', node: process.version, date: new Date().toISOString(), repeat, rows }, null, 2)}\n`);
 console.log(`JSON: ${out}`);
+if (mismatch) { console.error('bench: some runs gave different results (see above)'); process.exit(1); }
