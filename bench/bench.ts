@@ -53,8 +53,12 @@ const oi = args.indexOf('--only');
 const only = oi >= 0 ? args[oi + 1]! : null;
 
 interface Run { distinct: number; generated: number; depth: number; seconds: number; distinctPerSecond: number; generatedPerSecond: number; bytesPerState: number; peakMemoryBytes: number; verdict: string }
-/** A benchmark at one worker count: its median run (by time), and every run's time. */
-interface Row extends Run { bench: string; workers: number; runs: number[] }
+/**
+ * A benchmark at one worker count: its median run (by time), every run's time (by repetition; null if
+ * it failed) and, for more than one worker, the speed-up over one worker: the median (and range) of
+ * the ratios within each repetition, whose runs ran back to back (this machine's speed drifts).
+ */
+interface Row extends Run { bench: string; workers: number; runs: (number | null)[]; speedup: { median: number; min: number; max: number } | null }
 const rows: Row[] = [];
 let mismatch = false;
 
@@ -62,35 +66,39 @@ for (const b of BENCHES) {
   if (quick && b.big) continue;
   if (only && !b.name.includes(only)) continue;
   if (b.model.endsWith('.js') && !existsSync(b.model)) { console.error(`skip ${b.name}: ${b.model} not built`); continue; }
-  const runs = new Map<number, Run[]>(workerCounts.map((w) => [w, []]));
+  const runs = new Map<number, (Run | null)[]>(workerCounts.map((w) => [w, []]));
   // Worker counts alternate within each repetition, so a drift in the machine's speed falls on all alike.
   for (let rep = 0; rep < repeat; rep++) {
     for (const w of workerCounts) {
       const r = spawnSync(process.execPath, ['--max-old-space-size=1024', MC, 'run', b.model, ...b.params, '--json', '--no-liveness', '--no-progress', ...(w > 1 ? ['--workers', String(w)] : [])], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
       let doc: any;
-      try { doc = JSON.parse(r.stdout); } catch { console.error(`${b.name} (${w} workers) failed: ${r.stderr.trim().split('\n').pop()}`); continue; }
-      if (!doc.stats) { console.error(`${b.name} (${w} workers): ${doc.error ?? 'no stats'}`); continue; }
+      try { doc = JSON.parse(r.stdout); } catch { console.error(`${b.name} (${w} workers) failed: ${r.stderr.trim().split('\n').pop()}`); runs.get(w)!.push(null); continue; }
+      if (!doc.stats) { console.error(`${b.name} (${w} workers): ${doc.error ?? 'no stats'}`); runs.get(w)!.push(null); continue; }
       const s = doc.stats;
       runs.get(w)!.push({ distinct: s.distinct, generated: s.generated, depth: s.depth, seconds: s.seconds, distinctPerSecond: s.distinctPerSecond, generatedPerSecond: s.generatedPerSecond, bytesPerState: s.bytesPerState, peakMemoryBytes: s.peakMemoryBytes, verdict: doc.verdict });
       console.error(`${b.name} workers=${w}: ${s.distinct} distinct in ${s.seconds.toFixed(2)} s`);
     }
   }
-  const all = [...runs.values()].flat();
+  const all = [...runs.values()].flat().filter((x): x is Run => x !== null);
   const differ = all.filter((x) => x.distinct !== all[0]!.distinct || x.generated !== all[0]!.generated || x.depth !== all[0]!.depth || x.verdict !== all[0]!.verdict);
   if (differ.length > 0) { mismatch = true; console.error(`${b.name}: runs differ (distinct/generated/depth/verdict): ${all.map((x) => `${x.distinct}/${x.generated}/${x.depth}/${x.verdict}`).join(', ')}`); }
+  const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[(xs.length - 1) >> 1]!;
   for (const [w, rs] of runs) {
-    if (rs.length === 0) continue;
-    const sorted = [...rs].sort((x, y) => x.seconds - y.seconds);
-    rows.push({ bench: b.name, workers: w, ...sorted[(sorted.length - 1) >> 1]!, runs: rs.map((x) => x.seconds) });
+    const ok = rs.filter((x): x is Run => x !== null);
+    if (ok.length === 0) continue;
+    const mid = median(ok.map((x) => x.seconds));
+    const ratios = w === 1 ? [] : rs.flatMap((x, rep) => { const one = runs.get(1)?.[rep]; return x && one ? [one.seconds / x.seconds] : []; });
+    const speedup = ratios.length ? { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) } : null;
+    rows.push({ bench: b.name, workers: w, ...ok.find((x) => x.seconds === mid)!, runs: rs.map((x) => x?.seconds ?? null), speedup });
   }
 }
 
 const M = (x: number): string => `${(x / 1e6).toFixed(2)} M`;
-const t = new Table({ head: ['benchmark', 'workers', 'distinct', 'generated', 'depth', repeat > 1 ? `time (median of ${repeat}, range)` : 'time', 'distinct/s', 'generated/s', 'bytes/state', 'peak RSS', '2-worker speedup'], style: { head: [], border: [] } });
+const t = new Table({ head: ['benchmark', 'workers', 'distinct', 'generated', 'depth', repeat > 1 ? `time (median of ${repeat}, range)` : 'time', 'distinct/s', 'generated/s', 'bytes/state', 'peak RSS', repeat > 1 ? 'speed-up over 1 worker (median, range)' : 'speed-up over 1 worker'], style: { head: [], border: [] } });
 for (const r of rows) {
-  const one = rows.find((x) => x.bench === r.bench && x.workers === 1);
-  const speed = r.workers > 1 && one ? `${(one.seconds / r.seconds).toFixed(2)}x` : '';
-  const time = r.runs.length > 1 ? `${r.seconds.toFixed(2)} s (${Math.min(...r.runs).toFixed(2)}-${Math.max(...r.runs).toFixed(2)})` : `${r.seconds.toFixed(2)} s`;
+  const sp = r.speedup, times = r.runs.filter((x): x is number => x !== null);
+  const speed = sp === null ? '' : repeat > 1 ? `${sp.median.toFixed(2)}x (${sp.min.toFixed(2)}-${sp.max.toFixed(2)})` : `${sp.median.toFixed(2)}x`;
+  const time = times.length > 1 ? `${r.seconds.toFixed(2)} s (${Math.min(...times).toFixed(2)}-${Math.max(...times).toFixed(2)})` : `${r.seconds.toFixed(2)} s`;
   t.push([r.bench, r.workers, r.distinct.toLocaleString('en-US'), r.generated.toLocaleString('en-US'), r.depth, time, M(r.distinctPerSecond), M(r.generatedPerSecond), r.bytesPerState.toFixed(1), `${(r.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB`, speed]);
 }
 console.log(t.toString());
