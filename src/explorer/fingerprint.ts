@@ -65,11 +65,12 @@ export interface StateSet {
   readonly found: number;
 }
 
-/** Address space a large fingerprint table reserves to grow in place: 2^27 cells (1 GiB); only the pages it touches are mapped. */
+/** Address space a large fingerprint table reserves to grow in place: 2^27 cells (1 GiB of 8-byte cells); only the pages it touches are mapped. */
 const RESERVED_CELLS = 1 << 27;
 
 /**
  * Open addressing over (hi, lo) pairs with linear probing; (0,0) marks an empty cell. About 11 bytes per state at the target load.
+ * An indexed set's cells also hold the state's insertion index, in the same cache line as its fingerprint.
  * A large table (from `inPlaceFrom` cells) lives at the start of a reserved buffer and doubles in place:
  * only the new half's pages are faulted in (at about 10 µs per 4 KiB page on this project's VMs, a
  * doubling into a fresh table cost twice that, plus the old table's), and old and new never coexist.
@@ -79,67 +80,65 @@ export class FingerprintSet implements StateSet {
   private mask: number;
   private count = 0;
   private limit: number;
-  /** Per cell: the state's insertion index (only when indexed: the liveness pass needs edge targets). */
-  private idx: Int32Array | null;
+  /** Words per cell: [hi, lo], or [hi, lo, insertion index] when indexed (the liveness pass needs edge targets; a parallel worker, which states are new in its level). */
+  private readonly w: number;
   /** The reserved buffer the table grows in (null until it is large, or if the reservation failed). */
   private reserved: ArrayBuffer | null = null;
   found = -1;
   constructor(indexed = false, initialCapacity = 1 << 16, private readonly inPlaceFrom = 1 << 20) {
     let cap = 1 << 10;
     while (cap < initialCapacity) cap <<= 1;
-    this.table = new Int32Array(cap * 2);
-    this.idx = indexed ? new Int32Array(cap) : null;
+    this.w = indexed ? 3 : 2;
+    this.table = new Int32Array(cap * this.w);
     this.mask = cap - 1;
     this.limit = Math.floor(cap * 0.7);
   }
   get size(): number { return this.count; }
-  get bytes(): number { return this.table.byteLength + (this.idx?.byteLength ?? 0); }
+  get bytes(): number { return this.table.byteLength; }
   add(_b: Int32Array, _off: number): boolean { return this.insert(fpHi, fpLo); }
   addHashed(_b: Int32Array, _off: number, hi: number, lo: number): boolean { return this.insert(hi, lo); }
-  /** Adds the fingerprint (hi, lo); true if it was new. */
+  /** Adds the fingerprint (hi, lo); true if it was new (indexed: else `found` is its insertion index). */
   insert(hi: number, lo: number): boolean {
     if (hi === 0 && lo === 0) lo = 1;
-    const t = this.table, mask = this.mask;
+    const t = this.table, mask = this.mask, w = this.w;
     let i = hi & mask;
     for (;;) {
-      const a = t[2 * i]!, c = t[2 * i + 1]!;
+      const a = t[w * i]!, c = t[w * i + 1]!;
       if (a === 0 && c === 0) break;
-      if (a === hi && c === lo) { if (this.idx !== null) this.found = this.idx[i]!; return false; }
+      if (a === hi && c === lo) { if (w === 3) this.found = t[w * i + 2]!; return false; }
       i = (i + 1) & mask;
     }
-    t[2 * i] = hi; t[2 * i + 1] = lo;
-    if (this.idx !== null) this.idx[i] = this.count;
+    t[w * i] = hi; t[w * i + 1] = lo;
+    if (w === 3) t[w * i + 2] = this.count;
     if (++this.count > this.limit) this.grow();
     return true;
   }
   /** The first cell insert(hi, ...) probes (the searches read it early, for a batch of lookups, so its cache line is on the way). */
-  touch(hi: number): number { return this.table[2 * (hi & this.mask)]!; }
+  touch(hi: number): number { return this.table[this.w * (hi & this.mask)]!; }
   /** Every stored fingerprint, as (hi, lo) pairs in a shared buffer (to seed a parallel search's workers). */
   fingerprints(): Int32Array {
-    const out = new Int32Array(new SharedArrayBuffer(Math.max(1, this.count) * 8)), t = this.table;
+    const out = new Int32Array(new SharedArrayBuffer(Math.max(1, this.count) * 8)), t = this.table, w = this.w;
     let k = 0;
-    for (let j = 0; j < t.length; j += 2) if (t[j] !== 0 || t[j + 1] !== 0) { out[k++] = t[j]!; out[k++] = t[j + 1]!; }
+    for (let j = 0; j < t.length; j += w) if (t[j] !== 0 || t[j + 1] !== 0) { out[k++] = t[j]!; out[k++] = t[j + 1]!; }
     return out;
   }
   private grow(): void {
-    const cap = (this.mask + 1) * 2;
-    const fits = (): boolean => this.reserved !== null && cap * 8 <= this.reserved.byteLength;
-    if (this.idx === null && cap >= this.inPlaceFrom) {
+    const w = this.w, cap = (this.mask + 1) * 2;
+    const fits = (): boolean => this.reserved !== null && cap * w * 4 <= this.reserved.byteLength;
+    if (cap >= this.inPlaceFrom) {
       if (fits()) return this.growInPlace();
-      this.reserved = reserve(cap * 8); // the first time; or, once it is full, a larger one (or null)
+      this.reserved = reserve(cap * w * 4); // the first time; or, once it is full, a larger one (or null)
     }
-    const old = this.table, oldIdx = this.idx;
-    const t = fits() ? new Int32Array(this.reserved!, 0, cap * 2).fill(0) : prefaulted(cap * 2), mask = cap - 1; // fill: fault in order
-    const ix = oldIdx ? new Int32Array(cap) : null;
-    for (let j = 0; j < old.length; j += 2) {
+    const old = this.table;
+    const t = fits() ? new Int32Array(this.reserved!, 0, cap * w).fill(0) : prefaulted(cap * w), mask = cap - 1; // fill: fault in order
+    for (let j = 0; j < old.length; j += w) {
       const hi = old[j]!, lo = old[j + 1]!;
       if (hi === 0 && lo === 0) continue;
       let i = hi & mask;
-      while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) i = (i + 1) & mask;
-      t[2 * i] = hi; t[2 * i + 1] = lo;
-      if (ix) ix[i] = oldIdx![j >> 1]!;
+      while (t[w * i] !== 0 || t[w * i + 1] !== 0) i = (i + 1) & mask;
+      for (let k = 0; k < w; k++) t[w * i + k] = old[j + k]!;
     }
-    this.table = t; this.idx = ix; this.mask = mask; this.limit = Math.floor(cap * 0.7);
+    this.table = t; this.mask = mask; this.limit = Math.floor(cap * 0.7);
   }
 
   /**
@@ -152,37 +151,39 @@ export class FingerprintSet implements StateSet {
    * not wrap in the new one. Should that argument be wrong, such an entry is set aside and inserted last.
    */
   private growInPlace(): void {
-    const cap = this.mask + 1, mask = 2 * cap - 1;
-    const t = new Int32Array(this.reserved!, 0, 4 * cap); // the new half was never written: all empty
+    const w = this.w, cap = this.mask + 1, mask = 2 * cap - 1;
+    const t = new Int32Array(this.reserved!, 0, 2 * cap * w); // the new half was never written: all empty
     // Fault the new half's pages in one sequential pass (see prefaulted): taken one by one in the
     // rehash's scattered order they cost 3.5x more with one worker growing, 13x with two at once.
-    t.fill(0, 2 * cap);
+    t.fill(0, cap * w);
     let start = 0;
-    while (t[2 * start] !== 0 || t[2 * start + 1] !== 0) start++;
+    while (t[w * start] !== 0 || t[w * start + 1] !== 0) start++;
     const later: number[] = [];
     for (let step = 1; step < cap; step++) {
       const p = (start + step) & (cap - 1);
-      const hi = t[2 * p]!, lo = t[2 * p + 1]!;
+      const hi = t[w * p]!, lo = t[w * p + 1]!, x = w === 3 ? t[w * p + 2]! : 0;
       if (hi === 0 && lo === 0) continue;
-      t[2 * p] = 0; t[2 * p + 1] = 0;
+      t[w * p] = 0; t[w * p + 1] = 0;
       let i = hi & mask;
-      while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) {
+      while (t[w * i] !== 0 || t[w * i + 1] !== 0) {
         i = (i + 1) & mask;
         if (i === 0 && p > start) break; // wrapped while the bottom is not yet moved
       }
-      if (i === 0 && p > start && (t[0] !== 0 || t[1] !== 0)) { later.push(hi, lo); continue; }
-      t[2 * i] = hi; t[2 * i + 1] = lo;
+      if (i === 0 && p > start && (t[0] !== 0 || t[1] !== 0)) { later.push(hi, lo, x); continue; }
+      t[w * i] = hi; t[w * i + 1] = lo;
+      if (w === 3) t[w * i + 2] = x;
     }
     this.table = t; this.mask = mask; this.limit = Math.floor(2 * cap * 0.7);
-    for (let k = 0; k < later.length; k += 2) {
+    for (let k = 0; k < later.length; k += 3) {
       let i = later[k]! & mask;
-      while (t[2 * i] !== 0 || t[2 * i + 1] !== 0) i = (i + 1) & mask;
-      t[2 * i] = later[k]!; t[2 * i + 1] = later[k + 1]!;
+      while (t[w * i] !== 0 || t[w * i + 1] !== 0) i = (i + 1) & mask;
+      t[w * i] = later[k]!; t[w * i + 1] = later[k + 1]!;
+      if (w === 3) t[w * i + 2] = later[k + 2]!;
     }
   }
 }
 
-/** A zeroed buffer of RESERVED_CELLS cells, or smaller if the system refuses, but at least `bytes`; null if even that is refused. */
+/** A zeroed buffer of RESERVED_CELLS 8-byte cells (1 GiB), or smaller if the system refuses, but at least `bytes`; null if even that is refused. */
 function reserve(bytes: number): ArrayBuffer | null {
   for (let size = RESERVED_CELLS * 8; size >= bytes; size /= 2) {
     try { return new ArrayBuffer(size); } catch { /* try smaller */ }
