@@ -127,36 +127,70 @@ const grownShared = (a: Int32Array): Int32Array => { const b = sharedInts(a.leng
 const grown = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
 
 /**
- * The states one worker owns, in the engine's fingerprint set, indexed: each cell also holds the
- * state's insertion index, so the states inserted since the level began are its new ones, and a
- * state's index tells which. What a level-synchronous search asks of a successor depends on who
- * found it:
+ * The states one worker owns: the engine's fingerprint set (8-byte cells [hi, lo]), and the level's
+ * new states in order (their fingerprints), indexed on demand by a small table of their own. What a
+ * level-synchronous search asks of a successor depends on who found it:
  * - one this worker found while expanding: new or not. Its claims only grow, so a repeat can never
- *   lower a claim.
+ *   lower a claim: `add` probes the large table alone (one cache miss, as the sequential search).
  * - one another worker sent: new, seen in an earlier level, or new earlier in this level (then its
- *   index k, so its claim can drop).
- * Either is one probe of one table (one cache miss). The index used to live in a separate table of the
- * level's new states, probed for what others sent: on bakery.5 that took about a third of the time a
- * worker spent inserting what it was sent, and a tenth of a second indexing the level.
+ *   index k, so its claim can drop). `indexLevel` builds the level's table from the fingerprints, and
+ *   `offer` probes it first. (Probing it on every successor cost a second cache miss on each: about a
+ *   third of a worker's table time on bakery.5.)
+ * Keeping the level's indices out of the large table's cells makes them 8 bytes instead of 12. An
+ * indexed set (12-byte cells with each state's insertion index: new in the level iff past the level's
+ * start) would need no level table; tried on bakery.5, the exchange took about 50 ms less per worker,
+ * runs were no faster, and a state took 8 bytes more.
  */
 class OwnedStates {
-  private readonly all = new FingerprintSet(true);
-  /** The insertion index of the level's first new state. */
-  private levelStart = 0;
-  get bytes(): number { return this.all.bytes; }
-  /** The first cell (hi, lo) would probe (reading it brings its cache line in). */
+  /** Every state this worker owns (the engine's fingerprint set). */
+  private readonly all = new FingerprintSet(false);
+  /** The level's new states' fingerprints, (hi, lo) by index. */
+  private fps: Int32Array = new Int32Array(2048);
+  private count = 0;
+  /** The level's table: cells [hi, lo, k + 1] (0 marks an empty cell), at most half full, indexed by the top bits of hi (the large table uses the low ones). */
+  private lt = new Int32Array(3 << 12);
+  private lshift = 32 - 12;
+  get bytes(): number { return this.all.bytes + this.fps.byteLength + this.lt.byteLength; }
+  /** The first cell (hi, lo) would probe in the large table (reading it brings its cache line in). */
   touch(hi: number): number { return this.all.touch(hi); }
   /** The states added from now on belong to a new level. */
-  startLevel(): void { this.levelStart = this.all.size; }
+  startLevel(): void { this.count = 0; }
   /** Records a state found before the parallel search (none of the level's). */
   seed(hi: number, lo: number): void { this.all.insert(hi, lo); }
   /** True if (hi, lo) was absent: now stored, as the level's next new state. */
-  add(hi: number, lo: number): boolean { return this.all.insert(hi, lo); }
+  add(hi: number, lo: number): boolean {
+    if (!this.all.insert(hi, lo)) return false;
+    if (2 * this.count + 2 > this.fps.length) this.fps = grown(this.fps);
+    this.fps[2 * this.count] = hi; this.fps[2 * this.count + 1] = lo;
+    this.count++;
+    return true;
+  }
+  /** Indexes the level's new states so far; `offer` keeps the index up to date. */
+  indexLevel(): void {
+    let cap = this.lt.length / 3;
+    while (2 * this.count >= cap) cap *= 2;
+    if (cap * 3 !== this.lt.length) { this.lt = new Int32Array(3 * cap); this.lshift = 32 - Math.log2(cap); } else this.lt.fill(0);
+    for (let k = 0; k < this.count; k++) this.place(this.fps[2 * k]!, this.fps[2 * k + 1]!, k);
+  }
   /** NEW if (hi, lo) was absent (now stored, as the level's next new state), OLD if stored by an earlier level, else its index among the level's new states. */
   offer(hi: number, lo: number): number {
-    if (this.all.insert(hi, lo)) return NEW;
-    const k = this.all.found - this.levelStart;
-    return k >= 0 ? k : OLD;
+    if (hi === 0 && lo === 0) lo = 1; // as the fingerprint set stores it
+    const lt = this.lt, lmask = (lt.length / 3) - 1;
+    for (let i = hi >>> this.lshift; ; i = (i + 1) & lmask) {
+      const k = lt[3 * i + 2]!;
+      if (k === 0) break;
+      if (lt[3 * i] === hi && lt[3 * i + 1] === lo) return k - 1;
+    }
+    if (!this.add(hi, lo)) return OLD;
+    if (2 * this.count > lmask) this.indexLevel(); else this.place(hi, lo, this.count - 1);
+    return NEW;
+  }
+  private place(hi: number, lo: number, k: number): void {
+    if (hi === 0 && lo === 0) lo = 1;
+    const lt = this.lt, lmask = (lt.length / 3) - 1;
+    let i = hi >>> this.lshift;
+    while (lt[3 * i + 2] !== 0) i = (i + 1) & lmask;
+    lt[3 * i] = hi; lt[3 * i + 1] = lo; lt[3 * i + 2] = k + 1;
   }
 }
 const NEW = -1, OLD = -2;
@@ -511,6 +545,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
 
   /** Inserts what the other workers sent; returns the new states' order by claim (and leaves their sorted claims in sortedClaims). */
   function exchange(inboxes: (PeerMessage | null)[]): Int32Array {
+    owned.indexLevel();
     for (const inbox of inboxes) {
       if (inbox === null) continue;
       runStarts.push(fresh);
