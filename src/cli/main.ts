@@ -287,7 +287,7 @@ function runOptions(cmd: Command): Command {
     .option('--max-seconds <s>', 'stop (verdict incomplete) after this many seconds', seconds)
     .option('--max-memory <MiB>', 'stop (verdict incomplete) when the process uses more resident memory than this', natural('--max-memory'))
     .option('--max-depth <d>', 'do not explore beyond this depth (verdict incomplete if deeper states exist)', natural('--max-depth'))
-    .option('--workers <n>', 'worker threads for the breadth-first search (results are identical for any number)', natural('--workers'), 1)
+    .option('--workers <n>', 'worker threads for the breadth-first search (results are identical for any number; it pays on models of millions of states, and slows small ones)', natural('--workers'), 1)
     .option('--parallel-from <states>', 'with --workers: search on one thread until a level has this many states, then on all (results are the same either way)', natural('--parallel-from'), 10000)
     .option('--no-liveness', 'skip the liveness pass (no state graph is stored)')
     .option('--exact', 'store full states instead of fingerprints (rules out hash collisions; more memory)')
