@@ -8,8 +8,8 @@
 //   npm run bench -- --only bakery # benchmarks whose name contains a word
 //   npm run bench -- --repeat 5    # run each 5 times (worker counts alternating) and report the median
 //
-// Every run of a benchmark must give the same distinct, generated and depth, whatever the worker
-// count; if one does not, the bench says so and exits with status 1.
+// Every run of a benchmark must succeed and give the same distinct, generated, depth and verdict,
+// whatever the worker count; if one does not, the bench says so and exits with status 1.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -60,7 +60,7 @@ interface Run { distinct: number; generated: number; depth: number; seconds: num
  */
 interface Row extends Run { bench: string; workers: number; runs: (number | null)[]; speedup: { median: number; min: number; max: number } | null }
 const rows: Row[] = [];
-let mismatch = false;
+let mismatch = false, failed = false;
 
 for (const b of BENCHES) {
   if (quick && b.big) continue;
@@ -72,8 +72,8 @@ for (const b of BENCHES) {
     for (const w of workerCounts) {
       const r = spawnSync(process.execPath, ['--max-old-space-size=1024', MC, 'run', b.model, ...b.params, '--json', '--no-liveness', '--no-progress', ...(w > 1 ? ['--workers', String(w)] : [])], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
       let doc: any;
-      try { doc = JSON.parse(r.stdout); } catch { console.error(`${b.name} (${w} workers) failed: ${r.stderr.trim().split('\n').pop()}`); runs.get(w)!.push(null); continue; }
-      if (!doc.stats) { console.error(`${b.name} (${w} workers): ${doc.error ?? 'no stats'}`); runs.get(w)!.push(null); continue; }
+      try { doc = JSON.parse(r.stdout); } catch { console.error(`${b.name} (${w} workers) failed: ${r.stderr.trim().split('\n').pop()}`); runs.get(w)!.push(null); failed = true; continue; }
+      if (!doc.stats) { console.error(`${b.name} (${w} workers): ${doc.error ?? 'no stats'}`); runs.get(w)!.push(null); failed = true; continue; }
       const s = doc.stats;
       runs.get(w)!.push({ distinct: s.distinct, generated: s.generated, depth: s.depth, seconds: s.seconds, distinctPerSecond: s.distinctPerSecond, generatedPerSecond: s.generatedPerSecond, bytesPerState: s.bytesPerState, peakMemoryBytes: s.peakMemoryBytes, verdict: doc.verdict });
       console.error(`${b.name} workers=${w}: ${s.distinct} distinct in ${s.seconds.toFixed(2)} s`);
@@ -105,4 +105,4 @@ console.log(t.toString());
 const out = resolve(ROOT, 'bench/results.json');
 writeFileSync(out, `${JSON.stringify({ schema: 'mc.bench/1', node: process.version, date: new Date().toISOString(), repeat, rows }, null, 2)}\n`);
 console.log(`JSON: ${out}`);
-if (mismatch) { console.error('bench: some runs gave different results (see above)'); process.exit(1); }
+if (mismatch || failed) { console.error(`bench: ${mismatch ? 'some runs gave different results' : 'some runs failed'} (see above)`); process.exit(1); }

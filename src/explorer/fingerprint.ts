@@ -80,7 +80,7 @@ export class FingerprintSet implements StateSet {
   private mask: number;
   private count = 0;
   private limit: number;
-  /** Words per cell: [hi, lo], or [hi, lo, insertion index] when indexed (the liveness pass needs edge targets; a parallel worker, which states are new in its level). */
+  /** Words per cell: [hi, lo], or [hi, lo, insertion index] when indexed (the liveness pass needs edge targets). */
   private readonly w: number;
   /** The reserved buffer the table grows in (null until it is large, or if the reservation failed). */
   private reserved: ArrayBuffer | null = null;
