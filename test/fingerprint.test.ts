@@ -48,7 +48,7 @@ describe('FingerprintSet', () => {
     roundTrip(new FingerprintSet(false, 1024, 1 << 11), pairs);
     roundTrip(new FingerprintSet(true, 1024, 1 << 11), pairs, true);
   });
-  it('an indexed set (the liveness pass, a parallel worker) keeps insertion indices through growth by copying', () => {
+  it('an indexed set (the liveness pass) keeps insertion indices through growth by copying', () => {
     const r = xorshift(5);
     roundTrip(new FingerprintSet(true, 1024, Infinity), Array.from({ length: 50_000 }, () => [r(), r()]), true);
   });

@@ -31,7 +31,7 @@
 // level and worker the workers sat idle for about a sixth of a two-worker
 // bakery.5 run. Payloads (buffers, results) still travel as messages, read
 // synchronously (receiveMessageOnPort) once a control word says they are there.
-import { FingerprintSet, fpHi, fpLo, hashState } from './fingerprint.js';
+import { FingerprintSet, fpHi, fpLo, hashState, LOOKUP_BATCH } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { ModelError, type CompiledModel } from './model.js';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
@@ -194,10 +194,6 @@ class OwnedStates {
   }
 }
 const NEW = -1, OLD = -2;
-/** A worker looks up its own successors in batches of about this many (see lookUpOwn). */
-const PENDING = 16;
-/** Inbox records whose table cells the exchange loads together (see exchange). */
-const BATCH = 16;
 /**
  * Slots of a worker's cache of sent fingerprints: 2^10 of them, 8 KiB, so a lookup stays in the first-level
  * cache. Most repeats are close together (two interleavings of the same pair of steps), so a small cache
@@ -246,8 +242,9 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   const sent = new Int32Array(2 * (SENT_MASK + 1));
   const outboxes: Int32Array[] = Array.from({ length: workers }, () => sharedInts(1024 * R)), outCount = new Array<number>(workers).fill(0);
 
-  /** Successors this worker owns, waiting to be looked up (see lookUpOwn): about PENDING, plus at most one per action instance of the last state. */
-  const pendHi = new Int32Array(PENDING + A), pendLo = new Int32Array(PENDING + A), pendClaim = new Int32Array(PENDING + A), pendPacked = new Int32Array((PENDING + A) * W);
+  /** Successors this worker owns, waiting to be looked up (see lookUpOwn): about LOOKUP_BATCH, plus at most one per action instance of the last state. */
+  const P = LOOKUP_BATCH + A;
+  const pendHi = new Int32Array(P), pendLo = new Int32Array(P), pendClaim = new Int32Array(P), pendPacked = new Int32Array(P * W);
   /**
    * Looks up the pending successors, in order (so claims still arrive in increasing order): their
    * table cells are loaded first, together, so their cache misses overlap; looked up as they were found,
@@ -389,7 +386,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         box[at] = claimBase + ai; box[at + 1] = hi; box[at + 2] = lo;
         for (let k = 0; k < W; k++) box[at + 3 + k] = packed[k]!;
       }
-      if (pending > PENDING) lookUpOwn();
+      if (pending > LOOKUP_BATCH) lookUpOwn();
       if (enabled === 0 && m.checkDeadlock && !expectedTerminal()) deadlocks.push(r);
     }
     lookUpOwn();
@@ -552,8 +549,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       const b = new Int32Array(inbox.buffer), n = inbox.count;
       // In batches: first read each record's first cell (independent loads, so their cache misses
       // overlap), then offer the records. Offered one by one, each waited for its own miss.
-      for (let i = 0; i < n; i += BATCH) {
-        const end = Math.min(n, i + BATCH);
+      for (let i = 0; i < n; i += LOOKUP_BATCH) {
+        const end = Math.min(n, i + LOOKUP_BATCH);
         for (let k = i; k < end; k++) touched ^= owned.touch(b[k * R + 1]!);
         for (let k = i; k < end; k++) offer(b[k * R + 1]!, b[k * R + 2]!, b[k * R]!, b, k * R + 3);
       }

@@ -13,7 +13,7 @@
 // search happened to notice it.
 import { ModelError, UsageError, type ActionInstance, type CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
-import { collisionProbability, ExactStateSet, FingerprintSet, fpHi, fpLo, hashState, type StateSet } from './fingerprint.js';
+import { collisionProbability, ExactStateSet, FingerprintSet, fpHi, fpLo, hashState, LOOKUP_BATCH, type StateSet } from './fingerprint.js';
 import { executePath, traceSteps, type TraceStep } from './trace.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { checkLivenessAsync, type Lasso } from './liveness.js';
@@ -165,9 +165,6 @@ class ClaimLinks {
     return { parent: l.parentStart + pos, via: cl - pos * this.actions };
   }
 }
-
-/** The BFS looks successors up in batches of about this many (see bfsFrom's lookUp). */
-const PENDING = 16;
 
 /** Raised inside the engine to stop with a model error at a known state. */
 class ActionFailure {
@@ -419,8 +416,8 @@ class Engine {
     }
     let levelStart = 0;
     let next = new Int32Array(Math.max(1024, curCount) * W);
-    // Successors waiting to be looked up (see lookUp): about PENDING, plus at most one per action instance of the last state.
-    const P = PENDING + this.acts.length;
+    // Successors waiting to be looked up (see lookUp): about LOOKUP_BATCH, plus at most one per action instance of the last state.
+    const P = LOOKUP_BATCH + this.acts.length;
     const pendHi = new Int32Array(P), pendLo = new Int32Array(P), pendAct = new Int32Array(P), pendParent = new Int32Array(P), pendPacked = new Int32Array(P * W);
     let touched = 0;
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
@@ -484,7 +481,7 @@ class Engine {
             np++;
           }
           // A deadlock is recorded after the successors of the states before it (as if looked up at once); the graph needs each state's edges before the next state's.
-          if (np > PENDING || enabled === 0 || graph !== null) lookUp();
+          if (np > LOOKUP_BATCH || enabled === 0 || graph !== null) lookUp();
           if (enabled === 0) this.deadlock(this.curView, parentIdx);
           if (this.incomplete !== undefined) break;
         }
