@@ -474,23 +474,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       yield* barrier();
       if (self !== 0) { const g = take<GrowMessage>(fromPeer[0]!); nextWhere = new Int32Array(g.where); merged = new Int32Array(g.merged); }
     }
-    // My k-th state's position: k plus, for every other worker, how many of its claims are smaller (claims are distinct).
-    const peers = peerClaims.map((p) => (p === null ? null : new Int32Array(p.buffer)));
-    const heads = new Int32Array(workers);
-    for (let k = 0; k < fresh; k++) {
-      const cl = sortedClaims[k]!;
-      let r = k;
-      for (let v = 0; v < workers; v++) {
-        const pc = peers[v];
-        if (pc === null || pc === undefined) continue;
-        let h = heads[v]!;
-        const len = peerClaims[v]!.count;
-        while (h < len && pc[h]! < cl) h++;
-        heads[v] = h; r += h;
-      }
-      nextWhere[2 * r] = self; nextWhere[2 * r + 1] = order[k]!;
-      merged[r] = cl;
-    }
+    rank(peerClaims, order, nextWhere, merged);
     // The new states become this worker's part of the next frontier.
     const old = committed; committed = states; states = old;
     res.exchanged = true; res.count = total; res.buffer = committed.buffer as SharedArrayBuffer;
@@ -502,21 +486,48 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   }
 
   /**
+   * Writes this worker's new states' places in the next frontier: the k-th (in claim order) goes to
+   * k plus, for every other worker, how many of its claims are smaller (claims are distinct).
+   */
+  function rank(peerClaims: (PeerMessage | null)[], order: Int32Array, nextWhere: Int32Array, merged: Int32Array): void {
+    const peers: Int32Array[] = [], lens: number[] = [];
+    for (const p of peerClaims) if (p !== null) { peers.push(new Int32Array(p.buffer)); lens.push(p.count); }
+    const heads = new Int32Array(peers.length);
+    for (let k = 0; k < fresh; k++) {
+      const cl = sortedClaims[k]!;
+      let r = k;
+      for (let v = 0; v < peers.length; v++) {
+        const pc = peers[v]!, len = lens[v]!;
+        let h = heads[v]!;
+        while (h < len && pc[h]! < cl) h++;
+        heads[v] = h; r += h;
+      }
+      nextWhere[2 * r] = self; nextWhere[2 * r + 1] = order[k]!;
+      merged[r] = cl;
+    }
+  }
+
+  /**
    * The new states in claim order. Each run (this worker's discoveries, then each inbox) was inserted
    * in increasing claim order, so only the states whose claim was lowered later need sorting; the
    * runs and those are then merged.
    */
   function claimOrder(): Int32Array {
-    const bounds = [...runStarts, fresh];
-    let order: Int32Array = new Int32Array(0);
-    const low: number[] = [];
-    for (let r = 0; r + 1 < bounds.length; r++) {
-      const run = new Int32Array(bounds[r + 1]! - bounds[r]!);
-      let len = 0;
-      for (let j = bounds[r]!; j < bounds[r + 1]!; j++) if (lowered[j] === 0) run[len++] = j; else low.push(j);
-      order = mergeByClaim(order, run.subarray(0, len));
+    let order: Int32Array = new Int32Array(0), nLow = 0;
+    const low = new Int32Array(fresh);
+    for (let r = 0; r < runStarts.length; r++) {
+      const from = runStarts[r]!, to = r + 1 < runStarts.length ? runStarts[r + 1]! : fresh;
+      const run = new Int32Array(to - from), was = nLow;
+      nLow = splitRun(from, to, run, low, nLow);
+      order = mergeByClaim(order, run.subarray(0, to - from - (nLow - was)));
     }
-    return mergeByClaim(order, sortByClaim(low));
+    return mergeByClaim(order, sortByClaim(low.subarray(0, nLow)));
+  }
+  /** New states from..to-1: those still in claim order go to `run`, the lowered ones to low[nLow...]; returns the new nLow. */
+  function splitRun(from: number, to: number, run: Int32Array, low: Int32Array, nLow: number): number {
+    let len = 0;
+    for (let j = from; j < to; j++) if (lowered[j] === 0) run[len++] = j; else low[nLow++] = j;
+    return nLow;
   }
   /** Two runs of new states, each in increasing claim order, merged. */
   function mergeByClaim(a: Int32Array, b: Int32Array): Int32Array {
@@ -525,14 +536,15 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     const out = new Int32Array(a.length + b.length), cl = claims;
     let i = 0, j = 0, k = 0;
     while (i < a.length && j < b.length) out[k++] = cl[a[i]!]! < cl[b[j]!]! ? a[i++]! : b[j++]!;
-    while (i < a.length) out[k++] = a[i++]!;
-    while (j < b.length) out[k++] = b[j++]!;
+    // The rest of both (one is empty), each in one copy, always: a branch first taken in a later level deoptimizes the function.
+    out.set(a.subarray(i), k);
+    out.set(b.subarray(j), k + a.length - i);
     return out;
   }
   /** New states (their indices) in increasing claim order: claims are below 2^31, so with a place in the list below 2^22 the pair fits a double, and a typed array sorts those natively. */
-  function sortByClaim(ids: number[]): Int32Array {
+  function sortByClaim(ids: Int32Array): Int32Array {
     const n = ids.length, out = new Int32Array(n);
-    if (n >= 1 << 22) { ids.sort((a, b) => claims[a]! - claims[b]!); out.set(ids); return out; }
+    if (n >= 1 << 22) { out.set(Array.from(ids).sort((a, b) => claims[a]! - claims[b]!)); return out; }
     const keys = new Float64Array(n);
     for (let i = 0; i < n; i++) keys[i] = claims[ids[i]!]! * (1 << 22) + i;
     keys.sort();
@@ -546,19 +558,28 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     for (const inbox of inboxes) {
       if (inbox === null) continue;
       runStarts.push(fresh);
-      const b = new Int32Array(inbox.buffer), n = inbox.count;
-      // In batches: first read each record's first cell (independent loads, so their cache misses
-      // overlap), then offer the records. Offered one by one, each waited for its own miss.
-      for (let i = 0; i < n; i += LOOKUP_BATCH) {
-        const end = Math.min(n, i + LOOKUP_BATCH);
-        for (let k = i; k < end; k++) touched ^= owned.touch(b[k * R + 1]!);
-        for (let k = i; k < end; k++) offer(b[k * R + 1]!, b[k * R + 2]!, b[k * R]!, b, k * R + 3);
-      }
+      insertInbox(new Int32Array(inbox.buffer), inbox.count);
     }
     const order = claimOrder();
     if (fresh > sortedClaims.length) sortedClaims = sharedInts(Math.max(fresh, 2 * sortedClaims.length));
-    for (let k = 0; k < fresh; k++) sortedClaims[k] = claims[order[k]!]!;
+    copyClaims(order, sortedClaims);
     return order;
+  }
+  /**
+   * Offers the n records of an inbox, in batches: first read each record's first cell (independent
+   * loads, so their cache misses overlap), then offer the records. Offered one by one, each waited
+   * for its own miss.
+   */
+  function insertInbox(b: Int32Array, n: number): void {
+    for (let i = 0; i < n; i += LOOKUP_BATCH) {
+      const end = Math.min(n, i + LOOKUP_BATCH);
+      for (let k = i; k < end; k++) touched ^= owned.touch(b[k * R + 1]!);
+      for (let k = i; k < end; k++) offer(b[k * R + 1]!, b[k * R + 2]!, b[k * R]!, b, k * R + 3);
+    }
+  }
+  /** to[k] = the claim of the k-th new state in `order`. */
+  function copyClaims(order: Int32Array, to: Int32Array): void {
+    for (let k = 0; k < order.length; k++) to[k] = claims[order[k]!]!;
   }
 
   function seed(fps: Int32Array, count: number): void {
