@@ -1,6 +1,10 @@
 // The fingerprint set: every fingerprint inserted is found again, through every way the table grows.
 import { describe, expect, it } from 'vitest';
-import { FingerprintSet } from '../src/explorer/fingerprint.js';
+import xxhash from 'xxhash-wasm';
+import { FingerprintSet, fpHi, fpLo, hashState, XXHASH_FROM } from '../src/explorer/fingerprint.js';
+import { compileModel, resolveParams } from '../src/explorer/model.js';
+import { explore } from '../src/explorer/search.js';
+import wideState from './fixtures/wide-state.js';
 
 /** A deterministic stream of 32-bit values (xorshift). */
 function xorshift(seed: number): () => number {
@@ -58,5 +62,28 @@ describe('FingerprintSet', () => {
     const pairs = Array.from({ length: 20_000 }, () => [r(), r()] as const);
     pairs.forEach(([hi, lo]) => set.insert(hi, lo));
     pairs.forEach(([hi, lo], k) => { expect(set.insert(hi, lo)).toBe(false); expect(set.found).toBe(k); });
+  });
+});
+
+describe('hashState', () => {
+  it('hashes states of XXHASH_FROM words or more with xxhash64 (high half, low half), shorter ones with its own lanes', async () => {
+    const { h64Raw } = await xxhash();
+    const b = new Int32Array(XXHASH_FROM + 8).map((_, i) => Math.imul(i + 1, 0x9e3779b1));
+    const xx = (off: number, n: number): number[] => {
+      const h = h64Raw(new Uint8Array(b.buffer, off * 4, n * 4));
+      return [Number(h >> 32n) | 0, Number(h & 0xffffffffn) | 0];
+    };
+    hashState(b, 3, XXHASH_FROM);
+    expect([fpHi, fpLo]).toEqual(xx(3, XXHASH_FROM));
+    hashState(b, 0, XXHASH_FROM - 1);
+    expect([fpHi, fpLo]).not.toEqual(xx(0, XXHASH_FROM - 1));
+  });
+  it('a model whose states are hashed by xxhash-wasm explores every state once', async () => {
+    for (const n of [XXHASH_FROM - 1, XXHASH_FROM + 10]) {
+      const r = await explore(compileModel(wideState, resolveParams(wideState, { n, k: 6 })));
+      expect(compileModel(wideState, resolveParams(wideState, { n })).layout.words).toBe(n);
+      // (k+1)^4 states; each increments one of four counts, k times each: depth 4k + 1.
+      expect([r.verdict, r.stats.distinct, r.stats.depth]).toEqual(['ok', 7 ** 4, 25]);
+    }
   });
 });

@@ -28,6 +28,7 @@ function sameForWorkers(args: string[]): void {
 describe('results do not depend on the number of workers', () => {
   it('a complete run (counters 4^5)', () => sameForWorkers(['test/oracles/counters.ts', '--n', '5', '--k', '3']));
   it('a violation and its shortest trace', () => sameForWorkers([fixture('mutex-bug.ts')]));
+  it('a complete run whose states are hashed by xxhash-wasm (330 words)', () => sameForWorkers([fixture('wide-state.ts'), '--k', '8']));
   it('an unexpected deadlock', () => sameForWorkers([fixture('deadlock.ts')]));
   it('a model error', () => sameForWorkers([fixture('throws.ts')]));
   it('a violation in the last level of a depth budget (checked though not expanded)', () => {

@@ -1,15 +1,33 @@
 // 64-bit state fingerprints and the sets that deduplicate states by them.
 //
-// A state is a short run of int32 slots, so an inlined pair of 32-bit
-// murmur3-style lanes beats a call into xxhash-wasm (whose call overhead
-// exceeds the whole hash of a 16-slot state). The two lanes use different
-// seeds and multipliers and together form the 64-bit fingerprint.
+// A state is usually a short run of packed int32 words, so an inlined pair of
+// 32-bit murmur3-style lanes beats a call into xxhash-wasm (whose call overhead
+// exceeds the whole hash of a 16-word state). The two lanes use different
+// seeds and multipliers and together form the 64-bit fingerprint. Very long
+// states (XXHASH_FROM words or more) go to xxhash-wasm's h64 instead.
+
+import xxhash from 'xxhash-wasm';
 
 /** Hash lanes of the last `hashState` call (module-level so the hot path allocates nothing). */
 export let fpHi = 0;
 export let fpLo = 0;
 
+/**
+ * States of at least this many packed words are hashed with xxhash-wasm's h64. Alone
+ * (`node dist/bench/hash.js`) it wins from about 100 words, but in a search, where it also makes a
+ * BigInt per state, it was 20 % slower at 100 words, even at 200 to 256 and faster from about 300
+ * (test/fixtures/wide-state.ts, one worker: 4 % at 300 words, 8 % at 400, 15 to 25 % at 600).
+ */
+export const XXHASH_FROM = 320;
+const { h64Raw } = await xxhash();
+
+/** Sets fpHi, fpLo to the fingerprint of the n words at b[off]. */
 export function hashState(b: Int32Array, off: number, n: number): void {
+  if (n < XXHASH_FROM) hashLanes(b, off, n); else hashLong(b, off, n);
+}
+
+/** The two 32-bit murmur3-style lanes (see the top of the file), whatever the length (the bench compares them with xxhash-wasm). */
+export function hashLanes(b: Int32Array, off: number, n: number): void {
   let h1 = 0x9747b28c | 0, h2 = 0x2545f491 | 0;
   for (let k = 0; k < n; k++) {
     const v = b[off + k]!;
@@ -30,6 +48,13 @@ export function hashState(b: Int32Array, off: number, n: number): void {
   h2 ^= h1 >>> 7; // let lane 1 influence lane 2 before the final mix
   h1 = fmix(h1); h2 = fmix(h2);
   fpHi = h1; fpLo = h2;
+}
+
+/** A long state's fingerprint: xxhash64 of its bytes, split into the two lanes. */
+function hashLong(b: Int32Array, off: number, n: number): void {
+  const h = h64Raw(new Uint8Array(b.buffer, b.byteOffset + off * 4, n * 4));
+  fpHi = Number(h >> 32n) | 0;
+  fpLo = Number(h & 0xffffffffn) | 0;
 }
 
 function fmix(h: number): number {
