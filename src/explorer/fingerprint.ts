@@ -15,7 +15,7 @@ export let fpLo = 0;
 /**
  * States of at least this many packed words are hashed with xxhash-wasm's h64. Alone
  * (`node dist/bench/hash.js`) it wins from about 100 words, but in a search, where it also makes a
- * BigInt per state, it was 20 % slower at 100 words, even at 200 to 256 and faster from about 300
+ * BigInt per state, it was 20 % slower at 100 words, about even at 200 to 256, and faster from about 300
  * (test/fixtures/wide-state.ts, one worker: 4 % at 300 words, 8 % at 400, 15 to 25 % at 600).
  */
 export const XXHASH_FROM = 320;

@@ -474,6 +474,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       yield* barrier();
       if (self !== 0) { const g = take<GrowMessage>(fromPeer[0]!); nextWhere = new Int32Array(g.where); merged = new Int32Array(g.merged); }
     }
+    // The per-level loops live in small functions (rank, insertInbox, splitRun, copyClaims): written inline here, they
+    // made V8 recompile this generator about ten times a run, as later levels took branches it had not seen yet.
     rank(peerClaims, order, nextWhere, merged);
     // The new states become this worker's part of the next frontier.
     const old = committed; committed = states; states = old;
