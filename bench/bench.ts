@@ -26,7 +26,7 @@ const oracle = (f: string): string => resolve(ROOT, 'dist/test/oracles', f);
 const BENCHES: Bench[] = [
   { name: 'counters N=4 K=30', model: oracle('counters.js'), params: ['--n', '4', '--k', '30'] },
   { name: 'TwoPhase RM=7', model: oracle('twophase.js'), params: ['--rm', '7'] },
-  { name: 'bakery.4 (N=3, MAX=6)', model: oracle('bakery.js'), params: ['--n', '3', '--max', '6'] },
+  { name: 'bakery N=3, MAX=6', model: oracle('bakery.js'), params: ['--n', '3', '--max', '6'] },
   { name: 'bakery.5 (N=4, MAX=7)', model: oracle('bakery.js'), params: ['--n', '4', '--max', '7'], big: true },
   { name: 'counters N=5 K=25 (10^7 states)', model: oracle('counters.js'), params: ['--n', '5', '--k', '25'], big: true },
   // The shipped models at their CI configurations.

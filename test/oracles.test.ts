@@ -15,8 +15,8 @@ import tcommit from './oracles/tcommit.js';
 import tokenring from './oracles/tokenring.js';
 import twophase from './oracles/twophase.js';
 
-const run = (model: Model, params: Record<string, unknown> = {}, mutant: string | null = null) =>
-  explore(compileModel(model, resolveParams(model, params), mutant));
+const run = (model: Model, params: Record<string, unknown> = {}, mutant: string | null = null, stopOn: 'first' | 'never' = 'first') =>
+  explore(compileModel(model, resolveParams(model, params), mutant), { stopOn });
 
 interface Oracle {
   readonly label: string;
@@ -28,6 +28,12 @@ interface Oracle {
   readonly depth?: number;
   /** The liveness properties the model declares; the engine checks them and each must hold. */
   readonly liveness?: readonly string[];
+  /**
+   * A published model with a seeded bug (BEEM's ERROR=1): the mutant that is it, and the properties it
+   * violates. Its count is the whole reachable space, so the search goes on past the violations.
+   */
+  readonly mutant?: string;
+  readonly violated?: readonly string[];
 }
 
 const ORACLES: Oracle[] = [
@@ -43,6 +49,7 @@ const ORACLES: Oracle[] = [
   { label: 'AlternatingBit', model: alternatingbit, distinct: 240, generated: 1392, depth: 10, liveness: ['SentLeadsToRcvd(d1)', 'SentLeadsToRcvd(d2)'] },
   { label: 'bakery.1 N=2 MAX=9', model: bakery, params: { n: 2, max: 9 }, distinct: 1506 },
   { label: 'bakery.3 N=3 MAX=4', model: bakery, params: { n: 3, max: 4 }, distinct: 32919 },
+  { label: 'bakery.4 N=3 MAX=6 ERROR=1', model: bakery, params: { n: 3, max: 6 }, mutant: 'ticket-compare-flipped', violated: ['MutualExclusion'], distinct: 157003 },
   { label: 'anderson.2 N=3', model: anderson, params: { n: 3 }, distinct: 1459 },
   // (K+1)^N = 6^3 = 216 states. Generated: the 1 initial state plus one successor per enabled Inc(i);
   // Inc(i) is enabled wherever c[i] < K, which over all 216 states happens N * K * (K+1)^(N-1)
@@ -55,10 +62,10 @@ const ORACLES: Oracle[] = [
 describe('published state counts', () => {
   for (const o of ORACLES) {
     it(`${o.label}: ${o.distinct} distinct${o.generated !== undefined ? ` / ${o.generated} generated / depth ${o.depth}` : ''}`, async () => {
-      const r = await run(o.model, o.params);
+      const r = await run(o.model, o.params, o.mutant ?? null, o.mutant === undefined ? 'first' : 'never');
       expect(r.error).toBeUndefined();
-      expect(r.violations.map((v) => v.property)).toEqual([]);
-      expect(r.verdict).toBe('ok');
+      expect(r.violations.map((v) => v.property)).toEqual(o.violated ?? []);
+      expect(r.verdict).toBe(o.violated === undefined ? 'ok' : 'violation');
       expect(r.stats.distinct).toBe(o.distinct);
       if (o.generated !== undefined) expect(r.stats.generated).toBe(o.generated);
       if (o.depth !== undefined) expect(r.stats.depth).toBe(o.depth);
@@ -87,6 +94,7 @@ const SEEDED: Seeded[] = [
   { label: 'EWD840: SendMsg does not taint the sender', model: ewd840, mutant: 'send-no-taint', property: 'TerminationDetection' },
   { label: 'AlternatingBit: a reordering channel', model: alternatingbit, mutant: 'lifo-receive', property: 'Delivered' },
   { label: 'bakery: no wait for choosing', model: bakery, params: { n: 2, max: 9 }, mutant: 'no-choosing-wait', property: 'MutualExclusion' },
+  { label: 'bakery: ticket comparison flipped', model: bakery, params: { n: 2, max: 6 }, mutant: 'ticket-compare-flipped', property: 'MutualExclusion' },
   { label: 'anderson: clears the wrong slot', model: anderson, mutant: 'clear-wrong-slot', property: 'MutualExclusion' },
 ];
 
