@@ -106,6 +106,17 @@ describe('mutants', () => {
     expect(r.code).toBe(1);
     expect(r.json.violation.property).toBe('NotBothTop');
   });
+  it('mc run --continue searches the whole state space past a violation (BEEM bakery.4: 157,003 states)', () => {
+    const args = ['run', 'test/oracles/bakery.ts', '--n', '3', '--max', '6', '--mutant', 'ticket-compare-flipped', '--no-liveness', '--json'];
+    const first = mc(...args), all = mc(...args, '--continue');
+    expect(first.code).toBe(1);
+    expect(first.json.stats.distinct).toBeLessThan(157003);
+    expect(all.code).toBe(1);
+    expect(all.json.verdict).toBe('violation');
+    expect(all.json.stats.distinct).toBe(157003);
+    // The counterexample is still the first one found, a shortest one.
+    expect(all.json.violation).toEqual(first.json.violation);
+  });
 });
 
 describe('counterexamples', () => {

@@ -54,6 +54,7 @@ describe('results do not depend on the number of workers', () => {
   it('an implication violated early while the run goes on (its antecedent is still counted)', () => sameForWorkers([fixture('implication-violated.ts'), '--mutant', 'keep-going']));
   it('a budget (levels are the unit of --max-states)', () => sameForWorkers(['test/oracles/counters.ts', '--max-states', '5000']));
   it('a mutant with many violating states', () => sameForWorkers([fixture('check-demo.ts'), '--mutant', 'both-top', '--k', '6']));
+  it('a run that goes on past its violation (--continue, BEEM bakery.4)', () => sameForWorkers(['test/oracles/bakery.ts', '--n', '3', '--max', '6', '--mutant', 'ticket-compare-flipped', '--continue']));
   for (const f of ['tcommit', 'peterson', 'twophase', 'tokenring', 'ewd840', 'alternatingbit', 'bakery', 'anderson']) {
     it(`oracle ${f}`, () => sameForWorkers([`test/oracles/${f}.ts`]));
   }

@@ -75,7 +75,7 @@ function givenParams(model: Model | null, opts: Record<string, unknown>): Record
 
 // ---------- run ----------
 
-interface RunOpts { workers: number; parallelFrom?: number; liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxMemory?: number; maxDepth?: number; exact?: boolean; json?: boolean; traceOut?: string; progress?: boolean; debug?: boolean }
+interface RunOpts { workers: number; parallelFrom?: number; liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxMemory?: number; maxDepth?: number; exact?: boolean; json?: boolean; traceOut?: string; continue?: boolean; progress?: boolean; debug?: boolean }
 
 function progressPrinter(enabled: boolean): (p: Progress) => void {
   if (!enabled) return () => {};
@@ -123,9 +123,11 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
   const progress = o.progress ?? (process.stderr.isTTY && !o.json);
   const intr = interruptFlag();
   let r: SearchResult;
-  // A declared mutant runs until a property it declares fires (as in mc mutate), and that one is reported first.
+  // A declared mutant runs until a property it declares fires (as in mc mutate), and that one is reported first;
+  // with --continue every run goes on to the end of the state space.
   const kills = mut && mut.kills.length ? new Set(mut.kills) : null;
-  try { r = await explore(c, { ...searchOptions(o, !!progress), interrupted: intr.interrupted, spawnWorker: workerSpawner(c, !!o.debug), ...(kills ? { stopOn: kills } : {}) }); } finally { intr.dispose(); }
+  const stopOn = o.continue ? 'never' : kills ?? 'first';
+  try { r = await explore(c, { ...searchOptions(o, !!progress), interrupted: intr.interrupted, spawnWorker: workerSpawner(c, !!o.debug), stopOn }); } finally { intr.dispose(); }
   if (kills) {
     const hit = r.violations.findIndex((v) => kills.has(v.property));
     if (hit > 0) r.violations.unshift(...r.violations.splice(hit, 1));
@@ -328,7 +330,8 @@ async function main(argv: string[]): Promise<number> {
 
   const run = runOptions(program.command('run').description('explore every interleaving of a model and check its properties'))
     .argument('<model>', 'a built-in model name or a path to a model file (.js, .mjs, .ts)')
-    .option('--trace-out <file>', 'write the counterexample (or the trace to a model error) as JSON for mc replay');
+    .option('--trace-out <file>', 'write the counterexample (or the trace to a model error) as JSON for mc replay')
+    .option('--continue', 'go on searching after a violation (as TLC -continue): the whole state space is counted, and every violated property is reported with its first counterexample');
   if (model && target!.command === 'run') addParamOptions(run, model);
   run.action(async (_name: string, o: RunOpts & Record<string, unknown>) => { code = await cmdRun(model!, o); });
 
