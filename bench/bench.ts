@@ -10,8 +10,11 @@
 //
 // Every run of a benchmark must succeed and give the same distinct, generated, depth and verdict,
 // whatever the worker count; if one does not, the bench says so and exits with status 1.
+// With more than one worker it also times each CPU on the same work, before and after the runs, and
+// prints the speed-up those CPUs allow at most (see cpuSpeeds).
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
 import { builtinModels } from '../src/models/index.js';
@@ -52,6 +55,27 @@ const repeat = countArg('--repeat') ?? 1;
 const oi = args.indexOf('--only');
 const only = oi >= 0 ? args[oi + 1]! : null;
 
+/**
+ * Milliseconds each CPU takes for cpu-probe's expansion of bakery.5 states (pinned with taskset, one at
+ * a time), or null without taskset. A level-synchronous search waits for its slowest worker, and on a
+ * virtual machine one CPU can run this code far slower than another for minutes on end.
+ */
+function cpuSpeeds(): number[] | null {
+  if (spawnSync('taskset', ['-V']).error) return null;
+  const probe = resolve(ROOT, 'dist/bench/cpu-probe.js'), ms: number[] = [];
+  for (let cpu = 0; cpu < availableParallelism(); cpu++) {
+    const r = spawnSync('taskset', ['-c', String(cpu), process.execPath, probe, '--child', '--expansion'], { encoding: 'utf8' });
+    if (r.status !== 0) { console.error(`bench: the CPU probe failed on CPU ${cpu}: ${r.stderr.trim().split('\n').pop()}`); return null; }
+    ms.push(Math.round((JSON.parse(r.stdout) as { expand: number }).expand));
+  }
+  return ms;
+}
+/** The most w workers can gain over one worker on the fastest CPU, given each CPU's time for the same work. */
+function ceiling(ms: number[], w: number): number {
+  const fastest = [...ms].sort((a, b) => a - b).slice(0, w);
+  return fastest.reduce((sum, t) => sum + fastest[0]! / t, 0);
+}
+
 interface Run { distinct: number; generated: number; depth: number; seconds: number; distinctPerSecond: number; generatedPerSecond: number; bytesPerState: number; peakMemoryBytes: number; verdict: string }
 /**
  * A benchmark at one worker count: its median run (by time), every run's time (by repetition; null if
@@ -62,6 +86,8 @@ interface Run { distinct: number; generated: number; depth: number; seconds: num
 interface Row extends Run { bench: string; workers: number; runs: (number | null)[]; speedup: { median: number; min: number; max: number; best: number } | null }
 const rows: Row[] = [];
 let mismatch = false, failed = false;
+const parallel = workerCounts.some((w) => w > 1);
+const cpusBefore = parallel ? cpuSpeeds() : null;
 
 for (const b of BENCHES) {
   if (quick && b.big) continue;
@@ -106,7 +132,13 @@ for (const r of rows) {
   t.push([r.bench, r.workers, r.distinct.toLocaleString('en-US'), r.generated.toLocaleString('en-US'), r.depth, time, M(r.distinctPerSecond), M(r.generatedPerSecond), r.bytesPerState.toFixed(1), `${(r.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB`, speed]);
 }
 console.log(t.toString());
+const cpusAfter = parallel ? cpuSpeeds() : null;
+const cpus = cpusBefore && cpusAfter ? { before: cpusBefore, after: cpusAfter, ceiling: Object.fromEntries(workerCounts.filter((w) => w > 1 && w <= cpusBefore.length).map((w) => [w, { before: ceiling(cpusBefore, w), after: ceiling(cpusAfter, w) }])) } : null;
+if (cpus) {
+  console.log(`Each CPU's time for the same expansion work (cpu-probe, pinned, alone): ${cpus.before.map((ms, k) => `CPU ${k} ${ms} ms`).join(', ')} before the runs; ${cpus.after.map((ms) => `${ms} ms`).join(', ')} after.`);
+  for (const [w, c] of Object.entries(cpus.ceiling)) console.log(`With CPUs this unequal, ${w} workers can be at most ${c.before.toFixed(2)}x (before) / ${c.after.toFixed(2)}x (after) faster than 1 worker on the fastest CPU.`);
+}
 const out = resolve(ROOT, 'bench/results.json');
-writeFileSync(out, `${JSON.stringify({ schema: 'mc.bench/1', node: process.version, date: new Date().toISOString(), repeat, rows }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ schema: 'mc.bench/1', node: process.version, date: new Date().toISOString(), repeat, cpus, rows }, null, 2)}\n`);
 console.log(`JSON: ${out}`);
 if (mismatch || failed) { console.error(`bench: ${mismatch ? 'some runs gave different results' : 'some runs failed'} (see above)`); process.exit(1); }

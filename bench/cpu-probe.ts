@@ -63,7 +63,8 @@ function measure(): Timing {
 }
 
 if (process.argv.includes('--child')) {
-  console.log(JSON.stringify(measure()));
+  // --expansion: that measurement only (npm run bench uses it).
+  console.log(JSON.stringify(process.argv.includes('--expansion') ? { expand: expansion() } : measure()));
 } else {
   if (spawnSync('taskset', ['-V']).error) { console.error('cpu-probe: needs taskset (package util-linux) to pin runs to CPUs'); process.exit(2); }
   const ri = process.argv.indexOf('--rounds'), rounds = ri >= 0 ? Number(process.argv[ri + 1]) : 3;
