@@ -3,9 +3,10 @@
 // caches (fingerprint lookups), and the engine's own expansion of bakery.5 states (successors and
 // hashing, no table: many instructions in flight, branches and calls). A level-synchronous search
 // with several workers waits for the slowest at every level, so a CPU slower than the others caps the
-// speed-up whatever the engine does. The arithmetic chain waits on each step's latency, so it hardly
-// notices a CPU that shares its core with a busy neighbour (another virtual CPU on the host's
-// hyper-thread); the expansion does. Needs `taskset` (util-linux) to pin each run to a CPU.
+// speed-up whatever the engine does. The arithmetic chain waits on each step's latency, so it would
+// hardly notice a CPU whose core the host shares with a busy neighbour (our guess at why one CPU
+// here is at times 1.6x slower on the expansion alone); the expansion would. Needs `taskset`
+// (util-linux) to pin each run to a CPU.
 //
 //   npm run build && node dist/bench/cpu-probe.js [--rounds N]
 import { spawnSync, spawn } from 'node:child_process';
