@@ -7,6 +7,7 @@
 //   npm run bench -- --workers 1  # one worker count only
 //   npm run bench -- --only bakery # benchmarks whose name contains a word
 //   npm run bench -- --repeat 5    # run each 5 times (worker counts alternating) and report the median
+//   npm run bench -- --no-cpu-probe # skip timing each CPU (about 0.8 s per CPU, before and after)
 //
 // Every run of a benchmark must succeed and give the same distinct, generated, depth and verdict,
 // whatever the worker count; if one does not, the bench says so and exits with status 1.
@@ -86,8 +87,8 @@ interface Run { distinct: number; generated: number; depth: number; seconds: num
 interface Row extends Run { bench: string; workers: number; runs: (number | null)[]; speedup: { median: number; min: number; max: number; best: number } | null }
 const rows: Row[] = [];
 let mismatch = false, failed = false;
-const parallel = workerCounts.some((w) => w > 1);
-const cpusBefore = parallel ? cpuSpeeds() : null;
+const probeCpus = workerCounts.some((w) => w > 1) && !args.includes('--no-cpu-probe');
+const cpusBefore = probeCpus ? cpuSpeeds() : null;
 
 for (const b of BENCHES) {
   if (quick && b.big) continue;
@@ -132,7 +133,7 @@ for (const r of rows) {
   t.push([r.bench, r.workers, r.distinct.toLocaleString('en-US'), r.generated.toLocaleString('en-US'), r.depth, time, M(r.distinctPerSecond), M(r.generatedPerSecond), r.bytesPerState.toFixed(1), `${(r.peakMemoryBytes / 2 ** 20).toFixed(0)} MiB`, speed]);
 }
 console.log(t.toString());
-const cpusAfter = parallel ? cpuSpeeds() : null;
+const cpusAfter = probeCpus ? cpuSpeeds() : null;
 const cpus = cpusBefore && cpusAfter ? { before: cpusBefore, after: cpusAfter, ceiling: Object.fromEntries(workerCounts.filter((w) => w > 1 && w <= cpusBefore.length).map((w) => [w, { before: ceiling(cpusBefore, w), after: ceiling(cpusAfter, w) }])) } : null;
 if (cpus) {
   console.log(`Each CPU's time for the same expansion work (cpu-probe, pinned, alone): ${cpus.before.map((ms, k) => `CPU ${k} ${ms} ms`).join(', ')} before the runs; ${cpus.after.map((ms) => `${ms} ms`).join(', ')} after.`);
