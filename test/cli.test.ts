@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture, interruptedRun, mc } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { fixture, interruptedRun, mc, ROOT } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mc-test-'));
 
@@ -158,6 +159,16 @@ describe('determinism', () => {
     const b = mc('run', fixture('mutex-bug.ts'), '--strategy', 'random', '--seed', '7', '--json');
     expect(a.code).toBe(1);
     expect(a.json.violation.trace).toEqual(b.json.violation.trace);
+  });
+});
+
+describe('the mc command', () => {
+  it('package.json names an executable bin (run directly, as npx and npm install -g do)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { mc: string } };
+    const r = spawnSync(join(ROOT, pkg.bin.mc), ['--version'], { encoding: 'utf8' });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('0.1.0');
   });
 });
 
