@@ -118,6 +118,12 @@ describe('mutants', () => {
     // The counterexample is still the first one found, a shortest one.
     expect(all.json.violation).toEqual(first.json.violation);
   });
+  it('mc run --continue names every violated property in its verdict', () => {
+    const r = mc('run', 'ring', '--mutant', 'M-A1', '--slots', '2', '--continue', '--no-liveness');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Also violated: Pairing (13 states), Deadlock (44 states)');
+    expect(r.stdout).toContain('Verdict: VIOLATION of NoDoubleDelivery, Pairing, Deadlock\n');
+  });
 });
 
 describe('counterexamples', () => {

@@ -173,7 +173,7 @@ export function renderRun(c: CompiledModel, r: SearchResult): string {
     else out.push(`Counterexample (${v.trace.length} states${r.strategy === 'bfs' ? ', a shortest one' : ''}):`);
     out.push(renderTrace(v.trace, v.loopStart ?? null, v.stutter ?? false));
     if (r.violations.length > 1) out.push('', `Also violated: ${r.violations.slice(1).map((x) => `${x.property} (${x.trace.length} states)`).join(', ')}`);
-    out.push('', `Verdict: VIOLATION of ${v.property}`);
+    out.push('', `Verdict: VIOLATION of ${r.violations.map((x) => x.property).join(', ')}`);
   } else if (r.verdict === 'incomplete') {
     out.push(`Verdict: INCOMPLETE (${r.incompleteReason}): no violation in the ${num(s.distinct)} states explored, but the search did not finish`);
   } else {
