@@ -126,6 +126,29 @@ describe('mutants', () => {
   });
 });
 
+describe('JSON Lines', () => {
+  it('--jsonl: an mc.progress/1 line every 2 s, then the mc.result/1 document, one per line', () => {
+    // A model far too large to finish, stopped by a 3 s budget: at least one progress line, whatever the machine's speed.
+    const r = mc('run', 'test/oracles/counters.ts', '--n', '6', '--k', '30', '--max-seconds', '3', '--no-liveness', '--jsonl');
+    expect(r.code, r.stderr).toBe(4);
+    const docs = r.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const progress = docs.slice(0, -1), result = docs.at(-1);
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    for (const p of progress) {
+      expect(p.schema).toBe('mc.progress/1');
+      expect(p.distinct).toBeGreaterThan(0);
+      expect(p.distinct).toBeLessThanOrEqual(result.stats.distinct);
+    }
+    expect(result).toMatchObject({ schema: 'mc.result/1', verdict: 'incomplete', incompleteReason: 'max-seconds' });
+  });
+  it('--jsonl and --json together are a usage error, reported on one line', () => {
+    const r = mc('run', 'ring', '--json', '--jsonl');
+    expect(r.code).toBe(2);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ schema: 'mc.error/1', exitCode: 2 });
+  });
+});
+
 describe('counterexamples', () => {
   it('--trace-out writes a trace that mc replay re-executes', () => {
     const file = join(tmp, 'trace.json');

@@ -17,7 +17,11 @@ import { checkModel, junitXml, markdownSummary, type ModelCheck } from './check.
 export const EXIT = { ok: 0, violation: 1, usage: 2, model: 3, incomplete: 4, gate: 5 } as const;
 
 let jsonMode = false;
+/** --jsonl: every JSON document goes on one line (JSON Lines), so progress lines and the result can be read line by line. */
+let jsonLines = false;
 let debugMode = false;
+/** A JSON document as this run prints them: indented, or on one line with --jsonl. */
+const jsonDoc = (doc: unknown): string => `${jsonLines ? JSON.stringify(doc) : JSON.stringify(doc, null, 2)}\n`;
 
 const out = (s: string): void => { process.stdout.write(s); };
 // A reader that goes away (mc run ... | head) is not an error worth a stack trace.
@@ -75,7 +79,7 @@ function givenParams(model: Model | null, opts: Record<string, unknown>): Record
 
 // ---------- run ----------
 
-interface RunOpts { workers: number; parallelFrom?: number; liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxMemory?: number; maxDepth?: number; exact?: boolean; json?: boolean; traceOut?: string; continue?: boolean; progress?: boolean; debug?: boolean }
+interface RunOpts { workers: number; parallelFrom?: number; liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxMemory?: number; maxDepth?: number; exact?: boolean; json?: boolean; jsonl?: boolean; traceOut?: string; continue?: boolean; progress?: boolean; debug?: boolean }
 
 function progressPrinter(enabled: boolean): (p: Progress) => void {
   if (!enabled) return () => {};
@@ -120,14 +124,20 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
   // A mutant is checked in the configuration it declares unless the user overrides a parameter.
   const given = { ...(mut?.params ?? {}), ...givenParams(model, o) };
   const c = compileModel(model, resolveParams(model, given), o.mutant ?? null);
-  const progress = o.progress ?? (process.stderr.isTTY && !o.json);
+  const progress = o.progress ?? (process.stderr.isTTY && !o.json && !o.jsonl);
   const intr = interruptFlag();
   let r: SearchResult;
   // A declared mutant runs until a property it declares fires (as in mc mutate), and that one is reported first;
   // with --continue every run goes on to the end of the state space.
   const kills = mut && mut.kills.length ? new Set(mut.kills) : null;
   const stopOn = o.continue ? 'never' : kills ?? 'first';
-  try { r = await explore(c, { ...searchOptions(o, !!progress), interrupted: intr.interrupted, spawnWorker: workerSpawner(c, !!o.debug), stopOn }); } finally { intr.dispose(); }
+  const search = searchOptions(o, !!progress);
+  if (o.jsonl) {
+    // Progress as JSON Lines on stdout, every 2 s (and on stderr as text too, if asked for).
+    const text = search.onProgress!;
+    search.onProgress = (p) => { out(jsonDoc({ schema: SCHEMA.progress, ...p })); text(p); };
+  }
+  try { r = await explore(c, { ...search, interrupted: intr.interrupted, spawnWorker: workerSpawner(c, !!o.debug), stopOn }); } finally { intr.dispose(); }
   if (kills) {
     const hit = r.violations.findIndex((v) => kills.has(v.property));
     if (hit > 0) r.violations.unshift(...r.violations.splice(hit, 1));
@@ -139,7 +149,7 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
     if (steps && steps.length) writeFileSync(o.traceOut, `${JSON.stringify(traceFile(c, r.violations[0]?.property ?? null, steps, r.violations[0]?.loopStart ?? null), null, 2)}\n`);
     else err(`mc: no counterexample to write to ${o.traceOut} (verdict ${r.verdict})\n`);
   }
-  out(o.json ? `${JSON.stringify(resultDoc(c, r), null, 2)}\n` : renderRun(c, r));
+  out(o.json || o.jsonl ? jsonDoc(resultDoc(c, r)) : renderRun(c, r));
   return r.verdict === 'ok' ? EXIT.ok : r.verdict === 'violation' ? EXIT.violation : r.verdict === 'incomplete' ? EXIT.incomplete : EXIT.model;
 }
 
@@ -300,7 +310,8 @@ function runOptions(cmd: Command): Command {
 }
 
 async function main(argv: string[]): Promise<number> {
-  jsonMode = argv.includes('--json');
+  jsonLines = argv.includes('--jsonl');
+  jsonMode = argv.includes('--json') || jsonLines;
   debugMode = argv.includes('--debug');
   const target = modelArgument(argv);
   const model = target && target.command !== 'show' ? await loadModel(target.model) : null;
@@ -331,6 +342,7 @@ async function main(argv: string[]): Promise<number> {
   const run = runOptions(program.command('run').description('explore every interleaving of a model and check its properties'))
     .argument('<model>', 'a built-in model name or a path to a model file (.js, .mjs, .ts)')
     .option('--trace-out <file>', 'write the counterexample (or the trace to a model error) as JSON for mc replay')
+    .addOption(new Option('--jsonl', 'print JSON Lines instead of text: an mc.progress/1 line every 2 s while the search runs, then the mc.result/1 document on one line').conflicts('json'))
     .option('--continue', 'go on searching after a violation (as TLC -continue): the whole state space is counted, and every violated property is reported with its first counterexample');
   if (model && target!.command === 'run') addParamOptions(run, model);
   run.action(async (_name: string, o: RunOpts & Record<string, unknown>) => { code = await cmdRun(model!, o); });
@@ -361,7 +373,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function fail(code: number, message: string, e?: unknown): number {
-  if (jsonMode) out(`${JSON.stringify({ schema: SCHEMA.error, exitCode: code, error: message }, null, 2)}\n`);
+  if (jsonMode) out(jsonDoc({ schema: SCHEMA.error, exitCode: code, error: message }));
   err(`mc: ${message}\n`);
   if (debugMode && e instanceof Error && e.stack) err(`${e.stack}\n`);
   const cause = (e as { details?: { cause?: unknown } })?.details?.cause;
@@ -384,7 +396,7 @@ main(process.argv).finally(() => { settled = true; }).then(
     if (e instanceof CommanderError) {
       // Help and version are not errors; everything else commander rejects is a usage error.
       process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.usage;
-      if (jsonMode && process.exitCode !== EXIT.ok) out(`${JSON.stringify({ schema: SCHEMA.error, exitCode: EXIT.usage, error: e.message }, null, 2)}\n`);
+      if (jsonMode && process.exitCode !== EXIT.ok) out(jsonDoc({ schema: SCHEMA.error, exitCode: EXIT.usage, error: e.message }));
       return;
     }
     if (e instanceof UsageError) { process.exitCode = fail(EXIT.usage, e.message, e); return; }

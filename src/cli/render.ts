@@ -7,7 +7,7 @@ import type { MatrixReport, MutantOutcome } from './mutation.js';
 import type { ModelCheck } from './check.js';
 import type { TraceFile, TraceStep } from '../explorer/trace.js';
 
-export const SCHEMA = { check: 'mc.check/1', result: 'mc.result/1', mutate: 'mc.mutate/1', list: 'mc.list/1', show: 'mc.show/1', replay: 'mc.replay/1', error: 'mc.error/1' } as const;
+export const SCHEMA = { check: 'mc.check/1', result: 'mc.result/1', mutate: 'mc.mutate/1', list: 'mc.list/1', show: 'mc.show/1', replay: 'mc.replay/1', error: 'mc.error/1', progress: 'mc.progress/1' } as const;
 
 const num = (x: number): string => Math.round(x).toLocaleString('en-US');
 const mb = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
