@@ -1,10 +1,10 @@
 // The command line through the built binary: every exit code of design.md section 5,
 // counterexamples, --trace-out and replay, determinism of --json output.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { fixture, interruptedRun, mc, ROOT } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mc-test-'));
