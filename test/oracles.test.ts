@@ -62,7 +62,7 @@ const ORACLES: Oracle[] = [
 describe('published state counts', () => {
   for (const o of ORACLES) {
     it(`${o.label}: ${o.distinct} distinct${o.generated !== undefined ? ` / ${o.generated} generated / depth ${o.depth}` : ''}`, async () => {
-      const r = await run(o.model, o.params, o.mutant ?? null, o.mutant === undefined ? 'first' : 'never');
+      const r = await run(o.model, o.params, o.mutant ?? null, o.violated === undefined ? 'first' : 'never');
       expect(r.error).toBeUndefined();
       expect(r.violations.map((v) => v.property)).toEqual(o.violated ?? []);
       expect(r.verdict).toBe(o.violated === undefined ? 'ok' : 'violation');

@@ -20,7 +20,7 @@ let jsonMode = false;
 /** --jsonl: every JSON document goes on one line (JSON Lines), so progress lines and the result can be read line by line. */
 let jsonLines = false;
 let debugMode = false;
-/** A JSON document as this run prints them: indented, or on one line with --jsonl. */
+/** A JSON document on stdout: indented, or on one line with --jsonl (JSON Lines). */
 const jsonDoc = (doc: unknown): string => `${jsonLines ? JSON.stringify(doc) : JSON.stringify(doc, null, 2)}\n`;
 
 const out = (s: string): void => { process.stdout.write(s); };
@@ -160,7 +160,7 @@ async function cmdMutate(model: Model, o: RunOpts & { auto?: boolean; matrix?: b
   if (o.mutant) mutantById(model, o.mutant);
   if (ids.length === 0 && !o.auto) {
     const msg = `model '${model.name}' declares no mutants: nothing shows that its properties can fail (try --auto)`;
-    out(o.json ? `${JSON.stringify({ schema: SCHEMA.mutate, model: model.name, mutants: [], verdict: 'gate-failure', message: msg }, null, 2)}\n` : `${msg}\nVerdict: GATE FAILURE\n`);
+    out(o.json ? jsonDoc({ schema: SCHEMA.mutate, model: model.name, mutants: [], verdict: 'gate-failure', message: msg }) : `${msg}\nVerdict: GATE FAILURE\n`);
     return EXIT.gate;
   }
   const intr = interruptFlag();
@@ -181,7 +181,7 @@ async function cmdMutate(model: Model, o: RunOpts & { auto?: boolean; matrix?: b
   const ok = declared.length === ids.length && declared.every((r) => r.verdict === 'killed');
   if (o.json) {
     const strip = ({ trace: _t, actors: _a, ...rest }: MutantOutcome) => rest;
-    out(`${JSON.stringify({ schema: SCHEMA.mutate, model: model.name, mutants: declared.map(strip), ...(o.auto ? { auto: rows.filter((r) => !ids.includes(r.id)).map(strip) } : {}), ...(matrix ? { matrix } : {}), verdict: ok ? 'ok' : 'gate-failure' }, null, 2)}\n`);
+    out(jsonDoc({ schema: SCHEMA.mutate, model: model.name, mutants: declared.map(strip), ...(o.auto ? { auto: rows.filter((r) => !ids.includes(r.id)).map(strip) } : {}), ...(matrix ? { matrix } : {}), verdict: ok ? 'ok' : 'gate-failure' }));
   } else {
     out(renderMutate(model.name, declared, rows.filter((r) => !ids.includes(r.id))));
     if (matrix) out(`\n${renderMatrix(model.name, matrix)}`);
@@ -210,7 +210,7 @@ async function cmdCheck(names: string[], o: { json?: boolean; junit?: string; ma
   if (o.json) {
     const strip = ({ trace: _t, actors: _a, ...rest }: MutantOutcome) => rest;
     const doc = checks.map((c) => ({ ...c, configs: c.configs.map(({ violation, actors: _a, ...rest }) => ({ ...rest, violation: violation ? { property: violation.property, traceLength: violation.trace.length } : null })), mutants: c.mutants.map(strip) }));
-    out(`${JSON.stringify({ schema: SCHEMA.check, verdict: ok ? 'ok' : 'gate-failure', models: doc }, null, 2)}\n`);
+    out(jsonDoc({ schema: SCHEMA.check, verdict: ok ? 'ok' : 'gate-failure', models: doc }));
   } else out(renderCheck(checks, ok));
   if (intr.interrupted()) return EXIT.incomplete;
   return ok ? EXIT.ok : EXIT.gate;
@@ -283,7 +283,7 @@ async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
   if (failedStep !== undefined) lines.push(`${String(failedStep).padStart(4)}. FAILED: ${reason}`, `Verdict: the trace no longer applies to the model (step ${failedStep})`);
   else if (violated.length) lines.push(`Verdict: the trace re-executes and ends in a violation of ${violated.join(', ')}`);
   else lines.push('Verdict: the trace re-executes; no property is violated in its last state');
-  out(o.json ? `${JSON.stringify(doc, null, 2)}\n` : `${lines.join('\n')}\n`);
+  out(o.json ? jsonDoc(doc) : `${lines.join('\n')}\n`);
   return failedStep !== undefined ? EXIT.gate : violated.length ? EXIT.violation : EXIT.ok;
 }
 
@@ -328,7 +328,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'print mc.list/1 JSON')
     .action((o: { json?: boolean }) => {
       const docs = builtinModels.map(docFor);
-      out(o.json ? `${JSON.stringify({ schema: SCHEMA.list, models: docs }, null, 2)}\n` : renderList(docs));
+      out(o.json ? jsonDoc({ schema: SCHEMA.list, models: docs }) : renderList(docs));
     });
 
   program.command('show').description('show one model in full: parameters, actions, properties, mutants, CI configurations')
@@ -336,7 +336,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'print mc.show/1 JSON')
     .action(async (name: string, o: { json?: boolean }) => {
       const d = docFor(await loadModel(name));
-      out(o.json ? `${JSON.stringify({ schema: SCHEMA.show, ...d }, null, 2)}\n` : renderShow(d));
+      out(o.json ? jsonDoc({ schema: SCHEMA.show, ...d }) : renderShow(d));
     });
 
   const run = runOptions(program.command('run').description('explore every interleaving of a model and check its properties'))
