@@ -324,6 +324,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
 
   /** Checks the invariants and goals of the loaded frontier state (position r); false if one threw (checkError says which). */
   function checkState(r: number): boolean {
+    if (!level!.check) return true;
     const view = x.curView;
     let what = '';
     try {
@@ -351,13 +352,13 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
    * worker owns are offered, the others go to their owners' outboxes. Stops at a property that throws.
    */
   function expandRange(m: LevelMessage, expand: boolean, from: number, to: number, bufs: Int32Array[], where: Int32Array, fires: Float64Array, deadlocks: number[]): { generated: number; stopped: boolean } {
-    const packed = x.packed;
+    const packed = x.packed, checkDeadlock = m.checkDeadlock;
     let generated = 0;
     for (let r = from; r < to; r++) {
       if (expand && r === from && Atomics.load(ctl!, CTL_STOP) !== 0) return { generated, stopped: true };
       expandingAt = r;
       x.loadPacked(bufs[where[2 * r]!]!, where[2 * r + 1]! * W);
-      if (m.check && !checkState(r)) break;
+      if (!checkState(r)) break;
       if (!expand) continue;
       const claimBase = r * A;
       let enabled = 0;
@@ -380,17 +381,27 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         const slot = (lo & SENT_MASK) << 1;
         if (sent[slot] === hi && sent[slot + 1] === lo && (hi | lo) !== 0) continue;
         sent[slot] = hi; sent[slot + 1] = lo;
-        let box = outboxes[owner]!;
-        const at = outCount[owner]!++ * R;
-        if (at + R > box.length) box = outboxes[owner] = grownShared(box);
+        const box = outboxes[owner]!, at = outCount[owner]!++ * R;
         box[at] = claimBase + ai; box[at + 1] = hi; box[at + 2] = lo;
         for (let k = 0; k < W; k++) box[at + 3 + k] = packed[k]!;
       }
       if (pending > LOOKUP_BATCH) lookUpOwn();
-      if (enabled === 0 && m.checkDeadlock && !expectedTerminal()) deadlocks.push(r);
+      if (enabled === 0 && checkDeadlock && !expectedTerminal()) deadlocks.push(r);
     }
     lookUpOwn();
     return { generated, stopped: false };
+  }
+
+  /**
+   * Makes room in every outbox for all the successors of `positions` states, so expandRange never grows
+   * one: a branch its optimized code had not yet taken (an outbox outgrowing its buffer, levels into the
+   * run) deoptimized it, and it ran slower until V8 compiled it again.
+   */
+  function roomToSend(positions: number): void {
+    for (let v = 0; v < workers; v++) {
+      const need = (outCount[v]! + positions * A) * R;
+      if (v !== self && need > outboxes[v]!.length) { const b = sharedInts(Math.max(need, 2 * outboxes[v]!.length)); b.set(outboxes[v]!.subarray(0, outCount[v]! * R)); outboxes[v] = b; }
+    }
   }
 
   /** The level being run, and what expanding it found so far. */
@@ -420,6 +431,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       const from = Atomics.add(ctl, CTL_NEXT, CHUNK);
       if (from >= m.count) break;
       const to = Math.min(m.count, from + CHUNK);
+      roomToSend(to - from);
       // The try is around the call, not inside the hot loop (where it costs V8 optimizations); expandingAt says where it failed.
       try {
         const done = expandRange(m, expand, from, to, bufs, where, fires, deadlocks);
@@ -476,7 +488,9 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     }
     // The per-level loops live in small functions (rank, insertInbox, splitRun, copyClaims): written inline here, they
     // made V8 recompile this generator about ten times a run, as later levels took branches it had not seen yet.
-    rank(peerClaims, order, nextWhere, merged);
+    const peers: Int32Array[] = [], lens: number[] = [];
+    for (const p of peerClaims) if (p !== null) { peers.push(new Int32Array(p.buffer)); lens.push(p.count); }
+    rank(peers, lens, order, nextWhere, merged);
     // The new states become this worker's part of the next frontier.
     const old = committed; committed = states; states = old;
     res.exchanged = true; res.count = total; res.buffer = committed.buffer as SharedArrayBuffer;
@@ -491,9 +505,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
    * Writes this worker's new states' places in the next frontier: the k-th (in claim order) goes to
    * k plus, for every other worker, how many of its claims are smaller (claims are distinct).
    */
-  function rank(peerClaims: (PeerMessage | null)[], order: Int32Array, nextWhere: Int32Array, merged: Int32Array): void {
-    const peers: Int32Array[] = [], lens: number[] = [];
-    for (const p of peerClaims) if (p !== null) { peers.push(new Int32Array(p.buffer)); lens.push(p.count); }
+  function rank(peers: Int32Array[], lens: number[], order: Int32Array, nextWhere: Int32Array, merged: Int32Array): void {
     const heads = new Int32Array(peers.length);
     for (let k = 0; k < fresh; k++) {
       const cl = sortedClaims[k]!;
@@ -527,8 +539,9 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   }
   /** New states from..to-1: those still in claim order go to `run`, the lowered ones to low[nLow...]; returns the new nLow. */
   function splitRun(from: number, to: number, run: Int32Array, low: Int32Array, nLow: number): number {
+    // Branch-free: a branch first taken in a later level (the first lowered claim) deoptimized it.
     let len = 0;
-    for (let j = from; j < to; j++) if (lowered[j] === 0) run[len++] = j; else low[nLow++] = j;
+    for (let j = from; j < to; j++) { const l = lowered[j]!; run[len] = j; low[nLow] = j; len += 1 - l; nLow += l; }
     return nLow;
   }
   /** Two runs of new states, each in increasing claim order, merged. */
