@@ -1,5 +1,6 @@
 // --workers N gives the same result as one worker: counts, depth, coverage, goals,
 // the first violation and its trace, the model error and its trace.
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { fixture, interruptedRun, mc } from './helpers.js';
 import { builtinModels } from '../src/models/index.js';
@@ -93,6 +94,23 @@ describe('stopping a parallel run', () => {
     expect(r.code, r.stderr).toBe(4);
     expect(r.json).toMatchObject({ verdict: 'incomplete', incompleteReason: 'max-seconds' });
     expect(performance.now() - t0).toBeLessThan(8000);
+  });
+});
+
+describe('the worker count', () => {
+  it('more workers than CPUs: the same result, and a note that they slow the search', () => {
+    const cpus = availableParallelism();
+    const r = mc('run', 'test/oracles/bakery.ts', '--n', '3', '--max', '4', '--workers', String(cpus + 1), '--parallel-from', '100', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.stats.distinct).toBe(32919);
+    expect(r.stderr).toContain(`mc: note: ${cpus + 1} workers on ${cpus} CPUs: workers beyond the CPU count share CPUs and slow the search`);
+    const fits = mc('run', 'test/oracles/bakery.ts', '--n', '3', '--max', '4', '--workers', '2', '--parallel-from', '100');
+    expect(fits.stderr.includes('CPUs:')).toBe(cpus < 2);
+  });
+  it('a count above 256 is a usage error', () => {
+    const r = mc('run', 'test/oracles/bakery.ts', '--n', '3', '--max', '4', '--workers', '257');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--workers must be at most 256, got '257'");
   });
 });
 

@@ -34,6 +34,13 @@ const natural = (name: string) => (v: string): number => {
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
   return Number(v);
 };
+/** More workers than this is surely a typo: each is a thread with a JavaScript heap of its own (tens of MiB). */
+const MAX_WORKERS = 256;
+const workerCount = (v: string): number => {
+  const n = natural('--workers')(v);
+  if (n > MAX_WORKERS) throw new InvalidArgumentError(`--workers must be at most ${MAX_WORKERS}, got '${v}'`);
+  return n;
+};
 const seconds = (v: string): number => {
   const x = Number(v);
   if (!/^\d+(\.\d+)?$/.test(v) || !(x > 0)) throw new InvalidArgumentError(`--max-seconds must be a positive number of seconds, got '${v}'`);
@@ -299,7 +306,7 @@ function runOptions(cmd: Command): Command {
     .option('--max-seconds <s>', 'stop (verdict incomplete) after this many seconds', seconds)
     .option('--max-memory <MiB>', 'stop (verdict incomplete) when the process uses more resident memory than this', natural('--max-memory'))
     .option('--max-depth <d>', 'do not explore beyond this depth (verdict incomplete if deeper states exist)', natural('--max-depth'))
-    .option('--workers <n>', 'worker threads for the breadth-first search (results are identical for any number; it pays on models of millions of states, and slows small ones)', natural('--workers'), 1)
+    .option('--workers <n>', 'worker threads for the breadth-first search (results are identical for any number; it pays on models of millions of states, and slows small ones)', workerCount, 1)
     .option('--parallel-from <states>', 'with --workers: search on one thread until a level has this many states, then on all (results are the same either way)', natural('--parallel-from'), 10000)
     .option('--no-liveness', 'skip the liveness pass (no state graph is stored)')
     .option('--exact', 'store full states instead of fingerprints (rules out hash collisions; more memory)')

@@ -11,6 +11,7 @@
 // level is finished and the first violation in discovery order is reported, so
 // counts and the reported violation do not depend on when inside a level the
 // search happened to notice it.
+import { availableParallelism } from 'node:os';
 import { ModelError, UsageError, type ActionInstance, type CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
 import { collisionProbability, ExactStateSet, FingerprintSet, fpHi, fpLo, hashState, LOOKUP_BATCH, type StateSet } from './fingerprint.js';
@@ -232,6 +233,8 @@ class Engine {
     const reason = o.workers <= 1 ? null : o.strategy !== 'bfs' ? `--strategy ${o.strategy}` : o.exact ? '--exact' : wantGraph ? 'the liveness pass (pass --no-liveness to search in parallel)' : o.spawnWorker === null ? 'this caller' : null;
     if (reason !== null) this.notes.push(`ran with 1 worker instead of ${o.workers}: ${reason} is single-worker in this version`);
     this.parallel = o.workers > 1 && reason === null;
+    const cpus = availableParallelism();
+    if (this.parallel && o.workers > cpus) this.notes.push(`${o.workers} workers on ${cpus} CPUs: workers beyond the CPU count share CPUs and slow the search (the results are the same)`);
     this.graph = wantGraph ? { start: new Growable(1 << 16), dst: new Growable(1 << 16), act: new Growable(1 << 16), labels: new Growable(1 << 16), edges: 0 } : null;
     this.set = o.exact ? new ExactStateSet(c.layout.words) : new FingerprintSet(wantGraph);
     this.fires = new Float64Array(c.actions.length);
