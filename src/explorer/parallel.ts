@@ -10,10 +10,13 @@
 //      chunks of it from a shared counter. A successor a worker owns is
 //      looked up in its set (in batches, see lookUpOwn); one owned by another
 //      worker goes to that worker's outbox.
-//   2. exchange (after barrier A): each worker inserts what the others sent it
-//      and sorts its new states by claim.
-//   3. rank (after barrier B): each worker writes its new states' places in the
-//      next frontier (`where`, `merged`), merging its claims with the others'.
+//   2. exchange (after barrier A): each worker inserts what the others sent it,
+//      then marks each of its new states' claims in a shared bitmask: a bit per
+//      frontier position and action.
+//   3. place (after barrier B): each worker counts the marks before each
+//      frontier position and writes its new states' places in the next
+//      frontier (`where`, `merged`): a state's place is the number of marks
+//      before its claim. No sorting, no merging of the workers' lists.
 // A state's invariants and goals are checked when the next level loads it for
 // expansion (it is unpacked there anyway), not when it is found: unpacking
 // every new state once more cost a tenth of the run. The main thread places
@@ -80,6 +83,8 @@ export interface LevelMessage {
   where: SharedArrayBuffer; count: number;
   /** Where the workers write the claims of the level's new states in discovery order (two buffers alternate, so the main thread can read the last level's while this one runs). */
   merged: SharedArrayBuffer;
+  /** A bit per (frontier position, action), ceil(actions / 32) words per position, all zero: the workers mark the claims of the level's new states (the Crew allocates it). */
+  marks: SharedArrayBuffer;
   /** Expand the positions; if false only check them (the last level of a run that stops early). */
   expand: boolean;
   checkDeadlock: boolean;
@@ -113,7 +118,7 @@ export interface LevelResult {
   /** Bytes this worker holds: its fingerprint set, its states, its outboxes and its cache of sent fingerprints. */
   bytes: number;
 }
-/** What a worker sends each other worker after expanding (its outbox for it) and after exchanging (its sorted claims). */
+/** What a worker sends each other worker after expanding: its outbox for it. */
 interface PeerMessage { buffer: SharedArrayBuffer; count: number }
 /** Worker 0 to the others when the next frontier outgrows `where` or `merged`. */
 interface GrowMessage { where: SharedArrayBuffer; merged: SharedArrayBuffer }
@@ -125,6 +130,13 @@ interface Port { on(ev: 'message', f: (m: any) => void): void }
 const sharedInts = (n: number): Int32Array => new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
 const grownShared = (a: Int32Array): Int32Array => { const b = sharedInts(a.length * 2); b.set(a); return b; };
 const grown = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
+/** The number of set bits of a 32-bit word. */
+const bitCount = (x: number): number => {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+};
 
 /**
  * The states one worker owns: the engine's fingerprint set (8-byte cells [hi, lo]), and the level's
@@ -227,13 +239,10 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   /** The states this worker owns, and (level) those of them new in this level: `fresh` of them, held here (packed) with their claims. */
   const owned = new OwnedStates();
   let fresh = 0;
-  /** Per new state: 1 if its claim was lowered after it was inserted (it left its sorted run). */
-  let lowered = new Uint8Array(1024);
-  /** Where each run of new states begins: the ones this worker found, then those of each inbox. */
-  const runStarts: number[] = [];
   let states = sharedInts(1024 * W), committed = sharedInts(1024 * W), claims: Int32Array = new Int32Array(1024);
-  /** The claims of this level's new states, sorted (shared: the other workers rank their states against them). */
-  let sortedClaims = sharedInts(1024);
+  /** Words of the claim marks per frontier position; and (place) how many marks come before each position. */
+  const M = (A + 31) >>> 5;
+  let marksBefore = new Int32Array(1024);
   /**
    * The fingerprints this worker last sent to other workers, direct-mapped (a newer one evicts an older):
    * on bakery.5 it drops two in five of the successors a worker would send; its claims only grow, so a repeat
@@ -264,15 +273,13 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     if ((fresh + 1) * W > states.length) states = grownShared(states);
     if (fresh + 1 > claims.length) claims = grown(claims);
     for (let k = 0, d = fresh * W; k < W; k++) states[d + k] = words[off + k]!;
-    if (fresh + 1 > lowered.length) { const b = new Uint8Array(lowered.length * 2); b.set(lowered); lowered = b; }
-    lowered[fresh] = 0;
     claims[fresh++] = claim;
   };
   /** Offers a successor another worker sent, found with `claim`: kept if new, its claim lowered if found earlier in this level. */
   const offer = (hi: number, lo: number, claim: number, words: Int32Array, off: number): void => {
     const j = owned.offer(hi, lo);
     if (j === NEW) keep(claim, words, off);
-    else if (j >= 0 && claim < claims[j]!) { claims[j] = claim; lowered[j] = 1; }
+    else if (j >= 0 && claim < claims[j]!) claims[j] = claim;
   };
 
   /** A message already posted to `from` (the poster moved a control word after posting it). */
@@ -414,7 +421,6 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     bufs = m.buffers.map((b) => new Int32Array(b));
     where = new Int32Array(m.where);
     fresh = 0; owned.startLevel();
-    runStarts.length = 0; runStarts.push(0);
     outCount.fill(0);
     generated = 0; error = null; stopped = false; expand = m.expand; discarded0 = x.discarded;
     fires = new Float64Array(A); deadlocks = [];
@@ -466,13 +472,12 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     yield* barrier(() => Atomics.store(ctl, CTL_SKIP, Atomics.load(ctl, CTL_STOP)));
     const inboxes = fromPeer.map((q) => (q === null ? null : take<PeerMessage>(q)));
     if (Atomics.load(ctl, CTL_SKIP) !== 0) { report(res); yield* barrier(); return res; }
-    const order = exchange(inboxes);
-    // Barrier B: every worker has its new states sorted by claim; rank them all.
-    for (let v = 0; v < workers; v++) if (v !== self) toPeer[v]!.postMessage({ buffer: sortedClaims.buffer as SharedArrayBuffer, count: fresh } satisfies PeerMessage);
+    exchange(inboxes);
+    const marks = new Int32Array(m.marks);
+    mark(marks);
+    // Barrier B: every new state's claim is marked; count them.
     yield* barrier();
-    const peerClaims = fromPeer.map((q) => (q === null ? null : take<PeerMessage>(q)));
-    let total = fresh;
-    for (const p of peerClaims) if (p !== null) total += p.count;
+    const total = countMarks(marks, m.count);
     // The next frontier's positions go over this level's (nobody reads those after barrier A).
     let nextWhere: Int32Array = new Int32Array(m.where), merged: Int32Array = new Int32Array(m.merged);
     if (2 * total > nextWhere.length || total > merged.length) {
@@ -486,99 +491,55 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       yield* barrier();
       if (self !== 0) { const g = take<GrowMessage>(fromPeer[0]!); nextWhere = new Int32Array(g.where); merged = new Int32Array(g.merged); }
     }
-    // The per-level loops live in small functions (rank, insertInbox, splitRun, copyClaims): written inline here, they
+    // The per-level loops live in small functions (insertInbox, mark, countMarks, place): written inline here, they
     // made V8 recompile this generator about ten times a run, as later levels took branches it had not seen yet.
-    const peers: Int32Array[] = [], lens: number[] = [];
-    for (const p of peerClaims) if (p !== null) { peers.push(new Int32Array(p.buffer)); lens.push(p.count); }
-    rank(peers, lens, order, nextWhere, merged);
+    place(marks, nextWhere, merged);
     // The new states become this worker's part of the next frontier.
     const old = committed; committed = states; states = old;
     res.exchanged = true; res.count = total; res.buffer = committed.buffer as SharedArrayBuffer;
-    res.bytes = owned.bytes + committed.byteLength + states.byteLength + claims.byteLength + sortedClaims.byteLength + sent.byteLength + outboxes.reduce((a, b) => a + b.byteLength, 0);
+    res.bytes = owned.bytes + committed.byteLength + states.byteLength + claims.byteLength + marksBefore.byteLength + sent.byteLength + outboxes.reduce((a, b) => a + b.byteLength, 0);
     report(res);
     // Barrier C: nobody starts the next level (or lets the main thread read `where`) before all have written their positions.
     yield* barrier();
     return res;
   }
 
+  /** Marks the claim of each of this worker's new states (claim = position * A + action). */
+  function mark(marks: Int32Array): void {
+    for (let j = 0; j < fresh; j++) {
+      const cl = claims[j]!, r = Math.floor(cl / A), a = cl - r * A;
+      Atomics.or(marks, r * M + (a >>> 5), 1 << (a & 31));
+    }
+  }
+  /** marksBefore[r] = the marks of frontier positions before r, for r <= count; returns them all (the next frontier's size). */
+  function countMarks(marks: Int32Array, count: number): number {
+    if (count + 1 > marksBefore.length) marksBefore = new Int32Array(Math.max(count + 1, 2 * marksBefore.length));
+    let n = 0;
+    for (let r = 0; r < count; r++) {
+      marksBefore[r] = n;
+      for (let w = r * M, end = w + M; w < end; w++) n += bitCount(marks[w]!);
+    }
+    marksBefore[count] = n;
+    return n;
+  }
   /**
-   * Writes this worker's new states' places in the next frontier: the k-th (in claim order) goes to
-   * k plus, for every other worker, how many of its claims are smaller (claims are distinct).
+   * Writes this worker's new states' places in the next frontier: a state's place is the number of claims
+   * marked before its own (claims are distinct), which is its place in the sequential discovery order.
    */
-  function rank(peers: Int32Array[], lens: number[], order: Int32Array, nextWhere: Int32Array, merged: Int32Array): void {
-    const heads = new Int32Array(peers.length);
-    for (let k = 0; k < fresh; k++) {
-      const cl = sortedClaims[k]!;
-      let r = k;
-      for (let v = 0; v < peers.length; v++) {
-        const pc = peers[v]!, len = lens[v]!;
-        let h = heads[v]!;
-        while (h < len && pc[h]! < cl) h++;
-        heads[v] = h; r += h;
-      }
-      nextWhere[2 * r] = self; nextWhere[2 * r + 1] = order[k]!;
-      merged[r] = cl;
+  function place(marks: Int32Array, nextWhere: Int32Array, merged: Int32Array): void {
+    for (let j = 0; j < fresh; j++) {
+      const cl = claims[j]!, r = Math.floor(cl / A), a = cl - r * A, w = r * M + (a >>> 5);
+      let p = marksBefore[r]! + bitCount(marks[w]! & ((1 << (a & 31)) - 1));
+      for (let u = r * M; u < w; u++) p += bitCount(marks[u]!);
+      nextWhere[2 * p] = self; nextWhere[2 * p + 1] = j;
+      merged[p] = cl;
     }
   }
 
-  /**
-   * The new states in claim order. Each run (this worker's discoveries, then each inbox) was inserted
-   * in increasing claim order, so only the states whose claim was lowered later need sorting; the
-   * runs and those are then merged.
-   */
-  function claimOrder(): Int32Array {
-    let order: Int32Array = new Int32Array(0), nLow = 0;
-    const low = new Int32Array(fresh);
-    for (let r = 0; r < runStarts.length; r++) {
-      const from = runStarts[r]!, to = r + 1 < runStarts.length ? runStarts[r + 1]! : fresh;
-      const run = new Int32Array(to - from), was = nLow;
-      nLow = splitRun(from, to, run, low, nLow);
-      order = mergeByClaim(order, run.subarray(0, to - from - (nLow - was)));
-    }
-    return mergeByClaim(order, sortByClaim(low.subarray(0, nLow)));
-  }
-  /** New states from..to-1: those still in claim order go to `run`, the lowered ones to low[nLow...]; returns the new nLow. */
-  function splitRun(from: number, to: number, run: Int32Array, low: Int32Array, nLow: number): number {
-    // Branch-free: a branch first taken in a later level (the first lowered claim) deoptimized it.
-    let len = 0;
-    for (let j = from; j < to; j++) { const l = lowered[j]!; run[len] = j; low[nLow] = j; len += 1 - l; nLow += l; }
-    return nLow;
-  }
-  /** Two runs of new states, each in increasing claim order, merged. */
-  function mergeByClaim(a: Int32Array, b: Int32Array): Int32Array {
-    if (a.length === 0) return b;
-    if (b.length === 0) return a;
-    const out = new Int32Array(a.length + b.length), cl = claims;
-    let i = 0, j = 0, k = 0;
-    while (i < a.length && j < b.length) out[k++] = cl[a[i]!]! < cl[b[j]!]! ? a[i++]! : b[j++]!;
-    // The rest of both (one is empty), each in one copy, always: a branch first taken in a later level deoptimizes the function.
-    out.set(a.subarray(i), k);
-    out.set(b.subarray(j), k + a.length - i);
-    return out;
-  }
-  /** New states (their indices) in increasing claim order: claims are below 2^31, so with a place in the list below 2^22 the pair fits a double, and a typed array sorts those natively. */
-  function sortByClaim(ids: Int32Array): Int32Array {
-    const n = ids.length, out = new Int32Array(n);
-    if (n >= 1 << 22) { out.set(Array.from(ids).sort((a, b) => claims[a]! - claims[b]!)); return out; }
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = claims[ids[i]!]! * (1 << 22) + i;
-    keys.sort();
-    for (let i = 0; i < n; i++) out[i] = ids[keys[i]! % (1 << 22)]!;
-    return out;
-  }
-
-  /** Inserts what the other workers sent; returns the new states' order by claim (and leaves their sorted claims in sortedClaims). */
-  function exchange(inboxes: (PeerMessage | null)[]): Int32Array {
+  /** Inserts what the other workers sent. */
+  function exchange(inboxes: (PeerMessage | null)[]): void {
     owned.indexLevel();
-    for (const inbox of inboxes) {
-      if (inbox === null) continue;
-      runStarts.push(fresh);
-      insertInbox(new Int32Array(inbox.buffer), inbox.count);
-    }
-    const order = claimOrder();
-    if (fresh > sortedClaims.length) sortedClaims = sharedInts(Math.max(fresh, 2 * sortedClaims.length));
-    copyClaims(order, sortedClaims);
-    return order;
+    for (const inbox of inboxes) if (inbox !== null) insertInbox(new Int32Array(inbox.buffer), inbox.count);
   }
   /**
    * Offers the n records of an inbox, in batches: first read each record's first cell (independent
@@ -592,11 +553,6 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       for (let k = i; k < end; k++) offer(b[k * R + 1]!, b[k * R + 2]!, b[k * R]!, b, k * R + 3);
     }
   }
-  /** to[k] = the claim of the k-th new state in `order`. */
-  function copyClaims(order: Int32Array, to: Int32Array): void {
-    for (let k = 0; k < order.length; k++) to[k] = claims[order[k]!]!;
-  }
-
   function seed(fps: Int32Array, count: number): void {
     for (let i = 0; i < count; i++) if (ownerOf(fps[2 * i + 1]!, workers) === self) owned.seed(fps[2 * i]!, fps[2 * i + 1]!);
   }
@@ -649,11 +605,16 @@ export class Crew {
   private readonly commands: MessageChannel[];
   private readonly pairs: (MessageChannel | null)[][];
   private readonly mine: LevelWorker;
+  /** The claim marks (see LevelMessage.marks), reused from level to level. */
+  private marks = sharedInts(1024);
+  /** Words of marks per frontier position. */
+  private readonly marksPer: number;
 
   constructor(c: CompiledModel, debug: boolean, readonly workers: number, spawn: () => Worker) {
     const ctl = this.ctl;
+    this.marksPer = (c.actions.length + 31) >>> 5;
     this.helpers = Array.from({ length: workers - 1 }, () => spawn());
-    // A command channel per helper, and one channel per ordered pair of workers (outboxes, sorted claims, results).
+    // A command channel per helper, and one channel per ordered pair of workers (outboxes, results, grown frontier buffers).
     this.commands = this.helpers.map(() => new MessageChannel());
     this.pairs = Array.from({ length: workers }, (_, u) => Array.from({ length: workers }, (__, v) => (u === v ? null : new MessageChannel())));
     this.helpers.forEach((w, h) => {
@@ -704,7 +665,10 @@ export class Crew {
    * once the helpers have started; `between` runs between 50 ms slices of this thread's share, after
    * which the event loop runs (Ctrl-C) before more chunks are taken.
    */
-  async level(m: LevelMessage, beforeOwnShare: () => void, between: () => void): Promise<LevelResult[]> {
+  async level(level: Omit<LevelMessage, 'marks'>, beforeOwnShare: () => void, between: () => void): Promise<LevelResult[]> {
+    const words = level.count * this.marksPer;
+    if (words > this.marks.length) this.marks = sharedInts(Math.max(words, 2 * this.marks.length)); else this.marks.fill(0, 0, words);
+    const m: LevelMessage = { ...level, marks: this.marks.buffer as SharedArrayBuffer };
     Atomics.store(this.ctl, CTL_NEXT, 0);
     this.command(m);
     beforeOwnShare();
@@ -724,6 +688,9 @@ export class Crew {
       return got.message as LevelResult;
     })];
   }
+
+  /** Bytes the main thread holds for the workers (the claim marks). */
+  get bytes(): number { return this.marks.byteLength; }
 
   /** Ends the helpers (idempotent). */
   async close(): Promise<void> {
