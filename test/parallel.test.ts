@@ -39,6 +39,10 @@ describe('results do not depend on the number of workers', () => {
   it('an invariant that throws (found when the workers load the state to expand it)', () => sameForWorkers([fixture('invariant-throws.ts')]));
   it('an action that throws in several chunks of a wide level (the first in discovery order wins)', () => sameForWorkers([fixture('wide-throws.ts'), '--fail', 'action']));
   it('an invariant that throws in several chunks of a wide level', () => sameForWorkers([fixture('wide-throws.ts'), '--fail', 'invariant']));
+  it('a goal that throws in several chunks of a wide level', () => {
+    sameForWorkers([fixture('wide-throws.ts'), '--fail', 'goal']);
+    expect(mc('run', fixture('wide-throws.ts'), '--fail', 'goal', '--workers', '2', '--parallel-from', '1', '--json').json?.error?.message).toBe('goal Full threw: goal trouble at 0111111000');
+  });
   it('an invariant that throws on a state found before an action fails in the same level (the invariant fails first)', () => {
     sameForWorkers([fixture('wide-throws.ts'), '--fail', 'both']);
     expect(mc('run', fixture('wide-throws.ts'), '--fail', 'both', '--workers', '2', '--parallel-from', '1', '--json').json?.error?.message).toBe('invariant Fragile threw: fragile at 1111110000');
