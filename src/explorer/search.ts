@@ -234,7 +234,7 @@ class Engine {
     if (reason !== null) this.notes.push(`ran with 1 worker instead of ${o.workers}: ${reason} is single-worker in this version`);
     this.parallel = o.workers > 1 && reason === null;
     const cpus = availableParallelism();
-    if (this.parallel && o.workers > cpus) this.notes.push(`${o.workers} workers on ${cpus} CPUs: workers beyond the CPU count share CPUs and slow the search (the results are the same)`);
+    if (this.parallel && o.workers > cpus) this.notes.push(`${o.workers} workers on ${cpus} CPU${cpus === 1 ? '' : 's'}: workers beyond the CPU count share CPUs and slow the search (the results are the same)`);
     this.graph = wantGraph ? { start: new Growable(1 << 16), dst: new Growable(1 << 16), act: new Growable(1 << 16), labels: new Growable(1 << 16), edges: 0 } : null;
     this.set = o.exact ? new ExactStateSet(c.layout.words) : new FingerprintSet(wantGraph);
     this.fires = new Float64Array(c.actions.length);
