@@ -110,7 +110,9 @@ describe('the worker count', () => {
     const args = [MC, 'run', 'test/oracles/bakery.ts', '--n', '3', '--max', '4', '--workers', workers, '--parallel-from', '100', '--json'];
     const r = pinned ? spawnSync('taskset', ['-c', '0', process.execPath, ...args], { cwd: ROOT, encoding: 'utf8' }) : spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).stats.distinct).toBe(32919);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.stats.distinct).toBe(32919);
+    expect(doc.notes).toEqual([expect.stringContaining('workers beyond the CPU count')]);
     expect(r.stderr).toContain(`mc: note: ${workers} workers on ${cpus} CPU${cpus === 1 ? '' : 's'}: workers beyond the CPU count share CPUs and slow the search`);
     const fits = mc('run', 'test/oracles/bakery.ts', '--n', '3', '--max', '4', '--workers', '2', '--parallel-from', '100');
     expect(fits.stderr.includes('workers beyond the CPU count')).toBe(availableParallelism() < 2);

@@ -102,6 +102,8 @@ export function resultDoc(c: CompiledModel, r: SearchResult) {
     goals: r.goals,
     antecedents: r.antecedents,
     liveness: r.liveness,
+    // What the run printed as `mc: note:` on stderr (e.g. that it ran with fewer workers than asked).
+    notes: r.notes,
   };
 }
 
