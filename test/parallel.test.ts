@@ -117,10 +117,17 @@ describe('the worker count', () => {
     const fits = mc('run', 'test/oracles/bakery.ts', '--n', '3', '--max', '4', '--workers', '2', '--parallel-from', '100');
     expect(fits.stderr.includes('workers beyond the CPU count')).toBe(availableParallelism() < 2);
   });
+  it("'auto' means one worker per CPU", () => {
+    const r = mc('run', 'test/oracles/bakery.ts', '--n', '3', '--max', '4', '--workers', 'auto', '--parallel-from', '100', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.stats.workers).toBe(Math.min(availableParallelism(), 256));
+    expect(r.json.stats.distinct).toBe(32919);
+  });
   it('a count above 256 is a usage error', () => {
     const r = mc('run', 'test/oracles/bakery.ts', '--n', '3', '--max', '4', '--workers', '257');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--workers must be at most 256, got '257'");
+    expect(r.stderr).toContain("--workers must be 'auto' or a whole number from 1 to 256, got '257'");
+    expect(mc('run', 'test/oracles/bakery.ts', '--workers', 'many').stderr).toContain("--workers must be 'auto' or a whole number from 1 to 256, got 'many'");
   });
 });
 

@@ -2,6 +2,7 @@
 // The `mc` command line. Exit codes (design.md section 5):
 //   0 ok, 1 violation, 2 usage error, 3 model error, 4 incomplete, 5 gate failure.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtinModels } from '../models/index.js';
@@ -37,8 +38,9 @@ const natural = (name: string) => (v: string): number => {
 /** More workers than this is surely a typo: each is a thread with a JavaScript heap of its own (tens of MiB). */
 const MAX_WORKERS = 256;
 const workerCount = (v: string): number => {
-  const n = natural('--workers')(v);
-  if (n > MAX_WORKERS) throw new InvalidArgumentError(`--workers must be at most ${MAX_WORKERS}, got '${v}'`);
+  if (v === 'auto') return Math.min(availableParallelism(), MAX_WORKERS);
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > MAX_WORKERS) throw new InvalidArgumentError(`--workers must be 'auto' or a whole number from 1 to ${MAX_WORKERS}, got '${v}'`);
   return n;
 };
 const seconds = (v: string): number => {
@@ -306,7 +308,7 @@ function runOptions(cmd: Command): Command {
     .option('--max-seconds <s>', 'stop (verdict incomplete) after this many seconds', seconds)
     .option('--max-memory <MiB>', 'stop (verdict incomplete) when the process uses more resident memory than this', natural('--max-memory'))
     .option('--max-depth <d>', 'do not explore beyond this depth (verdict incomplete if deeper states exist)', natural('--max-depth'))
-    .option('--workers <n>', 'worker threads for the breadth-first search (results are identical for any number; it pays on models of millions of states, and slows small ones)', workerCount, 1)
+    .option('--workers <n>', "worker threads for the breadth-first search, or 'auto' for one per CPU (results are identical for any number; it pays on models of millions of states, and slows small ones)", workerCount, 1)
     .option('--parallel-from <states>', 'with --workers: search on one thread until a level has this many states, then on all (results are the same either way)', natural('--parallel-from'), 10000)
     .option('--no-liveness', 'skip the liveness pass (no state graph is stored)')
     .option('--exact', 'store full states instead of fingerprints (rules out hash collisions; more memory)')
