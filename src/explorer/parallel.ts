@@ -115,7 +115,7 @@ export interface LevelResult {
    */
   exchanged: boolean; count: number; buffer: SharedArrayBuffer | null;
   where: SharedArrayBuffer | null; merged: SharedArrayBuffer | null;
-  /** Bytes this worker holds: its fingerprint set, its states, its outboxes and its cache of sent fingerprints. */
+  /** Bytes this worker holds: its fingerprint set, its states and their claims, its outboxes, its cache of sent fingerprints and its counts of claim marks. */
   bytes: number;
 }
 /** What a worker sends each other worker after expanding: its outbox for it. */
