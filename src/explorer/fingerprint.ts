@@ -172,48 +172,54 @@ export class FingerprintSet implements StateSet {
     this.table = t; this.mask = mask; this.limit = Math.floor(cap * 0.7);
   }
 
-  /**
-   * Doubles the table within the reserved buffer. Each entry's new home is its old home h or h + cap.
-   * Entries are moved in cyclic order from just after an empty cell, so every cluster is moved from its
-   * beginning: an entry's probe then only passes cells already moved (or empty), never an unmoved entry
-   * that would later leave a hole in its path. A probe could pass unmoved entries only by wrapping from
-   * the top of the new table to its bottom before the bottom's entries are moved; the entries moved by
-   * then did not wrap in the old table, so (linear probing fills the same cells in any order) they do
-   * not wrap in the new one. Should that argument be wrong, such an entry is set aside and inserted last.
-   */
+  /** Doubles the table within the reserved buffer (see doubleInPlace). */
   private growInPlace(): void {
-    const w = this.w, cap = this.mask + 1, mask = 2 * cap - 1;
+    const w = this.w, cap = this.mask + 1;
     const t = new Int32Array(this.reserved!, 0, 2 * cap * w); // the new half was never written: all empty
-    // Fault the new half's pages in one sequential pass (see prefaulted): taken one by one in the
-    // rehash's scattered order they cost 3.5x more with one worker growing, 13x with two at once.
-    t.fill(0, cap * w);
-    let start = 0;
-    while (t[w * start] !== 0 || t[w * start + 1] !== 0) start++;
-    const later: number[] = [];
-    for (let step = 1; step < cap; step++) {
-      const p = (start + step) & (cap - 1);
-      const hi = t[w * p]!, lo = t[w * p + 1]!, x = w === 3 ? t[w * p + 2]! : 0;
-      if (hi === 0 && lo === 0) continue;
-      t[w * p] = 0; t[w * p + 1] = 0;
-      let i = hi & mask;
-      while (t[w * i] !== 0 || t[w * i + 1] !== 0) {
-        i = (i + 1) & mask;
-        if (i === 0 && p > start) break; // wrapped while the bottom is not yet moved
-      }
-      if (i === 0 && p > start && (t[0] !== 0 || t[1] !== 0)) { later.push(hi, lo, x); continue; }
-      t[w * i] = hi; t[w * i + 1] = lo;
-      if (w === 3) t[w * i + 2] = x;
-    }
-    this.table = t; this.mask = mask; this.limit = Math.floor(2 * cap * 0.7);
-    for (let k = 0; k < later.length; k += 3) {
-      let i = later[k]! & mask;
-      while (t[w * i] !== 0 || t[w * i + 1] !== 0) i = (i + 1) & mask;
-      t[w * i] = later[k]!; t[w * i + 1] = later[k + 1]!;
-      if (w === 3) t[w * i + 2] = later[k + 2]!;
-    }
+    doubleInPlace(t, cap, w);
+    this.table = t; this.mask = 2 * cap - 1; this.limit = Math.floor(2 * cap * 0.7);
   }
 }
-
+/**
+ * Doubles an open-addressing table of `cap` cells of w words, [hi, lo, ...], linear probing from hi's
+ * low bits, in place: t holds 2 * cap cells, the upper half never written. Each entry's new home is its
+ * old home h or h + cap. Entries are moved in cyclic order from just after an empty cell, so every
+ * cluster is moved from its beginning: an entry's probe then only passes cells already moved (or empty),
+ * never an unmoved entry that would later leave a hole in its path. A probe could pass unmoved entries
+ * only by wrapping from the top of the new table to its bottom before the bottom's entries are moved; the
+ * entries moved by then did not wrap in the old table, so (linear probing fills the same cells in any
+ * order) they do not wrap in the new one. Should that argument be wrong, such an entry is set aside and
+ * inserted last.
+ */
+export function doubleInPlace(t: Int32Array, cap: number, w: number): void {
+  const mask = 2 * cap - 1;
+  // Fault the new half's pages in one sequential pass (see prefaulted): taken one by one in the
+  // rehash's scattered order they cost 3.5x more with one worker growing, 13x with two at once.
+  t.fill(0, cap * w);
+  let start = 0;
+  while (t[w * start] !== 0 || t[w * start + 1] !== 0) start++;
+  const later: number[] = [];
+  for (let step = 1; step < cap; step++) {
+    const p = (start + step) & (cap - 1);
+    const hi = t[w * p]!, lo = t[w * p + 1]!, x = w === 3 ? t[w * p + 2]! : 0;
+    if (hi === 0 && lo === 0) continue;
+    t[w * p] = 0; t[w * p + 1] = 0;
+    let i = hi & mask;
+    while (t[w * i] !== 0 || t[w * i + 1] !== 0) {
+      i = (i + 1) & mask;
+      if (i === 0 && p > start) break; // wrapped while the bottom is not yet moved
+    }
+    if (i === 0 && p > start && (t[0] !== 0 || t[1] !== 0)) { later.push(hi, lo, x); continue; }
+    t[w * i] = hi; t[w * i + 1] = lo;
+    if (w === 3) t[w * i + 2] = x;
+  }
+  for (let k = 0; k < later.length; k += 3) {
+    let i = later[k]! & mask;
+    while (t[w * i] !== 0 || t[w * i + 1] !== 0) i = (i + 1) & mask;
+    t[w * i] = later[k]!; t[w * i + 1] = later[k + 1]!;
+    if (w === 3) t[w * i + 2] = later[k + 2]!;
+  }
+}
 /** A zeroed buffer of RESERVED_CELLS 8-byte cells (1 GiB), or smaller if the system refuses, but at least `bytes`; null if even that is refused. */
 function reserve(bytes: number): ArrayBuffer | null {
   for (let size = RESERVED_CELLS * 8; size >= bytes; size /= 2) {

@@ -1,22 +1,29 @@
 // Multi-worker breadth-first search whose results do not depend on the number
 // of workers.
 //
-// States are partitioned by fingerprint: worker `ownerOf(fp)` owns a state and
-// keeps it in a private fingerprint set (no shared table; no atomics on the hot
-// path). The main thread is worker 0; helper threads are the others. Each level
-// the main thread posts one command, and all workers run the level together,
-// meeting at barriers in shared memory:
+// The fingerprint space is split into buckets (many more than workers), each
+// a fingerprint table of its own in shared memory. The main thread is worker 0;
+// helper threads are the others. Each level the main thread posts one command,
+// and all workers run the level together, meeting at barriers in shared memory:
 //   1. expand: the workers expand the frontier (in canonical order), taking
-//      chunks of it from a shared counter. A successor a worker owns is
-//      looked up in its set (in batches, see lookUpOwn); one owned by another
-//      worker goes to that worker's outbox.
-//   2. exchange (after barrier A): each worker inserts what the others sent it,
-//      then marks each of its new states' claims in a shared bitmask: a bit per
-//      frontier position and action.
+//      chunks of it from a shared counter. Each successor goes to the worker's
+//      outbox for its bucket (less those it sent recently); nothing is looked
+//      up while expanding.
+//   2. insert (after barrier A): the workers take buckets from a shared
+//      counter. For each, the worker merges every worker's records of that
+//      bucket in claim order and inserts them into the bucket's table: a
+//      state's first record has its smallest claim, so a state new in the
+//      level is kept, with that claim, by whoever inserted it. Each worker
+//      marks its new states' claims in a shared bitmask: a bit per frontier
+//      position and action.
 //   3. place (after barrier B): each worker counts the marks before each
 //      frontier position and writes its new states' places in the next
 //      frontier (`where`, `merged`): a state's place is the number of marks
 //      before its claim. No sorting, no merging of the workers' lists.
+// Why buckets taken from a counter rather than states owned by a fixed worker:
+// with owners, a worker on a faster CPU expanded more chunks, so it sent more
+// to the slower one, which then had more to insert. On bakery.5 each worker
+// waited about 0.3 s a run for the other to finish inserting.
 // A state's invariants and goals are checked when the next level loads it for
 // expansion (it is unpacked there anyway), not when it is found: unpacking
 // every new state once more cost a tenth of the run. The main thread places
@@ -32,9 +39,9 @@
 // project's virtual machines a message took 0.3 to 0.7 ms to wake an idle
 // thread's event loop, and with a coordinating main thread and two messages per
 // level and worker the workers sat idle for about a sixth of a two-worker
-// bakery.5 run. Payloads (buffers, results) still travel as messages, read
-// synchronously (receiveMessageOnPort) once a control word says they are there.
-import { FingerprintSet, fpHi, fpLo, hashState, LOOKUP_BATCH } from './fingerprint.js';
+// bakery.5 run. Buffers travel as messages, read synchronously
+// (receiveMessageOnPort) once a shared count says they are there.
+import { doubleInPlace, fpHi, fpLo, hashState, LOOKUP_BATCH } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { ModelError, type CompiledModel } from './model.js';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
@@ -52,6 +59,8 @@ const CTL_ARRIVED = 4;
 const CTL_RELEASED = 5;
 /** Set by the last worker to reach barrier A: non-zero if the level was stopped (then nobody exchanges, and the frontier stays as it was). */
 const CTL_SKIP = 6;
+/** The next bucket not yet taken for inserting (the main thread zeroes it before each level). */
+const CTL_BUCKET = 7;
 const CTL_WORDS = 8;
 /** How long a waiting thread spins before it sleeps (a sleeping thread takes 0.1 to 0.3 ms to wake here). */
 const SPIN_MS = 0.5;
@@ -63,18 +72,86 @@ const SPIN_MS = 0.5;
  */
 const CHUNK = 64;
 
-/** The worker that owns a fingerprint: from the top of the low lane (the high lane indexes the owner's table); a multiply, not a modulo. */
-export const ownerOf = (lo: number, workers: number): number => ((lo >>> 16) * workers) >>> 16;
+/**
+ * How many buckets split the fingerprint space: enough that the last bucket a worker takes is a small
+ * part of a level's inserting (a power of two, at least 16 a worker).
+ */
+export const bucketsFor = (workers: number): number => { let b = 64; while (b < 16 * workers) b *= 2; return b; };
+/** A fingerprint's bucket: the top bits of the low lane (the high lane indexes the bucket's table, the low bits of the low lane the cache of sent fingerprints). */
+const bucketOf = (lo: number, buckets: number): number => lo >>> (32 - Math.log2(buckets));
+
+/**
+ * A bucket's fingerprint table, in a SharedArrayBuffer: word 0 holds the number of states, word 1 the
+ * number of cells (a power of two), then cells [hi, lo] from word 2, open addressing with linear probing
+ * on hi, (0, 0) empty (a fingerprint (0, 0) is stored as (0, 1)), at most 70 % full. One worker at a time
+ * inserts into it (the one that took the bucket). It doubles in place, within address space reserved
+ * when it is made (only the pages it touches are mapped): doubling into a new buffer faulted in every
+ * page of each new table, and took half as long again (on bakery.5, 1.1 s of the two workers' time against 0.75 s). A table
+ * that outgrows its reservation moves to a new buffer, and the worker that moved it tells the others.
+ */
+const TABLE_HEAD = 2;
+const tableLimit = (cells: number): number => Math.floor(cells * 0.7);
+/** Cells a bucket's table reserves: 2^27 over all buckets (1 GiB of 8-byte cells, as the one-worker search's table reserves). */
+const reservedCells = (buckets: number): number => Math.max(1 << 10, (1 << 27) / buckets);
+/** An empty table of `cells` cells with room to double in place up to `reserve` cells (fewer if the system refuses). */
+function newTable(cells: number, reserve: number): Int32Array {
+  for (let r = Math.max(cells, reserve); ; r = Math.max(cells, r / 2)) {
+    try {
+      const t = sharedInts(TABLE_HEAD + 2 * r);
+      t.fill(0, 0, TABLE_HEAD + 2 * cells); // already zero: this faults the pages in order (see prefaulted in fingerprint.ts)
+      t[1] = cells;
+      return t;
+    } catch (e) { if (r === cells) throw e; }
+  }
+}
+/** Stores (hi, lo) in t, known absent and with room; no count. */
+function putCell(t: Int32Array, hi: number, lo: number): void {
+  const mask = t[1]! - 1;
+  let i = hi & mask;
+  while (t[TABLE_HEAD + 2 * i] !== 0 || t[TABLE_HEAD + 2 * i + 1] !== 0) i = (i + 1) & mask;
+  t[TABLE_HEAD + 2 * i] = hi; t[TABLE_HEAD + 2 * i + 1] = lo;
+}
+/** Doubles table t: in place if its reservation has room (true), else into a new table, returned. */
+function grownTable(t: Int32Array): Int32Array | true {
+  const cells = t[1]!;
+  if (TABLE_HEAD + 4 * cells <= t.length) {
+    doubleInPlace(t.subarray(TABLE_HEAD, TABLE_HEAD + 4 * cells), cells, 2);
+    t[1] = 2 * cells;
+    return true;
+  }
+  const g = newTable(2 * cells, 4 * cells);
+  for (let j = TABLE_HEAD; j < TABLE_HEAD + 2 * cells; j += 2) if (t[j] !== 0 || t[j + 1] !== 0) putCell(g, t[j]!, t[j + 1]!);
+  g[0] = t[0]!;
+  return g;
+}
+/** Bucket tables holding the n fingerprints fps = (hi, lo) pairs (the states found before the parallel search took over). */
+export function seedTables(fps: Int32Array, n: number, buckets: number): SharedArrayBuffer[] {
+  const per = new Int32Array(buckets);
+  for (let k = 0; k < n; k++) per[bucketOf(fps[2 * k + 1]!, buckets)]!++;
+  const tables = Array.from(per, (m) => {
+    let cells = 1 << 10;
+    while (tableLimit(cells) < 2 * m) cells *= 2;
+    return newTable(cells, reservedCells(buckets));
+  });
+  for (let k = 0; k < n; k++) {
+    let hi = fps[2 * k]!, lo = fps[2 * k + 1]!;
+    const t = tables[bucketOf(lo, buckets)]!;
+    if (hi === 0 && lo === 0) lo = 1;
+    putCell(t, hi, lo); t[0]!++;
+  }
+  return tables.map((t) => t.buffer as SharedArrayBuffer);
+}
 
 // ---------- messages ----------
 
 /**
  * Sent once through the worker's parentPort; everything after comes as commands on `commands`
- * (read synchronously when CTL_COMMANDS moves). toPeer[v] / fromPeer[v] connect to worker v (null for itself).
+ * (read synchronously when CTL_COMMANDS moves). toPeer[v] / fromPeer[v] connect to worker v (null for
+ * itself). `counts` is shared by all workers (see WorkerLinks).
  */
-export interface InitMessage { type: 'init'; ctl: SharedArrayBuffer; workers: number; self: number; commands: MessagePort; toPeer: (MessagePort | null)[]; fromPeer: (MessagePort | null)[] }
-/** The fingerprints of every state found before the parallel search took over, as (hi, lo) pairs: each worker records the ones it owns. No reply. */
-export interface SeedMessage { type: 'seed'; fingerprints: SharedArrayBuffer; count: number }
+export interface InitMessage { type: 'init'; ctl: SharedArrayBuffer; counts: SharedArrayBuffer; workers: number; buckets: number; self: number; commands: MessagePort; toPeer: (MessagePort | null)[]; fromPeer: (MessagePort | null)[] }
+/** The bucket tables, holding every state found before the parallel search took over. No reply. */
+export interface SeedMessage { type: 'seed'; tables: SharedArrayBuffer[] }
 export interface LevelMessage {
   type: 'level';
   /** The frontier: states in these buffers (the workers' committed new states, or the initial states)... */
@@ -115,11 +192,11 @@ export interface LevelResult {
    */
   exchanged: boolean; count: number; buffer: SharedArrayBuffer | null;
   where: SharedArrayBuffer | null; merged: SharedArrayBuffer | null;
-  /** Bytes this worker holds: its fingerprint set, its states and their claims, its outboxes, its cache of sent fingerprints and its counts of claim marks. */
+  /** Bytes this worker holds: its new states and their claims, its outboxes, its cache of sent fingerprints and its counts of claim marks; worker 0 also counts the bucket tables (the cells in use). */
   bytes: number;
 }
-/** What a worker sends each other worker after expanding: its outbox for it. */
-interface PeerMessage { buffer: SharedArrayBuffer; count: number }
+/** A worker to every other when it replaces a buffer the others read: its outboxes (bucket -1), or a bucket's table. */
+interface NewBuffer { bucket: number; buffer: SharedArrayBuffer }
 /** Worker 0 to the others when the next frontier outgrows `where` or `merged`. */
 interface GrowMessage { where: SharedArrayBuffer; merged: SharedArrayBuffer }
 /** A broken action (pos, actionId: the frontier position and the action), or a property that threw on the state at position pos (actionId -1). */
@@ -139,84 +216,21 @@ const bitCount = (x: number): number => {
 };
 
 /**
- * The states one worker owns: the engine's fingerprint set (8-byte cells [hi, lo]), and the level's
- * new states in order (their fingerprints), indexed on demand by a small table of their own. What a
- * level-synchronous search asks of a successor depends on who found it:
- * - one this worker found while expanding: new or not. Its claims only grow, so a repeat can never
- *   lower a claim: `add` probes the large table alone (one cache miss, as the sequential search).
- * - one another worker sent: new, seen in an earlier level, or new earlier in this level (then its
- *   index k, so its claim can drop). `indexLevel` builds the level's table from the fingerprints, and
- *   `offer` probes it first. (Probing it on every successor cost a second cache miss on each: about a
- *   third of a worker's table time on bakery.5.)
- * Keeping the level's indices out of the large table's cells makes them 8 bytes instead of 12. An
- * indexed set (12-byte cells with each state's insertion index: new in the level iff past the level's
- * start) would need no level table; tried on bakery.5, the exchange took about 50 ms less per worker,
- * runs were no faster, and a state took 8 bytes more.
- */
-class OwnedStates {
-  /** Every state this worker owns (the engine's fingerprint set). */
-  private readonly all = new FingerprintSet(false);
-  /** The level's new states' fingerprints, (hi, lo) by index. */
-  private fps: Int32Array = new Int32Array(2048);
-  private count = 0;
-  /** The level's table: cells [hi, lo, k + 1] (0 marks an empty cell), at most half full, indexed by the top bits of hi (the large table uses the low ones). */
-  private lt = new Int32Array(3 << 12);
-  private lshift = 32 - 12;
-  get bytes(): number { return this.all.bytes + this.fps.byteLength + this.lt.byteLength; }
-  /** The first cell (hi, lo) would probe in the large table (reading it brings its cache line in). */
-  touch(hi: number): number { return this.all.touch(hi); }
-  /** The states added from now on belong to a new level. */
-  startLevel(): void { this.count = 0; }
-  /** Records a state found before the parallel search (none of the level's). */
-  seed(hi: number, lo: number): void { this.all.insert(hi, lo); }
-  /** True if (hi, lo) was absent: now stored, as the level's next new state. */
-  add(hi: number, lo: number): boolean {
-    if (!this.all.insert(hi, lo)) return false;
-    if (2 * this.count + 2 > this.fps.length) this.fps = grown(this.fps);
-    this.fps[2 * this.count] = hi; this.fps[2 * this.count + 1] = lo;
-    this.count++;
-    return true;
-  }
-  /** Indexes the level's new states so far; `offer` keeps the index up to date. */
-  indexLevel(): void {
-    let cap = this.lt.length / 3;
-    while (2 * this.count >= cap) cap *= 2;
-    if (cap * 3 !== this.lt.length) { this.lt = new Int32Array(3 * cap); this.lshift = 32 - Math.log2(cap); } else this.lt.fill(0);
-    for (let k = 0; k < this.count; k++) this.place(this.fps[2 * k]!, this.fps[2 * k + 1]!, k);
-  }
-  /** NEW if (hi, lo) was absent (now stored, as the level's next new state), OLD if stored by an earlier level, else its index among the level's new states. */
-  offer(hi: number, lo: number): number {
-    if (hi === 0 && lo === 0) lo = 1; // as the fingerprint set stores it
-    const lt = this.lt, lmask = (lt.length / 3) - 1;
-    for (let i = hi >>> this.lshift; ; i = (i + 1) & lmask) {
-      const k = lt[3 * i + 2]!;
-      if (k === 0) break;
-      if (lt[3 * i] === hi && lt[3 * i + 1] === lo) return k - 1;
-    }
-    if (!this.add(hi, lo)) return OLD;
-    if (2 * this.count > lmask) this.indexLevel(); else this.place(hi, lo, this.count - 1);
-    return NEW;
-  }
-  private place(hi: number, lo: number, k: number): void {
-    if (hi === 0 && lo === 0) lo = 1;
-    const lt = this.lt, lmask = (lt.length / 3) - 1;
-    let i = hi >>> this.lshift;
-    while (lt[3 * i + 2] !== 0) i = (i + 1) & lmask;
-    lt[3 * i] = hi; lt[3 * i + 1] = lo; lt[3 * i + 2] = k + 1;
-  }
-}
-const NEW = -1, OLD = -2;
-/**
  * Slots of a worker's cache of sent fingerprints: 2^10 of them, 8 KiB, so a lookup stays in the first-level
  * cache. Most repeats are close together (two interleavings of the same pair of steps), so a small cache
- * catches most of them: on bakery.5 a worker sent 6.2 M records with no cache, 3.6 M with 2^10 slots and
- * 3.0 M with 2^18 (2 MiB), but the larger cache's lookups missed the processor's caches and cost a worker
- * 0.6 s (six alternating rounds, two workers: median 5.96 s with 2^18 slots, 5.45 s with 2^10).
+ * catches most of them; a worker's claims only grow, so a repeat it drops could never have lowered the
+ * claim its earlier record carries. (With states owned by workers, on bakery.5 a worker sent 6.2 M
+ * records with no cache, 3.6 M with 2^10 slots and 3.0 M with 2^18 (2 MiB), but the larger cache's
+ * lookups missed the processor's caches and cost a worker 0.6 s.)
  */
 const SENT_MASK = (1 << 10) - 1;
 
-/** How a worker reaches the others: the control words and a port to and from each other worker (null for itself). */
-export interface WorkerLinks { ctl: Int32Array; workers: number; self: number; toPeer: (MessagePort | null)[]; fromPeer: (MessagePort | null)[] }
+/**
+ * How a worker reaches the others: the control words, a port to and from each other worker (null for
+ * itself), and `counts`, shared by all: first posted[u * workers + v], the NewBuffer messages worker u
+ * has posted to v; then sent[u * buckets + b], the records in worker u's outbox for bucket b this level.
+ */
+export interface WorkerLinks { ctl: Int32Array; counts: Int32Array; workers: number; buckets: number; self: number; toPeer: (MessagePort | null)[]; fromPeer: (MessagePort | null)[] }
 
 /**
  * One worker's part of the search, driven by a helper thread (serveWorker) or by the main thread, which
@@ -225,7 +239,7 @@ export interface WorkerLinks { ctl: Int32Array; workers: number; self: number; t
  * ended) simply drops the generator.
  */
 export interface LevelWorker {
-  seed(fingerprints: Int32Array, count: number): void;
+  seed(tables: SharedArrayBuffer[]): void;
   startLevel(m: LevelMessage): void;
   /** Expands chunks until none is left (true) or `deadline` (performance.now()) has passed (false). */
   expandChunks(deadline: number): boolean;
@@ -235,59 +249,67 @@ export interface LevelWorker {
 export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks): LevelWorker {
   const x = new Expander(c, debug);
   const n = c.layout.slots, W = c.layout.words, acts = c.actions, A = acts.length, R = 3 + W;
-  const { ctl, workers, self, toPeer, fromPeer } = links;
-  /** The states this worker owns, and (level) those of them new in this level: `fresh` of them, held here (packed) with their claims. */
-  const owned = new OwnedStates();
+  const { ctl, counts, workers, buckets: B, self, toPeer, fromPeer } = links;
+  const SENT = workers * workers, shift = 32 - Math.log2(B);
+  /** Every bucket's table (kept current: see NewBuffer). */
+  let tables: Int32Array[] = [];
+  /** The level's new states this worker inserted: `fresh` of them, held here (packed) with their claims. */
   let fresh = 0;
   let states = sharedInts(1024 * W), committed = sharedInts(1024 * W), claims: Int32Array = new Int32Array(1024);
   /** Words of the claim marks per frontier position; and (place) how many marks come before each position. */
   const M = (A + 31) >>> 5;
   let marksBefore = new Int32Array(1024);
   /**
-   * The fingerprints this worker last sent to other workers, direct-mapped (a newer one evicts an older):
-   * on bakery.5 it drops two in five of the successors a worker would send; its claims only grow, so a repeat
-   * can never lower the claim its owner holds. (0, 0) is an empty slot, never a hit.
+   * The fingerprints this worker last sent, direct-mapped (a newer one evicts an older); see SENT_MASK.
+   * (0, 0) is an empty slot, never a hit.
    */
   const sent = new Int32Array(2 * (SENT_MASK + 1));
-  const outboxes: Int32Array[] = Array.from({ length: workers }, () => sharedInts(1024 * R)), outCount = new Array<number>(workers).fill(0);
-
-  /** Successors this worker owns, waiting to be looked up (see lookUpOwn): about LOOKUP_BATCH, plus at most one per action instance of the last state. */
-  const P = LOOKUP_BATCH + A;
-  const pendHi = new Int32Array(P), pendLo = new Int32Array(P), pendClaim = new Int32Array(P), pendPacked = new Int32Array(P * W);
   /**
-   * Looks up the pending successors, in order (so claims still arrive in increasing order): their
-   * table cells are loaded first, together, so their cache misses overlap; looked up as they were found,
-   * each waited for its own, between a state's worth of other work.
+   * This worker's outboxes, one buffer: bucket b's records [claim, hi, lo, packed state] from record
+   * b * cap, outCount[b] of them (published in counts.sent before barrier A). Every worker's, as last
+   * announced (boxes[self] is this one).
    */
-  let pending = 0;
-  /** Where touched cells' words go (so the loads are kept). */
-  let touched = 0;
-  const lookUpOwn = (): void => {
-    const np = pending;
-    pending = 0;
-    for (let j = 0; j < np; j++) touched ^= owned.touch(pendHi[j]!);
-    for (let j = 0; j < np; j++) if (owned.add(pendHi[j]!, pendLo[j]!)) keep(pendClaim[j]!, pendPacked, j * W);
-  };
-  /** Keeps a new state this worker owns (packed, with its claim) for the exchange. */
+  let cap = 256;
+  while (cap < 2 * A) cap *= 2;
+  let outbox = sharedInts(B * cap * R);
+  const outCount = new Int32Array(B);
+  const boxes: Int32Array[] = Array.from({ length: workers }, () => new Int32Array(0));
+  boxes[self] = outbox;
+  /** NewBuffer messages read from each worker. */
+  const read = new Int32Array(workers);
+
+  /** Keeps a new state this worker inserted (packed, with its claim) for the next frontier. */
   const keep = (claim: number, words: Int32Array, off: number): void => {
     if ((fresh + 1) * W > states.length) states = grownShared(states);
     if (fresh + 1 > claims.length) claims = grown(claims);
     for (let k = 0, d = fresh * W; k < W; k++) states[d + k] = words[off + k]!;
     claims[fresh++] = claim;
   };
-  /** Offers a successor another worker sent, found with `claim`: kept if new, its claim lowered if found earlier in this level. */
-  const offer = (hi: number, lo: number, claim: number, words: Int32Array, off: number): void => {
-    const j = owned.offer(hi, lo);
-    if (j === NEW) keep(claim, words, off);
-    else if (j >= 0 && claim < claims[j]!) claims[j] = claim;
-  };
 
-  /** A message already posted to `from` (the poster moved a control word after posting it). */
+  /** A message already posted to `from` (the poster moved a shared word after posting it). */
   function take<T>(from: MessagePort): T {
     for (;;) {
       const got = receiveMessageOnPort(from);
       if (got !== undefined) return got.message as T;
       if (Atomics.load(ctl, CTL_QUIT) !== 0) throw new Error('the run ended while a worker waited for a message');
+    }
+  }
+  /** Tells every other worker that this one replaced a buffer they read. */
+  function announce(bucket: number, buffer: SharedArrayBuffer): void {
+    for (let v = 0; v < workers; v++) {
+      if (v === self) continue;
+      toPeer[v]!.postMessage({ bucket, buffer } satisfies NewBuffer);
+      Atomics.add(counts, self * workers + v, 1);
+    }
+  }
+  announce(-1, outbox.buffer as SharedArrayBuffer);
+  /** Takes the buffers the others replaced (called after a barrier, so every announcement made before it is counted). */
+  function takeNewBuffers(): void {
+    for (let u = 0; u < workers; u++) {
+      for (const posted = Atomics.load(counts, u * workers + self); read[u]! < posted; read[u]!++) {
+        const nb = take<NewBuffer>(fromPeer[u]!);
+        if (nb.bucket < 0) boxes[u] = new Int32Array(nb.buffer); else tables[nb.bucket] = new Int32Array(nb.buffer);
+      }
     }
   }
   let barriers = 0;
@@ -358,14 +380,15 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   }
 
   /**
-   * Checks (if m.check) and expands (if `expand`) frontier positions from..to-1: successors this
-   * worker owns are offered, the others go to their owners' outboxes. Stops at a property that throws.
+   * Checks (if m.check) and expands (if `expand`) frontier positions from..to-1, sending each successor
+   * to this worker's outbox for its bucket. Stops at a property that throws, and after a state that left
+   * an outbox with room for fewer than A more records (`next` says where to go on, once they have grown).
    */
-  function expandRange(m: LevelMessage, expand: boolean, from: number, to: number, bufs: Int32Array[], where: Int32Array, fires: Float64Array, deadlocks: number[]): { generated: number; stopped: boolean } {
-    const packed = x.packed, checkDeadlock = m.checkDeadlock;
-    let generated = 0;
+  function expandRange(m: LevelMessage, expand: boolean, from: number, to: number, bufs: Int32Array[], where: Int32Array, fires: Float64Array, deadlocks: number[]): { generated: number; stopped: boolean; next: number } {
+    const packed = x.packed, checkDeadlock = m.checkDeadlock, box = outbox, room = cap - A;
+    let generated = 0, full = 0;
     for (let r = from; r < to; r++) {
-      if (expand && r === from && Atomics.load(ctl!, CTL_STOP) !== 0) return { generated, stopped: true };
+      if (expand && r === from && Atomics.load(ctl!, CTL_STOP) !== 0) return { generated, stopped: true, next: r };
       expandingAt = r;
       x.loadPacked(bufs[where[2 * r]!]!, where[2 * r + 1]! * W);
       if (!checkState(r)) break;
@@ -380,38 +403,32 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         enabled++; generated++; fires[ai]!++;
         if (c.constraint !== undefined && !inConstraint(a.id)) continue;
         hashState(packed, 0, W);
-        const hi = fpHi, lo = fpLo, owner = ownerOf(lo, workers);
-        if (owner === self) {
-          const j = pending++;
-          pendHi[j] = hi; pendLo[j] = lo; pendClaim[j] = claimBase + ai;
-          for (let k = 0, d = j * W; k < W; k++) pendPacked[d + k] = packed[k]!;
-          continue;
-        }
-        // Sent before (this level, with a smaller claim, or in an earlier one): its owner has it already.
+        const hi = fpHi, lo = fpLo;
+        // Sent before (this level, with a smaller claim, or in an earlier one): inserted already, or will be.
         const slot = (lo & SENT_MASK) << 1;
         if (sent[slot] === hi && sent[slot + 1] === lo && (hi | lo) !== 0) continue;
         sent[slot] = hi; sent[slot + 1] = lo;
-        const box = outboxes[owner]!, at = outCount[owner]!++ * R;
+        const b = lo >>> shift, j = outCount[b]!++, at = (b * cap + j) * R;
+        full |= (room - j - 1) >> 31; // -1 once fewer than A records fit after this one (no branch: see growOutboxes)
         box[at] = claimBase + ai; box[at + 1] = hi; box[at + 2] = lo;
         for (let k = 0; k < W; k++) box[at + 3 + k] = packed[k]!;
       }
-      if (pending > LOOKUP_BATCH) lookUpOwn();
       if (enabled === 0 && checkDeadlock && !expectedTerminal()) deadlocks.push(r);
+      if (full !== 0) return { generated, stopped: false, next: r + 1 };
     }
-    lookUpOwn();
-    return { generated, stopped: false };
+    return { generated, stopped: false, next: to };
   }
 
   /**
-   * Makes room in every outbox for all the successors of `positions` states, so expandRange never grows
-   * one: a branch its optimized code had not yet taken (an outbox outgrowing its buffer, levels into the
-   * run) deoptimized it, and it ran slower until V8 compiled it again.
+   * Doubles the room of every outbox (into a new buffer, announced to the others). expandRange leaves
+   * room for a whole state's successors and returns before that room runs out, rather than growing the
+   * outbox itself: a branch its optimized code had not yet taken, levels into the run, deoptimized it.
    */
-  function roomToSend(positions: number): void {
-    for (let v = 0; v < workers; v++) {
-      const need = (outCount[v]! + positions * A) * R;
-      if (v !== self && need > outboxes[v]!.length) { const b = sharedInts(Math.max(need, 2 * outboxes[v]!.length)); b.set(outboxes[v]!.subarray(0, outCount[v]! * R)); outboxes[v] = b; }
-    }
+  function growOutboxes(): void {
+    const wider = sharedInts(B * 2 * cap * R);
+    for (let b = 0; b < B; b++) wider.set(outbox.subarray(b * cap * R, (b * cap + outCount[b]!) * R), b * 2 * cap * R);
+    cap *= 2; outbox = wider; boxes[self] = wider;
+    announce(-1, wider.buffer as SharedArrayBuffer);
   }
 
   /** The level being run, and what expanding it found so far. */
@@ -423,7 +440,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     level = m;
     bufs = m.buffers.map((b) => new Int32Array(b));
     where = new Int32Array(m.where);
-    fresh = 0; owned.startLevel();
+    fresh = 0;
     outCount.fill(0);
     generated = 0; error = null; stopped = false; expand = m.expand; discarded0 = x.discarded;
     fires = new Float64Array(A); deadlocks = [];
@@ -437,19 +454,22 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     // Every chunk below the one where this worker stops was taken by some worker, which expanded it or
     // stopped at an earlier failure, so the first failure of the level is found for any number of workers.
     while (!stopped && checkError === null && !(error !== null && !m.check)) {
-      const from = Atomics.add(ctl, CTL_NEXT, CHUNK);
+      let from = Atomics.add(ctl, CTL_NEXT, CHUNK);
       if (from >= m.count) break;
       const to = Math.min(m.count, from + CHUNK);
-      roomToSend(to - from);
       // The try is around the call, not inside the hot loop (where it costs V8 optimizations); expandingAt says where it failed.
       try {
-        const done = expandRange(m, expand, from, to, bufs, where, fires, deadlocks);
-        generated += done.generated;
-        if (done.stopped) stopped = true;
+        for (;;) {
+          const done = expandRange(m, expand, from, to, bufs, where, fires, deadlocks);
+          generated += done.generated;
+          if (done.stopped) { stopped = true; break; }
+          if (done.next >= to) break;
+          growOutboxes(); // an outbox is nearly full
+          from = done.next;
+        }
       } catch (e) {
         if (!(e instanceof ExpandFailure)) throw e;
         // The states found before the failure are this level's too: the main thread checks them, as the sequential search does before it fails.
-        lookUpOwn();
         error = { pos: expandingAt, actionId: e.actionId, message: e.error.message, ...(e.error.details.action ? { action: e.error.details.action } : {}), ...(e.error.details.field ? { field: e.error.details.field } : {}), bad: e.badSuccessor };
         // A property that throws on a later state comes first (that state belongs to the previous level): check on.
         if (!m.check) break;
@@ -471,15 +491,16 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     };
     if (!m.expand) { report(res); yield* barrier(); return res; }
     // Barrier A: every worker has expanded. The last to arrive decides for all whether the level was stopped.
-    for (let v = 0; v < workers; v++) if (v !== self) toPeer[v]!.postMessage({ buffer: outboxes[v]!.buffer as SharedArrayBuffer, count: outCount[v]! } satisfies PeerMessage);
+    for (let b = 0; b < B; b++) counts[SENT + self * B + b] = outCount[b]!;
     yield* barrier(() => Atomics.store(ctl, CTL_SKIP, Atomics.load(ctl, CTL_STOP)));
-    const inboxes = fromPeer.map((q) => (q === null ? null : take<PeerMessage>(q)));
+    takeNewBuffers();
     if (Atomics.load(ctl, CTL_SKIP) !== 0) { report(res); yield* barrier(); return res; }
-    exchange(inboxes);
+    insertBuckets();
     const marks = new Int32Array(m.marks);
     mark(marks);
     // Barrier B: every new state's claim is marked; count them.
     yield* barrier();
+    takeNewBuffers();
     const total = countMarks(marks, m.count);
     // The next frontier's positions go over this level's (nobody reads those after barrier A).
     let nextWhere: Int32Array = new Int32Array(m.where), merged: Int32Array = new Int32Array(m.merged);
@@ -494,13 +515,14 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       yield* barrier();
       if (self !== 0) { const g = take<GrowMessage>(fromPeer[0]!); nextWhere = new Int32Array(g.where); merged = new Int32Array(g.merged); }
     }
-    // The per-level loops live in small functions (insertInbox, mark, countMarks, place): written inline here, they
+    // The per-level loops live in small functions (insertBucket, mark, countMarks, place): written inline here, they
     // made V8 recompile this generator about ten times a run, as later levels took branches it had not seen yet.
     place(marks, nextWhere, merged);
     // The new states become this worker's part of the next frontier.
     const old = committed; committed = states; states = old;
     res.exchanged = true; res.count = total; res.buffer = committed.buffer as SharedArrayBuffer;
-    res.bytes = owned.bytes + committed.byteLength + states.byteLength + claims.byteLength + marksBefore.byteLength + sent.byteLength + outboxes.reduce((a, b) => a + b.byteLength, 0);
+    // The bucket tables are shared: worker 0 counts them.
+    res.bytes = (self === 0 ? tables.reduce((a, t) => a + 4 * (TABLE_HEAD + 2 * t[1]!), 0) : 0) + committed.byteLength + states.byteLength + claims.byteLength + marksBefore.byteLength + sent.byteLength + outbox.byteLength;
     report(res);
     // Barrier C: nobody starts the next level (or lets the main thread read `where`) before all have written their positions.
     yield* barrier();
@@ -539,26 +561,67 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     }
   }
 
-  /** Inserts what the other workers sent. */
-  function exchange(inboxes: (PeerMessage | null)[]): void {
-    owned.indexLevel();
-    for (const inbox of inboxes) if (inbox !== null) insertInbox(new Int32Array(inbox.buffer), inbox.count);
+  /** Takes buckets from the shared counter until none is left, and inserts every worker's records of each. */
+  function insertBuckets(): void {
+    for (let b = Atomics.add(ctl, CTL_BUCKET, 1); b < B; b = Atomics.add(ctl, CTL_BUCKET, 1)) insertBucket(b);
   }
+  /** Where touched cells' words go (so the loads are kept). */
+  let touched = 0;
+  /** Where each worker's records of the bucket being inserted are read next (record offsets), and end. */
+  const head = new Int32Array(workers), end = new Int32Array(workers);
+  /** The bucket's records in claim order (as outbox, record offset), in batches. */
+  const batchBox = new Int32Array(LOOKUP_BATCH), batchAt = new Int32Array(LOOKUP_BATCH);
   /**
-   * Offers the n records of an inbox, in batches: first read each record's first cell (independent
-   * loads, so their cache misses overlap), then offer the records. Offered one by one, each waited
-   * for its own miss.
+   * Inserts the workers' records of bucket b into its table, in claim order (each worker's records are in
+   * claim order already: merged, a state's first record carries its smallest claim). A new state is kept
+   * with that claim. Records go in batches: first each one's first cell is read (independent loads, so
+   * their cache misses overlap), then they are inserted; one by one, each waited for its own miss.
    */
-  function insertInbox(b: Int32Array, n: number): void {
-    for (let i = 0; i < n; i += LOOKUP_BATCH) {
-      const end = Math.min(n, i + LOOKUP_BATCH);
-      for (let k = i; k < end; k++) touched ^= owned.touch(b[k * R + 1]!);
-      for (let k = i; k < end; k++) offer(b[k * R + 1]!, b[k * R + 2]!, b[k * R]!, b, k * R + 3);
+  function insertBucket(b: number): void {
+    for (let u = 0; u < workers; u++) {
+      const k = (b * (boxes[u]!.length / (B * R))) * R;
+      head[u] = k; end[u] = k + counts[SENT + u * B + b]! * R;
     }
+    let t = tables[b]!, mask = t[1]! - 1, limit = tableLimit(mask + 1), stored = t[0]!, moved = false;
+    for (;;) {
+      // The next batch, merged: the worker whose next record has the smallest claim goes first.
+      let n = 0;
+      for (; n < LOOKUP_BATCH; n++) {
+        let best = -1, bestClaim = 0;
+        for (let u = 0; u < workers; u++) {
+          if (head[u]! < end[u]! && (best < 0 || boxes[u]![head[u]!]! < bestClaim)) { best = u; bestClaim = boxes[u]![head[u]!]!; }
+        }
+        if (best < 0) break;
+        batchBox[n] = best; batchAt[n] = head[best]!; head[best] = head[best]! + R;
+      }
+      if (n === 0) break;
+      for (let k = 0; k < n; k++) touched ^= t[TABLE_HEAD + 2 * (boxes[batchBox[k]!]![batchAt[k]! + 1]! & mask)]!;
+      for (let k = 0; k < n; k++) {
+        const box = boxes[batchBox[k]!]!, at = batchAt[k]!, hi = box[at + 1]!;
+        let lo = box[at + 2]!;
+        if (hi === 0 && lo === 0) lo = 1;
+        let i = hi & mask, found = false;
+        for (;;) {
+          const h = t[TABLE_HEAD + 2 * i]!, l = t[TABLE_HEAD + 2 * i + 1]!;
+          if (h === 0 && l === 0) break;
+          if (h === hi && l === lo) { found = true; break; }
+          i = (i + 1) & mask;
+        }
+        if (found) continue;
+        t[TABLE_HEAD + 2 * i] = hi; t[TABLE_HEAD + 2 * i + 1] = lo;
+        keep(box[at]!, box, at + 3);
+        if (++stored > limit) {
+          t[0] = stored;
+          const g = grownTable(t);
+          if (g !== true) { t = g; tables[b] = t; moved = true; }
+          mask = t[1]! - 1; limit = tableLimit(mask + 1);
+        }
+      }
+    }
+    t[0] = stored;
+    if (moved) announce(b, t.buffer as SharedArrayBuffer);
   }
-  function seed(fps: Int32Array, count: number): void {
-    for (let i = 0; i < count; i++) if (ownerOf(fps[2 * i + 1]!, workers) === self) owned.seed(fps[2 * i]!, fps[2 * i + 1]!);
-  }
+  function seed(shared: SharedArrayBuffer[]): void { tables = shared.map((t) => new Int32Array(t)); }
 
   return { seed, startLevel, expandChunks, finishLevel };
 }
@@ -577,14 +640,14 @@ function waitChange(ctl: Int32Array, i: number, seen: number): boolean {
 export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void {
   port.on('message', (init: InitMessage) => {
     const ctl = new Int32Array(init.ctl);
-    const lw = levelWorker(c, debug, { ctl, workers: init.workers, self: init.self, toPeer: init.toPeer, fromPeer: init.fromPeer });
+    const lw = levelWorker(c, debug, { ctl, counts: new Int32Array(init.counts), workers: init.workers, buckets: init.buckets, self: init.self, toPeer: init.toPeer, fromPeer: init.fromPeer });
     serve: for (let done = 0; ; ) {
       if (!waitChange(ctl, CTL_COMMANDS, done)) break;
       done++;
       const got = receiveMessageOnPort(init.commands);
       if (got === undefined) throw new Error('a worker was told of a command that was not there');
       const m = got.message as SeedMessage | LevelMessage;
-      if (m.type === 'seed') { lw.seed(new Int32Array(m.fingerprints), m.count); continue; }
+      if (m.type === 'seed') { lw.seed(m.tables); continue; }
       lw.startLevel(m);
       lw.expandChunks(Infinity);
       const fin = lw.finishLevel();
@@ -612,21 +675,25 @@ export class Crew {
   private marks = sharedInts(1024);
   /** Words of marks per frontier position. */
   private readonly marksPer: number;
+  /** How many buckets split the fingerprint space (see bucketsFor). */
+  private readonly buckets: number;
 
   constructor(c: CompiledModel, debug: boolean, readonly workers: number, spawn: () => Worker) {
     const ctl = this.ctl;
+    this.buckets = bucketsFor(workers);
+    const counts = sharedInts(workers * workers + workers * this.buckets);
     this.marksPer = (c.actions.length + 31) >>> 5;
     this.helpers = Array.from({ length: workers - 1 }, () => spawn());
-    // A command channel per helper, and one channel per ordered pair of workers (outboxes, results, grown frontier buffers).
+    // A command channel per helper, and one channel per ordered pair of workers (new buffers, results, grown frontier buffers).
     this.commands = this.helpers.map(() => new MessageChannel());
     this.pairs = Array.from({ length: workers }, (_, u) => Array.from({ length: workers }, (__, v) => (u === v ? null : new MessageChannel())));
     this.helpers.forEach((w, h) => {
       const self = h + 1, to = this.toPeer(self), from = this.fromPeer(self);
       w.on('error', (e) => { this.failed.push(e); Atomics.store(ctl, CTL_QUIT, 1); Atomics.notify(ctl, CTL_RELEASED); });
       const ports = [this.commands[h]!.port2, ...to, ...from].filter((q): q is MessagePort => q !== null);
-      w.postMessage({ type: 'init', ctl: ctl.buffer as SharedArrayBuffer, workers, self, commands: this.commands[h]!.port2, toPeer: to, fromPeer: from } satisfies InitMessage, ports);
+      w.postMessage({ type: 'init', ctl: ctl.buffer as SharedArrayBuffer, counts: counts.buffer as SharedArrayBuffer, workers, buckets: this.buckets, self, commands: this.commands[h]!.port2, toPeer: to, fromPeer: from } satisfies InitMessage, ports);
     });
-    this.mine = levelWorker(c, debug, { ctl, workers, self: 0, toPeer: this.toPeer(0), fromPeer: this.fromPeer(0) });
+    this.mine = levelWorker(c, debug, { ctl, counts, workers, buckets: this.buckets, self: 0, toPeer: this.toPeer(0), fromPeer: this.fromPeer(0) });
   }
   private toPeer(u: number): (MessagePort | null)[] { return this.pairs[u]!.map((ch) => ch?.port1 ?? null); }
   private fromPeer(v: number): (MessagePort | null)[] { return this.pairs.map((row) => row[v]?.port2 ?? null); }
@@ -657,10 +724,11 @@ export class Crew {
     }
   }
 
-  /** Every worker records the states it owns among these fingerprints. */
+  /** Gives the workers the bucket tables, holding these fingerprints (the states found so far). */
   seed(fingerprints: Int32Array, count: number): void {
-    this.command({ type: 'seed', fingerprints: fingerprints.buffer as SharedArrayBuffer, count });
-    this.mine.seed(fingerprints, count);
+    const tables = seedTables(fingerprints, count, this.buckets);
+    this.command({ type: 'seed', tables });
+    this.mine.seed(tables);
   }
 
   /**
@@ -672,7 +740,7 @@ export class Crew {
     const words = level.count * this.marksPer;
     if (words > this.marks.length) this.marks = sharedInts(Math.max(words, 2 * this.marks.length)); else this.marks.fill(0, 0, words);
     const m: LevelMessage = { ...level, marks: this.marks.buffer as SharedArrayBuffer };
-    Atomics.store(this.ctl, CTL_NEXT, 0);
+    Atomics.store(this.ctl, CTL_NEXT, 0); Atomics.store(this.ctl, CTL_BUCKET, 0);
     this.command(m);
     beforeOwnShare();
     this.mine.startLevel(m);
