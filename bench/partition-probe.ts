@@ -1,7 +1,7 @@
 // How a locality-aware partition would split bakery.5 between two workers: for candidate owner
 // functions, the share of successors that cross to the other worker, and how evenly each level's new
 // states are split (the level-synchronous search waits for the larger share). A probe for a design
-// not built: `mc` partitions by fingerprint (about half the successors cross).
+// not built: `mc` once partitioned by fingerprint (about half the successors crossed); it now sends every successor to a bucket that any worker may insert.
 //
 //   npm run build && node dist/bench/partition-probe.js
 import { FingerprintSet, fpLo, hashState } from '../src/explorer/fingerprint.js';

@@ -78,7 +78,9 @@ const CHUNK = 64;
  */
 export const bucketsFor = (workers: number): number => { let b = 64; while (b < 16 * workers) b *= 2; return b; };
 /** A fingerprint's bucket: the top bits of the low lane (the high lane indexes the bucket's table, the low bits of the low lane the cache of sent fingerprints). */
-const bucketOf = (lo: number, buckets: number): number => lo >>> (32 - Math.log2(buckets));
+const bucketOf = (lo: number, shift: number): number => lo >>> shift;
+/** The shift bucketOf takes for `buckets` buckets. */
+const bucketShift = (buckets: number): number => 32 - Math.log2(buckets);
 
 /**
  * A bucket's fingerprint table, in a SharedArrayBuffer: word 0 holds the number of states, word 1 the
@@ -127,16 +129,15 @@ function grownTable(t: Int32Array): Int32Array | true {
 /** Bucket tables holding the n fingerprints fps = (hi, lo) pairs (the states found before the parallel search took over). */
 export function seedTables(fps: Int32Array, n: number, buckets: number): SharedArrayBuffer[] {
   const per = new Int32Array(buckets);
-  for (let k = 0; k < n; k++) per[bucketOf(fps[2 * k + 1]!, buckets)]!++;
+  const shift = bucketShift(buckets);
+  for (let k = 0; k < n; k++) per[bucketOf(fps[2 * k + 1]!, shift)]!++;
   const tables = Array.from(per, (m) => {
     let cells = 1 << 10;
     while (tableLimit(cells) < 2 * m) cells *= 2;
     return newTable(cells, reservedCells(buckets));
   });
-  for (let k = 0; k < n; k++) {
-    let hi = fps[2 * k]!, lo = fps[2 * k + 1]!;
-    const t = tables[bucketOf(lo, buckets)]!;
-    if (hi === 0 && lo === 0) lo = 1;
+  for (let k = 0; k < n; k++) { // as a FingerprintSet gives them: never (0, 0)
+    const hi = fps[2 * k]!, lo = fps[2 * k + 1]!, t = tables[bucketOf(lo, shift)]!;
     putCell(t, hi, lo); t[0]!++;
   }
   return tables.map((t) => t.buffer as SharedArrayBuffer);
@@ -250,7 +251,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   const x = new Expander(c, debug);
   const n = c.layout.slots, W = c.layout.words, acts = c.actions, A = acts.length, R = 3 + W;
   const { ctl, counts, workers, buckets: B, self, toPeer, fromPeer } = links;
-  const SENT = workers * workers, shift = 32 - Math.log2(B);
+  const SENT = workers * workers, shift = bucketShift(B);
   /** Every bucket's table (kept current: see NewBuffer). */
   let tables: Int32Array[] = [];
   /** The level's new states this worker inserted: `fresh` of them, held here (packed) with their claims. */
@@ -410,7 +411,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         const slot = (lo & SENT_MASK) << 1;
         if (sent[slot] === hi && sent[slot + 1] === lo && (hi | lo) !== 0) continue;
         sent[slot] = hi; sent[slot + 1] = lo;
-        const b = lo >>> shift, j = outCount[b]!++, at = (b * cap + j) * R;
+        const b = bucketOf(lo, shift), j = outCount[b]!++, at = (b * cap + j) * R;
         full |= (room - j - 1) >> 31; // -1 once fewer than A records fit after this one (no branch: see growOutboxes)
         box[at] = claimBase + ai; box[at + 1] = hi; box[at + 2] = lo;
         for (let k = 0; k < W; k++) box[at + 3 + k] = packed[k]!;
