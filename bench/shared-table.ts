@@ -1,6 +1,6 @@
 // What two threads can give on this machine: a hand-written level-synchronous BFS of bakery.5 whose
 // threads share one fingerprint table (SharedArrayBuffer) and insert with compare-and-swap, with no
-// views, no model API, no checks and no canonical ordering. The README's Performance section compares
+// views, no model API, no checks and no canonical ordering. docs/performance.md compares
 // the engine's --workers against it. It prints the time with 1 and 2 threads. --no-atomics uses plain stores instead, which is wrong (two threads
 // can both take one state, or tear a cell; the count may come out off): it only measures what the
 // atomic operations cost.
