@@ -141,3 +141,22 @@ describe('the hand-over from one thread to the workers', () => {
     expect(from1.stderr).not.toContain('searched on one thread');
   });
 });
+
+describe('bucket tables that outgrow the address space they reserved', () => {
+  it('move to new buffers, which every worker then reads (MC_TABLE_RESERVE_CELLS makes the reservations small)', () => {
+    // 69,851 states over 64 buckets is about 1,100 a bucket: past the 716 a 1,024-cell table holds, so with
+    // 1,024 cells reserved every bucket's table moves at least once (and then doubles in place, and moves again).
+    const run = (...extra: string[]) => {
+      const r = spawnSync(process.execPath, [MC, 'run', 'test/oracles/bakery.ts', '--n', '3', '--max', '6', '--json', '--no-liveness', ...extra], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MC_TABLE_RESERVE_CELLS: '1024' } });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    const one = run();
+    expect(one.stats.distinct).toBe(69851);
+    for (const extra of [['--workers', '2', '--parallel-from', '1'], ['--workers', '3', '--parallel-from', '100']]) {
+      const many = run(...extra);
+      expect(many.stats.workers).toBe(Number(extra[1]));
+      expect(essence(many)).toEqual(essence(one));
+    }
+  });
+});

@@ -93,8 +93,13 @@ const bucketShift = (buckets: number): number => 32 - Math.log2(buckets);
  */
 const TABLE_HEAD = 2;
 const tableLimit = (cells: number): number => Math.floor(cells * 0.7);
-/** Cells a bucket's table reserves: 2^27 over all buckets (1 GiB of 8-byte cells, as the one-worker search's table reserves). */
-const reservedCells = (buckets: number): number => Math.max(1 << 10, (1 << 27) / buckets);
+/**
+ * Cells a bucket's table reserves: 2^27 over all buckets (1 GiB of 8-byte cells, as the one-worker search's
+ * table reserves). The environment variable MC_TABLE_RESERVE_CELLS sets another total: the tests set a small
+ * one, so that tables outgrow their reservations, move and are announced, which otherwise takes some 90 M states.
+ */
+const RESERVED_TOTAL = Number(process.env.MC_TABLE_RESERVE_CELLS) || 1 << 27;
+const reservedCells = (buckets: number): number => Math.max(1 << 10, RESERVED_TOTAL / buckets);
 /** An empty table of `cells` cells with room to double in place up to `reserve` cells (fewer if the system refuses). */
 function newTable(cells: number, reserve: number): Int32Array {
   for (let r = Math.max(cells, reserve); ; r = Math.max(cells, r / 2)) {
