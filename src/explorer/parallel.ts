@@ -41,7 +41,7 @@
 // level and worker the workers sat idle for about a sixth of a two-worker
 // bakery.5 run. Buffers travel as messages, read synchronously
 // (receiveMessageOnPort) once a shared count says they are there.
-import { doubleInPlace, fpHi, fpLo, hashState, LOOKUP_BATCH } from './fingerprint.js';
+import { doubleInPlace, fpHi, fpLo, hashState, LOOKUP_BATCH, RECENT_MASK } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { ModelError, type CompiledModel } from './model.js';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
@@ -221,15 +221,6 @@ const bitCount = (x: number): number => {
   return Math.imul(x, 0x01010101) >>> 24;
 };
 
-/**
- * Slots of a worker's cache of sent fingerprints: 2^10 of them, 8 KiB, so a lookup stays in the first-level
- * cache. Most repeats are close together (two interleavings of the same pair of steps), so a small cache
- * catches most of them; a worker's claims only grow, so a repeat it drops could never have lowered the
- * claim its earlier record carries. (With states owned by workers, on bakery.5 a worker sent 6.2 M
- * records with no cache, 3.6 M with 2^10 slots and 3.0 M with 2^18 (2 MiB), but the larger cache's
- * lookups missed the processor's caches and cost a worker 0.6 s.)
- */
-const SENT_MASK = (1 << 10) - 1;
 
 /**
  * How a worker reaches the others: the control words, a port to and from each other worker (null for
@@ -268,10 +259,10 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   /** This worker's claim marks of the level (see mark); all zero between levels. */
   let ownMarks = new Int32Array(1024);
   /**
-   * The fingerprints this worker last sent, direct-mapped (a newer one evicts an older); see SENT_MASK.
-   * (0, 0) is an empty slot, never a hit.
+   * The fingerprints this worker last sent, direct-mapped (a newer one evicts an older); see RECENT_MASK.
+   * A worker's claims only grow, so a repeat it drops could never have lowered the claim its earlier record carries.
    */
-  const sent = new Int32Array(2 * (SENT_MASK + 1));
+  const sent = new Int32Array(2 * (RECENT_MASK + 1));
   /**
    * This worker's outboxes, one buffer: bucket b's records [claim, hi, lo, packed state] from record
    * b * cap, outCount[b] of them (published in counts.sent before barrier A). Every worker's, as last
@@ -413,7 +404,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         hashState(packed, 0, W);
         const hi = fpHi, lo = fpLo;
         // Sent before (this level, with a smaller claim, or in an earlier one): inserted already, or will be.
-        const slot = (lo & SENT_MASK) << 1;
+        const slot = (lo & RECENT_MASK) << 1;
         if (sent[slot] === hi && sent[slot + 1] === lo && (hi | lo) !== 0) continue;
         sent[slot] = hi; sent[slot + 1] = lo;
         const b = bucketOf(lo, shift), j = outCount[b]!++, at = (b * cap + j) * R;
