@@ -14,12 +14,12 @@
 //      bucket in claim order and inserts them into the bucket's table: a
 //      state's first record has its smallest claim, so a state new in the
 //      level is kept, with that claim, by whoever inserted it. Each worker
-//      marks its new states' claims in a shared bitmask: a bit per frontier
-//      position and action.
-//   3. place (after barrier B): each worker counts the marks before each
-//      frontier position and writes its new states' places in the next
-//      frontier (`where`, `merged`): a state's place is the number of marks
-//      before its claim. No sorting, no merging of the workers' lists.
+//      marks its new states' claims in a bitmask of its own, in shared memory:
+//      a bit per frontier position and action.
+//   3. place (after barrier B): each worker counts the marks (of all workers)
+//      before each frontier position and writes its new states' places in the
+//      next frontier (`where`, `merged`): a state's place is the number of
+//      marks before its claim. No sorting, no merging of the workers' lists.
 // Why buckets taken from a counter rather than states owned by a fixed worker:
 // with owners, a worker on a faster CPU expanded more chunks, so it sent more
 // to the slower one, which then had more to insert. On bakery.5 each worker
@@ -166,8 +166,6 @@ export interface LevelMessage {
   where: SharedArrayBuffer; count: number;
   /** Where the workers write the claims of the level's new states in discovery order (two buffers alternate, so the main thread can read the last level's while this one runs). */
   merged: SharedArrayBuffer;
-  /** A bit per (frontier position, action), ceil(actions / 32) words per position, all zero: the workers mark the claims of the level's new states (the Crew allocates it). */
-  marks: SharedArrayBuffer;
   /** Expand the positions; if false only check them (the last level of a run that stops early). */
   expand: boolean;
   checkDeadlock: boolean;
@@ -198,11 +196,12 @@ export interface LevelResult {
    */
   exchanged: boolean; count: number; buffer: SharedArrayBuffer | null;
   where: SharedArrayBuffer | null; merged: SharedArrayBuffer | null;
-  /** Bytes this worker holds: its new states and their claims, its outboxes, its cache of sent fingerprints and its counts of claim marks; worker 0 also counts the bucket tables (the cells in use). */
+  /** Bytes this worker holds: its new states and their claims, its outboxes, its cache of sent fingerprints, its claim marks and their counts; worker 0 also counts the bucket tables (the cells in use). */
   bytes: number;
 }
-/** A worker to every other when it replaces a buffer the others read: its outboxes (bucket -1), or a bucket's table. */
+/** A worker to every other when it replaces a buffer the others read: its outboxes (bucket OUTBOX), its claim marks (MARKS), or a bucket's table. */
 interface NewBuffer { bucket: number; buffer: SharedArrayBuffer }
+const OUTBOX = -1, MARKS = -2;
 /** Worker 0 to the others when the next frontier outgrows `where` or `merged`. */
 interface GrowMessage { where: SharedArrayBuffer; merged: SharedArrayBuffer }
 /** A broken action (pos, actionId: the frontier position and the action), or a property that threw on the state at position pos (actionId -1). */
@@ -253,11 +252,19 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   /** The level's new states this worker inserted: `fresh` of them, held here (packed) with their claims. */
   let fresh = 0;
   let states = sharedInts(1024 * W), committed = sharedInts(1024 * W), claims: Int32Array = new Int32Array(1024);
-  /** Words of the claim marks per frontier position; and (place) how many marks come before each position. */
+  /**
+   * Claim marks: a bit per (frontier position, action), M words per position. Each worker marks the claims
+   * of the new states it inserted in its own marks, in shared memory (every worker's, as last announced, in
+   * marksOf; marksOf[self] is this one's), and clears them before the next level's. Marking straight into
+   * one shared bitmask took atomic writes (two workers write to the same words): or-ing them in cost
+   * each worker 0.1 s on bakery.5. After barrier B every worker ors all of them into allMarks, and
+   * counts them (marksBefore: how many marks come before each position).
+   */
   const M = (A + 31) >>> 5;
-  let marksBefore = new Int32Array(1024);
-  /** This worker's claim marks of the level (see mark); all zero between levels. */
-  let ownMarks = new Int32Array(1024);
+  let ownMarks = sharedInts(1024), marked = 0;
+  const marksOf: Int32Array[] = Array.from({ length: workers }, () => new Int32Array(0));
+  marksOf[self] = ownMarks;
+  let allMarks = new Int32Array(1024), marksBefore = new Int32Array(1024);
   /**
    * The fingerprints this worker last sent, direct-mapped (a newer one evicts an older); see RECENT_MASK.
    * A worker's claims only grow, so a repeat it drops could never have lowered the claim its earlier record carries.
@@ -301,13 +308,16 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       Atomics.add(counts, self * workers + v, 1);
     }
   }
-  announce(-1, outbox.buffer as SharedArrayBuffer);
+  announce(OUTBOX, outbox.buffer as SharedArrayBuffer);
+  announce(MARKS, ownMarks.buffer as SharedArrayBuffer);
   /** Takes the buffers the others replaced (called after a barrier, so every announcement made before it is counted). */
   function takeNewBuffers(): void {
     for (let u = 0; u < workers; u++) {
       for (const posted = Atomics.load(counts, u * workers + self); read[u]! < posted; read[u]!++) {
         const nb = take<NewBuffer>(fromPeer[u]!);
-        if (nb.bucket < 0) boxes[u] = new Int32Array(nb.buffer); else tables[nb.bucket] = new Int32Array(nb.buffer);
+        if (nb.bucket === OUTBOX) boxes[u] = new Int32Array(nb.buffer);
+        else if (nb.bucket === MARKS) marksOf[u] = new Int32Array(nb.buffer);
+        else tables[nb.bucket] = new Int32Array(nb.buffer);
       }
     }
   }
@@ -494,14 +504,18 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     yield* barrier(() => Atomics.store(ctl, CTL_SKIP, Atomics.load(ctl, CTL_STOP)));
     takeNewBuffers();
     if (Atomics.load(ctl, CTL_SKIP) !== 0) { report(res); yield* barrier(); return res; }
-    if (m.count * M > ownMarks.length) ownMarks = new Int32Array(Math.max(m.count * M, 2 * ownMarks.length));
+    // Everyone has placed the last level's states (barrier C), so its marks can go.
+    ownMarks.fill(0, 0, marked);
+    marked = m.count * M;
+    if (marked > ownMarks.length) {
+      ownMarks = sharedInts(Math.max(marked, 2 * ownMarks.length)); marksOf[self] = ownMarks;
+      announce(MARKS, ownMarks.buffer as SharedArrayBuffer);
+    }
     insertBuckets();
-    const marks = new Int32Array(m.marks);
-    mark(marks, m.count);
     // Barrier B: every new state's claim is marked; count them.
     yield* barrier();
     takeNewBuffers();
-    const total = countMarks(marks, m.count);
+    const total = countMarks(m.count);
     // The next frontier's positions go over this level's (nobody reads those after barrier A).
     let nextWhere: Int32Array = new Int32Array(m.where), merged: Int32Array = new Int32Array(m.merged);
     if (2 * total > nextWhere.length || total > merged.length) {
@@ -517,12 +531,12 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     }
     // The per-level loops live in small functions (insertBucket, mark, countMarks, place): written inline here, they
     // made V8 recompile this generator about ten times a run, as later levels took branches it had not seen yet.
-    place(marks, nextWhere, merged);
+    place(nextWhere, merged);
     // The new states become this worker's part of the next frontier.
     const old = committed; committed = states; states = old;
     res.exchanged = true; res.count = total; res.buffer = committed.buffer as SharedArrayBuffer;
     // The bucket tables are shared: worker 0 counts them.
-    res.bytes = (self === 0 ? tables.reduce((a, t) => a + 4 * (TABLE_HEAD + 2 * t[1]!), 0) : 0) + committed.byteLength + states.byteLength + claims.byteLength + marksBefore.byteLength + ownMarks.byteLength + sent.byteLength + outbox.byteLength;
+    res.bytes = (self === 0 ? tables.reduce((a, t) => a + 4 * (TABLE_HEAD + 2 * t[1]!), 0) : 0) + committed.byteLength + states.byteLength + claims.byteLength + marksBefore.byteLength + ownMarks.byteLength + allMarks.byteLength + sent.byteLength + outbox.byteLength;
     report(res);
     // Barrier C: nobody starts the next level (or lets the main thread read `where`) before all have written their positions.
     yield* barrier();
@@ -530,29 +544,22 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   }
 
   /**
-   * Marks the claims of this worker's new states (insertBucket marked them in ownMarks) in the shared
-   * marks. They came bucket by bucket, each bucket's from all over the level, so they are or-ed in here,
-   * in order, each worker starting from its own part of the marks. Marked straight into the shared marks,
-   * the two workers' scattered atomic writes to the same cache lines took 0.25 s each on bakery.5.
+   * allMarks = every worker's marks or-ed together; marksBefore[r] = the marks of frontier positions
+   * before r, for r <= count; returns them all (the next frontier's size).
    */
-  function mark(marks: Int32Array, count: number): void {
-    const words = count * M, start = Math.floor((words * self) / workers);
-    orInto(marks, start, words); orInto(marks, 0, start);
-  }
-  /** Or-s this worker's marks from..to-1 into the shared ones, leaving its own zero for the next level. */
-  function orInto(marks: Int32Array, from: number, to: number): void {
-    for (let i = from; i < to; i++) {
-      const bits = ownMarks[i]!;
-      if (bits !== 0) { Atomics.or(marks, i, bits); ownMarks[i] = 0; }
-    }
-  }
-  /** marksBefore[r] = the marks of frontier positions before r, for r <= count; returns them all (the next frontier's size). */
-  function countMarks(marks: Int32Array, count: number): number {
+  function countMarks(count: number): number {
     if (count + 1 > marksBefore.length) marksBefore = new Int32Array(Math.max(count + 1, 2 * marksBefore.length));
+    if (count * M > allMarks.length) allMarks = new Int32Array(Math.max(count * M, 2 * allMarks.length));
+    const all = allMarks, of = marksOf;
     let n = 0;
     for (let r = 0; r < count; r++) {
       marksBefore[r] = n;
-      for (let w = r * M, end = w + M; w < end; w++) n += bitCount(marks[w]!);
+      for (let w = r * M, end = w + M; w < end; w++) {
+        let bits = 0;
+        for (let u = 0; u < workers; u++) bits |= of[u]![w]!;
+        all[w] = bits;
+        n += bitCount(bits);
+      }
     }
     marksBefore[count] = n;
     return n;
@@ -561,7 +568,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
    * Writes this worker's new states' places in the next frontier: a state's place is the number of claims
    * marked before its own (claims are distinct), which is its place in the sequential discovery order.
    */
-  function place(marks: Int32Array, nextWhere: Int32Array, merged: Int32Array): void {
+  function place(nextWhere: Int32Array, merged: Int32Array): void {
+    const marks = allMarks;
     for (let j = 0; j < fresh; j++) {
       const cl = claims[j]!, r = Math.floor(cl / A), a = cl - r * A, w = r * M + (a >>> 5);
       let p = marksBefore[r]! + bitCount(marks[w]! & ((1 << (a & 31)) - 1));
@@ -683,10 +691,6 @@ export class Crew {
   private readonly commands: MessageChannel[];
   private readonly pairs: (MessageChannel | null)[][];
   private readonly mine: LevelWorker;
-  /** The claim marks (see LevelMessage.marks), reused from level to level. */
-  private marks = sharedInts(1024);
-  /** Words of marks per frontier position. */
-  private readonly marksPer: number;
   /** How many buckets split the fingerprint space (see bucketsFor). */
   private readonly buckets: number;
 
@@ -694,7 +698,6 @@ export class Crew {
     const ctl = this.ctl;
     this.buckets = bucketsFor(workers);
     const counts = sharedInts(workers * workers + workers * this.buckets);
-    this.marksPer = (c.actions.length + 31) >>> 5;
     this.helpers = Array.from({ length: workers - 1 }, () => spawn());
     // A command channel per helper, and one channel per ordered pair of workers (new buffers, results, grown frontier buffers).
     this.commands = this.helpers.map(() => new MessageChannel());
@@ -748,10 +751,7 @@ export class Crew {
    * once the helpers have started; `between` runs between 50 ms slices of this thread's share, after
    * which the event loop runs (Ctrl-C) before more chunks are taken.
    */
-  async level(level: Omit<LevelMessage, 'marks'>, beforeOwnShare: () => void, between: () => void): Promise<LevelResult[]> {
-    const words = level.count * this.marksPer;
-    if (words > this.marks.length) this.marks = sharedInts(Math.max(words, 2 * this.marks.length)); else this.marks.fill(0, 0, words);
-    const m: LevelMessage = { ...level, marks: this.marks.buffer as SharedArrayBuffer };
+  async level(m: LevelMessage, beforeOwnShare: () => void, between: () => void): Promise<LevelResult[]> {
     Atomics.store(this.ctl, CTL_NEXT, 0); Atomics.store(this.ctl, CTL_BUCKET, 0);
     this.command(m);
     beforeOwnShare();
@@ -771,9 +771,6 @@ export class Crew {
       return got.message as LevelResult;
     })];
   }
-
-  /** Bytes the main thread holds for the workers (the claim marks). */
-  get bytes(): number { return this.marks.byteLength; }
 
   /** Ends the helpers (idempotent). */
   async close(): Promise<void> {

@@ -552,7 +552,7 @@ class Engine {
         const checkDeadlock = c.deadlock !== 'allowed' && !this.firstViolation.has('Deadlock');
         const skipInvariants = c.invariants.flatMap((inv, k) => (this.firstViolation.has(inv.name) ? [k] : []));
         const skipGoals = this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : []));
-        const m: Omit<LevelMessage, 'marks'> = { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, count, merged: merged[this.depth & 1]!, expand, checkDeadlock, check: !checked, skipInvariants, skipGoals };
+        const m: LevelMessage = { type: 'level', buffers, where: where.buffer as SharedArrayBuffer, count, merged: merged[this.depth & 1]!, expand, checkDeadlock, check: !checked, skipInvariants, skipGoals };
         // Parent links are kept while the helpers start; budgets and progress are seen between slices.
         return crew.level(m, () => { keepLinks(); if (expand) this.watch(crew.ctl, count); }, () => this.watch(crew.ctl, count));
       };
@@ -616,7 +616,7 @@ class Engine {
         links = { first: this.distinct, parentStart: levelStart, claims: new Int32Array(merged[this.depth & 1]!, 0, M) };
         buffers = results.map((r) => r.buffer!);
         this.distinct += M;
-        this.parallelBytes = Math.max(this.parallelBytes, results.reduce((a, r) => a + r.bytes, 0) + crew.bytes + where.byteLength + merged[0]!.byteLength + merged[1]!.byteLength);
+        this.parallelBytes = Math.max(this.parallelBytes, results.reduce((a, r) => a + r.bytes, 0) + where.byteLength + merged[0]!.byteLength + merged[1]!.byteLength);
         levelStart += curCount;
         curCount = M;
         checked = false;
