@@ -7,8 +7,11 @@ export const MC = resolve(ROOT, 'dist/src/cli/main.js');
 
 export interface McRun { code: number; stdout: string; stderr: string; json: any }
 
-export function mc(...args: string[]): McRun {
-  const r = spawnSync(process.execPath, [MC, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 2 ** 20 });
+export const mc = (...args: string[]): McRun => mcWithEnv({}, ...args);
+
+/** mc with these environment variables set too. */
+export function mcWithEnv(env: Record<string, string>, ...args: string[]): McRun {
+  const r = spawnSync(process.execPath, [MC, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 64 * 2 ** 20 });
   let json: any = null;
   if (args.includes('--json')) { try { json = JSON.parse(r.stdout); } catch { json = null; } }
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json };

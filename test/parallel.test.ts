@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { fixture, interruptedRun, MC, mc, ROOT } from './helpers.js';
+import { fixture, interruptedRun, MC, mc, mcWithEnv, ROOT } from './helpers.js';
 import { builtinModels } from '../src/models/index.js';
 
 /** The parts of an mc.result/1 document that must not depend on the number of workers. */
@@ -147,9 +147,9 @@ describe('bucket tables that outgrow the address space they reserved', () => {
     // 69,851 states over 64 buckets is about 1,100 a bucket: past the 716 a 1,024-cell table holds, so with
     // 1,024 cells reserved every bucket's table moves at least once (and then doubles in place, and moves again).
     const run = (...extra: string[]) => {
-      const r = spawnSync(process.execPath, [MC, 'run', 'test/oracles/bakery.ts', '--n', '3', '--max', '6', '--json', '--no-liveness', ...extra], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MC_TABLE_RESERVE_CELLS: '1024' } });
-      expect(r.status, r.stderr).toBe(0);
-      return JSON.parse(r.stdout);
+      const r = mcWithEnv({ MC_TABLE_RESERVE_CELLS: '1024' }, 'run', 'test/oracles/bakery.ts', '--n', '3', '--max', '6', '--json', '--no-liveness', ...extra);
+      expect(r.code, r.stderr).toBe(0);
+      return r.json;
     };
     const one = run();
     expect(one.stats.distinct).toBe(69851);

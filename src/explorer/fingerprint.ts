@@ -97,15 +97,23 @@ export interface StateSet {
 export const LOOKUP_BATCH = 16;
 
 /**
- * Slots, less one, of the searches' direct-mapped caches of recent fingerprints (one worker: those it
- * looked up; a parallel worker: those it sent). 2^10 slots, 8 KiB, so a lookup stays in the first-level
+ * The searches' direct-mapped caches of recent fingerprints (one worker: those it looked up; a parallel
+ * worker: those it sent), RECENT_MASK + 1 slots of [hi, lo]. 2^10 slots, 8 KiB, so a lookup stays in the first-level
  * cache. Most repeats are close together (two interleavings of the same pair of steps), so a small cache
  * catches most of them: one worker on bakery.5 looks up 13.5 M of 27 M successors fewer. (A parallel worker on
  * bakery.5, when states were owned by workers, sent 6.2 M records with no cache, 3.6 M with 2^10 slots
  * and 3.0 M with 2^18, 2 MiB, but the larger cache's lookups missed the processor's caches and cost a
  * worker 0.6 s.) (0, 0) is an empty slot, never a hit.
  */
-export const RECENT_MASK = (1 << 10) - 1;
+const RECENT_MASK = (1 << 10) - 1;
+export const newRecentCache = (): Int32Array => new Int32Array(2 * (RECENT_MASK + 1));
+/** Whether (hi, lo) is in the cache; if not, it takes its slot (evicting the one there). */
+export function seenRecently(cache: Int32Array, hi: number, lo: number): boolean {
+  const slot = (lo & RECENT_MASK) << 1;
+  if (cache[slot] === hi && cache[slot + 1] === lo && (hi | lo) !== 0) return true;
+  cache[slot] = hi; cache[slot + 1] = lo;
+  return false;
+}
 
 /** Address space a large fingerprint table reserves to grow in place: 2^27 cells (1 GiB of 8-byte cells); only the pages it touches are mapped. */
 const RESERVED_CELLS = 1 << 27;

@@ -41,7 +41,7 @@
 // level and worker the workers sat idle for about a sixth of a two-worker
 // bakery.5 run. Buffers travel as messages, read synchronously
 // (receiveMessageOnPort) once a shared count says they are there.
-import { doubleInPlace, fpHi, fpLo, hashState, LOOKUP_BATCH, RECENT_MASK } from './fingerprint.js';
+import { doubleInPlace, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, seenRecently } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { ModelError, type CompiledModel } from './model.js';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
@@ -266,10 +266,10 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   marksOf[self] = ownMarks;
   let allMarks = new Int32Array(1024), marksBefore = new Int32Array(1024);
   /**
-   * The fingerprints this worker last sent, direct-mapped (a newer one evicts an older); see RECENT_MASK.
+   * The fingerprints this worker last sent (see seenRecently).
    * A worker's claims only grow, so a repeat it drops could never have lowered the claim its earlier record carries.
    */
-  const sent = new Int32Array(2 * (RECENT_MASK + 1));
+  const sent = newRecentCache();
   /**
    * This worker's outboxes, one buffer: bucket b's records [claim, hi, lo, packed state] from record
    * b * cap, outCount[b] of them (published in counts.sent before barrier A). Every worker's, as last
@@ -414,9 +414,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         hashState(packed, 0, W);
         const hi = fpHi, lo = fpLo;
         // Sent before (this level, with a smaller claim, or in an earlier one): inserted already, or will be.
-        const slot = (lo & RECENT_MASK) << 1;
-        if (sent[slot] === hi && sent[slot + 1] === lo && (hi | lo) !== 0) continue;
-        sent[slot] = hi; sent[slot + 1] = lo;
+        if (seenRecently(sent, hi, lo)) continue;
         const b = bucketOf(lo, shift), j = outCount[b]!++, at = (b * cap + j) * R;
         full |= (room - j - 1) >> 31; // -1 once fewer than A records fit after this one (no branch: see growOutboxes)
         box[at] = claimBase + ai; box[at + 1] = hi; box[at + 2] = lo;

@@ -14,7 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { ModelError, UsageError, type ActionInstance, type CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
-import { collisionProbability, ExactStateSet, FingerprintSet, fpHi, fpLo, hashState, LOOKUP_BATCH, RECENT_MASK, type StateSet } from './fingerprint.js';
+import { collisionProbability, ExactStateSet, FingerprintSet, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, seenRecently, type StateSet } from './fingerprint.js';
 import { executePath, traceSteps, type TraceStep } from './trace.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { checkLivenessAsync, type Lasso } from './liveness.js';
@@ -424,11 +424,11 @@ class Engine {
     const pendHi = new Int32Array(P), pendLo = new Int32Array(P), pendAct = new Int32Array(P), pendParent = new Int32Array(P), pendPacked = new Int32Array(P * W);
     let touched = 0;
     /**
-     * The fingerprints looked up last (see RECENT_MASK): a successor found here is a repeat and is not looked
+     * The fingerprints looked up last (see seenRecently): a successor found here is a repeat and is not looked
      * up again. Not with the state graph, which records every edge's target, nor with exact states, where
      * equal fingerprints need not mean equal states.
      */
-    const recent = this.graph === null && this.set instanceof FingerprintSet ? new Int32Array(2 * (RECENT_MASK + 1)) : null;
+    const recent = this.graph === null && this.set instanceof FingerprintSet ? newRecentCache() : null;
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
       if (this.parallel && this.crew === null && curCount >= this.o.parallelFrom / 10) this.crew = new Crew(this.c, this.o.debug, this.o.workers, this.o.spawnWorker!);
       if (this.crew !== null && curCount >= this.o.parallelFrom) { this.handedOver = true; return this.bfsParallel(this.crew, cur, curCount, levelStart); }
@@ -485,11 +485,7 @@ class Engine {
             this.fires[ai]!++;
             if (c.constraint !== undefined && !this.checkConstraint(parentIdx, a)) continue;
             hashState(packed, 0, W);
-            if (recent !== null) {
-              const slot = (fpLo & RECENT_MASK) << 1;
-              if (recent[slot] === fpHi && recent[slot + 1] === fpLo && (fpHi | fpLo) !== 0) continue;
-              recent[slot] = fpHi; recent[slot + 1] = fpLo;
-            }
+            if (recent !== null && seenRecently(recent, fpHi, fpLo)) continue;
             pendHi[np] = fpHi; pendLo[np] = fpLo; pendAct[np] = a.id; pendParent[np] = parentIdx;
             for (let k = 0, d = np * W; k < W; k++) pendPacked[d + k] = packed[k]!;
             np++;
