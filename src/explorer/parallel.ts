@@ -396,13 +396,16 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   /**
    * Checks (if m.check) and expands (if `expand`) frontier positions from..to-1, sending each successor
    * to this worker's outbox for its bucket. Stops at a property that throws, and after a state that left
-   * an outbox with room for fewer than A more records (`next` says where to go on, once they have grown).
+   * an outbox with room for fewer than A more records. Returns where to go on (once the outboxes have
+   * grown), or STOPPED if a stop was requested; rangeGenerated is the successors it generated. (It returns
+   * a number, not an object, and sets rangeGenerated rather than adding to it: V8 at times compiled the code
+   * after the loop before it had run, then deoptimized the function there, again and again.)
    */
-  function expandRange(m: LevelMessage, expand: boolean, from: number, to: number, bufs: Int32Array[], where: Int32Array, fires: Float64Array, deadlocks: number[]): { generated: number; stopped: boolean; next: number } {
+  function expandRange(m: LevelMessage, expand: boolean, from: number, to: number, bufs: Int32Array[], where: Int32Array, fires: Float64Array, deadlocks: number[]): number {
     const packed = x.packed, checkDeadlock = m.checkDeadlock, box = outbox, room = cap - A;
     let generated = 0, full = 0;
     for (let r = from; r < to; r++) {
-      if (expand && r === from && Atomics.load(ctl!, CTL_STOP) !== 0) return { generated, stopped: true, next: r };
+      if (expand && r === from && Atomics.load(ctl!, CTL_STOP) !== 0) return STOPPED;
       expandingAt = r;
       x.loadPacked(bufs[where[2 * r]!]!, where[2 * r + 1]! * W);
       if (!checkState(r)) break;
@@ -426,10 +429,13 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         for (let k = 0; k < W; k++) box[at + 3 + k] = packed[k]!;
       }
       if (enabled === 0 && checkDeadlock && !expectedTerminal()) deadlocks.push(r);
-      if (full !== 0) return { generated, stopped: false, next: r + 1 };
+      if (full !== 0) { rangeGenerated = generated; return r + 1; }
     }
-    return { generated, stopped: false, next: to };
+    rangeGenerated = generated;
+    return to;
   }
+  let rangeGenerated = 0;
+  const STOPPED = -1;
 
   /**
    * Doubles the room of every outbox (into a new buffer, announced to the others). expandRange leaves
@@ -484,12 +490,13 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       // The try is around the call, not inside the hot loop (where it costs V8 optimizations); expandingAt says where it failed.
       try {
         for (;;) {
-          const done = expandRange(m, expand, from, to, bufs, where, fires, deadlocks);
-          generated += done.generated;
-          if (done.stopped) { stopped = true; break; }
-          if (done.next >= to) break;
+          rangeGenerated = 0; // if it stops before its loop
+          const next = expandRange(m, expand, from, to, bufs, where, fires, deadlocks);
+          generated += rangeGenerated;
+          if (next === STOPPED) { stopped = true; break; }
+          if (next >= to) break;
           growOutboxes(); // an outbox is nearly full
-          from = done.next;
+          from = next;
         }
       } catch (e) {
         if (!(e instanceof ExpandFailure)) throw e;
