@@ -393,6 +393,9 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     }
   }
 
+  /** What expandRange returns when a stop was requested, and the successors it generated otherwise. */
+  const STOPPED = -1;
+  let rangeGenerated = 0;
   /**
    * Checks (if m.check) and expands (if `expand`) frontier positions from..to-1, sending each successor
    * to this worker's outbox for its bucket. Stops at a property that throws, and after a state that left
@@ -434,8 +437,6 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     rangeGenerated = generated;
     return to;
   }
-  let rangeGenerated = 0;
-  const STOPPED = -1;
 
   /**
    * Doubles the room of every outbox (into a new buffer, announced to the others). expandRange leaves
@@ -490,10 +491,9 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       // The try is around the call, not inside the hot loop (where it costs V8 optimizations); expandingAt says where it failed.
       try {
         for (;;) {
-          rangeGenerated = 0; // if it stops before its loop
           const next = expandRange(m, expand, from, to, bufs, where, fires, deadlocks);
+          if (next === STOPPED) { stopped = true; break; } // before generating anything
           generated += rangeGenerated;
-          if (next === STOPPED) { stopped = true; break; }
           if (next >= to) break;
           growOutboxes(); // an outbox is nearly full
           from = next;
