@@ -6,7 +6,7 @@
 //   npm run bench -- --quick      # skip the big ones (bakery.5, counters 5x25)
 //   npm run bench -- --workers 1  # one worker count only
 //   npm run bench -- --only bakery # benchmarks whose name contains a word
-//   npm run bench -- --repeat 5    # run each 5 times (worker counts alternating) and report the median
+//   npm run bench -- --repeat 5    # run each 5 times (worker counts back to back, in alternating order) and report the median
 //   npm run bench -- --no-cpu-probe # skip timing each CPU (about 0.8 s per CPU, before and after)
 //
 // Every run of a benchmark must succeed and give the same distinct, generated, depth and verdict,
@@ -95,9 +95,11 @@ for (const b of BENCHES) {
   if (only && !b.name.includes(only)) continue;
   if (b.model.endsWith('.js') && !existsSync(b.model)) { console.error(`skip ${b.name}: ${b.model} not built`); continue; }
   const runs = new Map<number, (Run | null)[]>(workerCounts.map((w) => [w, []]));
-  // Worker counts alternate within each repetition, so a drift in the machine's speed falls on all alike.
+  // Worker counts run back to back within each repetition, so a drift in the machine's speed falls on all
+  // alike; their order turns every other repetition (1, 2, then 2, 1), so a steady drift does not always
+  // fall on the same worker count's side of a ratio.
   for (let rep = 0; rep < repeat; rep++) {
-    for (const w of workerCounts) {
+    for (const w of rep % 2 === 0 ? workerCounts : [...workerCounts].reverse()) {
       const r = spawnSync(process.execPath, ['--max-old-space-size=1024', MC, 'run', b.model, ...b.params, '--json', '--no-liveness', '--no-progress', ...(w > 1 ? ['--workers', String(w)] : [])], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
       let doc: any;
       try { doc = JSON.parse(r.stdout); } catch { console.error(`${b.name} (${w} workers) failed: ${r.stderr.trim().split('\n').pop()}`); runs.get(w)!.push(null); failed = true; continue; }
