@@ -29,8 +29,8 @@ function sameForWorkers(args: string[]): void {
 
 describe('results do not depend on the number of workers', () => {
   it('a complete run (counters 4^5)', () => sameForWorkers(['test/oracles/counters.ts', '--n', '5', '--k', '3']));
-  // With two workers a chunk is capped at 4,096 positions once a level has more than 32,768 states left
-  // (14 levels here, up to 39,280 states); the smaller models above never take a chunk that large.
+  // Two workers take chunks of the cap, 4,096 positions, while 32,768 or more positions of a level are
+  // left: 14 levels here have that many (up to 39,280 states); counters 4^5 above never does.
   it('levels large enough for the largest chunks (counters 16^5)', () => sameForWorkers(['test/oracles/counters.ts', '--n', '5', '--k', '15']));
   it('a violation and its shortest trace', () => sameForWorkers([fixture('mutex-bug.ts')]));
   it('a complete run whose states are hashed by xxhash-wasm (330 words)', () => sameForWorkers([fixture('wide-state.ts'), '--k', '8']));
