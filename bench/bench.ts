@@ -6,7 +6,7 @@
 //   npm run bench -- --quick      # skip the big ones (bakery.5, counters 5x25)
 //   npm run bench -- --workers 1  # one worker count only
 //   npm run bench -- --only bakery # benchmarks whose name contains a word
-//   npm run bench -- --repeat 5    # run each 5 times (worker counts back to back, in alternating order) and report the median
+//   npm run bench -- --repeat 5    # run each 5 times (worker counts back to back, their order turned every other time) and report the median
 //   npm run bench -- --no-cpu-probe # skip timing each CPU (about 0.8 s per CPU, before and after)
 //
 // Every run of a benchmark must succeed and give the same distinct, generated, depth and verdict,
