@@ -50,66 +50,8 @@ export class DomainError extends Error {
 type Scalar = BoolD | IntD | EnumD<string>;
 export function isScalar(d: Domain): d is Scalar { return d.kind === 'bool' || d.kind === 'int' || d.kind === 'enum'; }
 
-// ---------- typed views ----------
-
-export type ScalarValue<D> = D extends BoolD ? boolean : D extends IntD ? number : D extends EnumD<infer E> ? E : never;
-
-export interface ScalarArrayView<T> {
-  readonly length: number;
-  get(i: number): T;
-  set(i: number, v: T): void;
-  /** A fresh JS array (allocates: for properties and printing, not the hot path). */
-  toArray(): T[];
-}
-export interface RecordArrayView<V> {
-  readonly length: number;
-  /** The view of element i (a cached object: do not keep it across steps). */
-  at(i: number): V;
-}
-export interface SetView {
-  readonly universe: number;
-  has(x: number): boolean;
-  add(x: number): void;
-  delete(x: number): void;
-  clear(): void;
-  readonly size: number;
-  /** The raw bitmask (bit x set when x is in the set). */
-  bits: number;
-  toArray(): number[];
-}
-export interface ListView<T> {
-  readonly length: number;
-  readonly maxLength: number;
-  get(i: number): T;
-  set(i: number, v: T): void;
-  push(v: T): void;
-  /** Removes and returns the first element. */
-  shift(): T;
-  removeAt(i: number): void;
-  clear(): void;
-  toArray(): T[];
-}
-
-export type ViewOf<D> =
-  D extends Scalar ? ScalarValue<D>
-  : D extends ArrayD<infer E> ? (E extends Scalar ? ScalarArrayView<ScalarValue<E>> : RecordArrayView<ViewOf<E>>)
-  : D extends RecordD<infer F> ? { -readonly [K in keyof F]: ViewOf<F[K]> }
-  : D extends SetD ? SetView
-  : D extends ListD<infer E> ? ListView<ScalarValue<E>>
-  : never;
-
-/** The view type of a state schema given as a record of fields. */
-export type StateView<S extends Record<string, Domain>> = { -readonly [K in keyof S]: ViewOf<S[K]> };
-
-/** The plain-JS value of a domain, as init states are written and traces are printed. */
-export type PlainOf<D> =
-  D extends Scalar ? ScalarValue<D>
-  : D extends ArrayD<infer E> ? PlainOf<E>[]
-  : D extends RecordD<infer F> ? { [K in keyof F]: PlainOf<F[K]> }
-  : D extends SetD ? number[]
-  : D extends ListD<infer E> ? ScalarValue<E>[]
-  : never;
-export type PlainState<S extends Record<string, Domain>> = { [K in keyof S]: PlainOf<S[K]> };
+// The view types (ViewOf, StateView, ReadonlyStateView, PlainState, ...) are in view-types.ts.
+export type * from './view-types.js';
 
 // ---------- layout ----------
 
