@@ -1,6 +1,6 @@
 // The model API: what a model file exports, and how a model is compiled for one
 // set of parameter values (and optionally one mutant) into what the engine runs.
-import { compileLayout, encodeState, scalarSlot, DomainError, type Domain, type Layout, type PlainState, type StateView } from './schema.js';
+import { compileLayout, encodeState, scalarSlot, DomainError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
 
 // ---------- parameters ----------
 
@@ -14,9 +14,9 @@ export const intParam = (o: Omit<IntParam, 'type'>): IntParam => ({ type: 'int',
 export const enumParam = <const E extends string>(values: readonly E[], o: { default: NoInfer<E>; help: string }): EnumParam<E> => ({ type: 'enum', values, ...o });
 export const boolParam = (o: Omit<BoolParam, 'type'>): BoolParam => ({ type: 'bool', ...o });
 
-export type ParamValues<P extends ParamSpecs> = {
-  readonly [K in keyof P]: P[K] extends IntParam ? number : P[K] extends EnumParam<infer E> ? E : P[K] extends BoolParam ? boolean : never;
-};
+/** The value a parameter spec gives: a number, its enum's members, or a boolean. */
+export type ParamValue<T> = T extends IntParam ? number : T extends EnumParam<infer E> ? E : T extends BoolParam ? boolean : never;
+export type ParamValues<P extends ParamSpecs> = { readonly [K in keyof P]: ParamValue<P[K]> };
 /** What model functions receive: the resolved parameter values and the active mutant (null for the correct model). */
 export type Ctx<P extends ParamSpecs> = ParamValues<P> & { readonly mutant: string | null };
 
@@ -57,13 +57,19 @@ export type DeadlockPolicy<V> = 'error' | 'allowed' | { readonly expected: (s: V
 
 // ---------- actions ----------
 
-export interface ActionDef<V, A = any> {
+/**
+ * One action: a guarded atomic step. `N` is the successor's (writable) view, `S` the read-only view of
+ * the state being expanded, `A` the type of `over`'s elements (the argument of every function here).
+ * Write actions with `action({...})` so that `A` is inferred from `over`; a plain object literal works
+ * too, but its argument is then untyped.
+ */
+export interface ActionDef<N, A = any, S = N> {
   /** Stable name, e.g. 'K.Copy'; parameterised instances are named 'X.Scribble(sq_tail_sh,3)'. */
   readonly name: string;
   readonly actor: string | ((arg: A) => string);
   /** Parameterisation: one action instance per element (nondeterministic choice, TLA+'s \E). */
   readonly over?: readonly A[];
-  readonly guard?: (s: V, arg: A) => boolean;
+  readonly guard?: (s: S, arg: A) => boolean;
   /**
    * A precondition given as data: the action is enabled only where each named scalar field has
    * the given value (and the guard holds). Paths are written as traces print them ('P[2].loc').
@@ -71,8 +77,17 @@ export interface ActionDef<V, A = any> {
    * program counter here makes the disabled instances of a state nearly free to skip.
    */
   readonly when?: (arg: A) => Readonly<Record<string, boolean | number | string>>;
-  /** n starts as a copy of s; write the successor into n. Return false for "no successor". Never write s. */
-  readonly effect: (s: V, n: V, arg: A) => void | boolean;
+  /** n starts as a copy of s; write the successor into n. Return false for "no successor". s is read-only. */
+  readonly effect: (s: S, n: N, arg: A) => void | boolean;
+}
+
+/**
+ * Declares an action with its argument type inferred from `over` (numbers, strings, objects, tuples:
+ * `over: [[0, 'a'], [1, 'b']]` gives `readonly [0, 'a'] | readonly [1, 'b']`), and its views from the
+ * model it is declared in. It returns its argument: it exists for the types.
+ */
+export function action<N, S, const A = undefined>(def: ActionDef<N, A, S>): ActionDef<N, A, S> {
+  return def;
 }
 
 export interface MutantDef<P extends ParamSpecs = ParamSpecs> {
@@ -81,16 +96,23 @@ export interface MutantDef<P extends ParamSpecs = ParamSpecs> {
   readonly kills: readonly string[];
   readonly why: string;
   /** Parameter values the mutant is checked in (e.g. the adversary on). */
-  readonly params?: Partial<{ [K in keyof P]: unknown }>;
+  readonly params?: Partial<ParamValues<P>>;
 }
 
 export interface Golden { readonly distinct: number; readonly generated: number; readonly depth: number }
 /** A configuration `mc check` runs; its golden figures live in the model's golden file, keyed by name. */
 export interface CiConfig<P extends ParamSpecs = ParamSpecs> {
   readonly name: string;
-  readonly params: Partial<{ [K in keyof P]: unknown }>;
+  readonly params: Partial<ParamValues<P>>;
 }
 
+/** The read-only view of a model's state: what guards, effects (as `s`) and every property receive. */
+type Read<S extends Record<string, Domain>> = ReadonlyStateView<NoInfer<S>>;
+
+/**
+ * A model. `P` comes from `params`, `S` (the state schema) from `state` alone: every other function
+ * is typed by them (`p.slots` is a number, `s.pc.get(i)` an enum member, `n` the successor's view).
+ */
 export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>> {
   readonly name: string;
   readonly description: string;
@@ -98,12 +120,12 @@ export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>
   /** Cross-parameter checks: return a message when the combination is invalid. */
   readonly validate?: (p: ParamValues<P>) => string | undefined;
   readonly state: (p: Ctx<P>) => S;
-  readonly init: (p: Ctx<P>) => PlainState<S>[];
-  readonly actions: (p: Ctx<P>) => ActionDef<StateView<S>>[];
-  readonly invariants?: (p: Ctx<P>) => Invariant<StateView<S>>[];
-  readonly sometimes?: (p: Ctx<P>) => Goal<StateView<S>>[];
-  readonly liveness?: (p: Ctx<P>) => LivenessProperty<StateView<S>>[];
-  readonly deadlock?: (p: Ctx<P>) => DeadlockPolicy<StateView<S>>;
+  readonly init: (p: Ctx<P>) => readonly PlainState<NoInfer<S>>[];
+  readonly actions: (p: Ctx<P>) => readonly ActionDef<StateView<NoInfer<S>>, any, Read<S>>[];
+  readonly invariants?: (p: Ctx<P>) => readonly Invariant<Read<S>>[];
+  readonly sometimes?: (p: Ctx<P>) => readonly Goal<Read<S>>[];
+  readonly liveness?: (p: Ctx<P>) => readonly LivenessProperty<Read<S>>[];
+  readonly deadlock?: (p: Ctx<P>) => DeadlockPolicy<Read<S>>;
   /**
    * Liveness semantics of stuttering. 'terminal' (default): only a state with no enabled action repeats
    * forever; the system otherwise always takes some step. 'anywhere' (TLA+): any state may repeat forever
@@ -111,7 +133,7 @@ export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>
    */
   readonly stuttering?: 'terminal' | 'anywhere';
   /** TLC-style state constraint: a successor outside it is generated (counted) but neither checked, stored nor expanded. */
-  readonly constraint?: (p: Ctx<P>) => ((s: StateView<S>) => boolean) | undefined;
+  readonly constraint?: (p: Ctx<P>) => ((s: Read<S>) => boolean) | undefined;
   readonly mutants?: readonly MutantDef<P>[];
   readonly ci?: readonly CiConfig<P>[];
   /** Absolute path of the JSON file holding the CI configurations' golden figures: `goldenFile(import.meta.url)`. */

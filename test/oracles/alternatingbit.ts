@@ -3,7 +3,7 @@
 // MCAlternatingBit with Data = {d1, d2} and both queues bounded at 2 by a state constraint.
 // Published by TLC: 240 distinct / 1,392 generated / depth 10.
 import { defineModel, intParam, type Ctx } from '../../src/explorer/model.js';
-import { enumOf, int, list, type StateView } from '../../src/explorer/schema.js';
+import { enumOf, int, list, type ReadonlyStateView, type StateView } from '../../src/explorer/schema.js';
 import { invariant, leadsTo, SF, WF } from '../../src/invariants/index.js';
 
 const DATA = ['d1', 'd2'] as const;
@@ -28,6 +28,7 @@ const state = (p: Ctx<typeof params>) => ({
   sent: enumOf(DATA), rcvd: enumOf(DATA),
 });
 type V = StateView<ReturnType<typeof state>>;
+type R = ReadonlyStateView<ReturnType<typeof state>>;
 
 export default defineModel({
   name: 'alternatingbit',
@@ -59,10 +60,10 @@ export default defineModel({
   constraint: (p) => (s) => s.msgQ.length <= p.msgQLen && s.ackQ.length <= p.ackQLen,
   // State invariants of ABCorrectness, the high-level spec ABSpec refines: the sender only moves on once the
   // receiver has taken the current bit, and a receiver that has the current bit has the current value.
-  invariants: () => [invariant<V>('Delivered', 'sAck = sBit => rBit = sBit, and rBit = sBit # sAck => rcvd = sent',
+  invariants: () => [invariant<R>('Delivered', 'sAck = sBit => rBit = sBit, and rBit = sBit # sAck => rcvd = sent',
     (s) => (s.sAck !== s.sBit || s.rBit === s.sBit) && (s.rBit !== s.sBit || s.sAck === s.sBit || s.rcvd === s.sent))],
   // SentLeadsToRcvd == \A d \in Data: (sent = d) /\ (sBit # sAck) ~> (rcvd = d), under ABFairness.
-  liveness: (p) => DATA.map((d) => leadsTo<V>(`SentLeadsToRcvd(${d})`, `a value ${d} being sent is eventually received`,
+  liveness: (p) => DATA.map((d) => leadsTo<R>(`SentLeadsToRcvd(${d})`, `a value ${d} being sent is eventually received`,
     (s) => s.sent === d && s.sBit !== s.sAck, (s) => s.rcvd === d,
     { fairness: p.mutant === 'unfair' ? [] : [WF({ action: 'ReSndMsg' }), WF({ action: 'SndAck' }), SF({ action: 'RcvMsg' }), SF({ action: 'RcvAck' })] })),
   // TLA+ semantics: any state may stutter forever unless fairness forbids it.

@@ -5,7 +5,7 @@
 // `next` and `my_place` are bytes, so their arithmetic is done modulo 256 as DVE does. (For N = 3
 // `next := next - N` never actually goes below 0: the count is the same without the wrap.)
 import { defineModel, intParam, type Ctx } from '../../src/explorer/model.js';
-import { array, enumOf, int, record, type StateView } from '../../src/explorer/schema.js';
+import { array, enumOf, int, record, type ReadonlyStateView, type StateView } from '../../src/explorer/schema.js';
 import { invariant } from '../../src/invariants/index.js';
 
 const LOCS = ['NCS', 'p1', 'p2', 'p3', 'CS'] as const;
@@ -19,6 +19,7 @@ const state = (p: P) => ({
   P: array(p.n, record({ loc: enumOf(LOCS), my_place: int(0, 255) })),
 });
 type V = StateView<ReturnType<typeof state>>;
+type R = ReadonlyStateView<ReturnType<typeof state>>;
 
 export default defineModel({
   name: 'anderson',
@@ -33,10 +34,10 @@ export default defineModel({
   actions: (p) => {
     const N = p.n, procs = Array.from({ length: N }, (_, i) => i);
     /** One DVE transition `from -> to { guard ...; effect ...; }` of every process i. */
-    const trans = (name: string, from: Loc, to: Loc, guard: ((s: V, i: number) => boolean) | null, effect?: (n: V, i: number) => void) => ({
+    const trans = (name: string, from: Loc, to: Loc, guard: ((s: R, i: number) => boolean) | null, effect?: (n: V, i: number) => void) => ({
       name, actor: (i: number) => `P_${i}`, over: procs,
-      guard: (s: V, i: number) => s.P.at(i).loc === from && (guard === null || guard(s, i)),
-      effect: (_s: V, n: V, i: number) => { n.P.at(i).loc = to; effect?.(n, i); },
+      guard: (s: R, i: number) => s.P.at(i).loc === from && (guard === null || guard(s, i)),
+      effect: (_s: R, n: V, i: number) => { n.P.at(i).loc = to; effect?.(n, i); },
     });
     // Effects read and write the successor n, so a later assignment sees an earlier one.
     return [
@@ -49,7 +50,7 @@ export default defineModel({
       trans('CS->NCS', 'CS', 'NCS', null, (n, i) => { n.Slot.set((n.P.at(i).my_place + 1) % N, 1); }),
     ];
   },
-  invariants: (p) => [invariant<V>('MutualExclusion', 'at most one process in CS', (s) => {
+  invariants: (p) => [invariant<R>('MutualExclusion', 'at most one process in CS', (s) => {
     let k = 0;
     for (let i = 0; i < p.n; i++) if (s.P.at(i).loc === 'CS') k++;
     return k <= 1;

@@ -11,7 +11,7 @@
 // a state is the globals plus each process's location and its locals j, max (all starting at 0).
 // No arithmetic here can leave 0..255 (tickets stay <= MAX, j <= N), so bytes never wrap.
 import { defineModel, intParam, type Ctx } from '../../src/explorer/model.js';
-import { array, enumOf, int, record, type StateView } from '../../src/explorer/schema.js';
+import { array, enumOf, int, record, type ReadonlyStateView, type StateView } from '../../src/explorer/schema.js';
 import { invariant } from '../../src/invariants/index.js';
 
 const LOCS = ['NCS', 'choose', 'forloop', 'wait', 'CS'] as const;
@@ -27,6 +27,7 @@ const state = (p: P) => ({
   P: array(p.n, record({ loc: enumOf(LOCS), j: int(0, p.n), max: int(0, p.max) })),
 });
 type V = StateView<ReturnType<typeof state>>;
+type R = ReadonlyStateView<ReturnType<typeof state>>;
 
 export default defineModel({
   name: 'bakery',
@@ -41,11 +42,11 @@ export default defineModel({
   actions: (p) => {
     const N = p.n, procs = Array.from({ length: N }, (_, i) => i);
     /** One DVE transition `from -> to { guard ...; effect ...; }` of every process i. */
-    const trans = (name: string, from: Loc, to: Loc, guard: ((s: V, i: number) => boolean) | null, effect?: (n: V, i: number) => void) => ({
+    const trans = (name: string, from: Loc, to: Loc, guard: ((s: R, i: number) => boolean) | null, effect?: (n: V, i: number) => void) => ({
       name, actor: (i: number) => `P_${i}`, over: procs,
       when: (i: number) => ({ [`P[${i}].loc`]: from }),
       ...(guard === null ? {} : { guard }),
-      effect: (_s: V, n: V, i: number) => { n.P.at(i).loc = to; effect?.(n, i); },
+      effect: (_s: R, n: V, i: number) => { n.P.at(i).loc = to; effect?.(n, i); },
     });
     // Effects read and write the successor n, so a later assignment sees an earlier one.
     return [
@@ -65,7 +66,7 @@ export default defineModel({
       trans('CS->NCS', 'CS', 'NCS', null, (n, i) => { n.number.set(i, 0); }),
     ];
   },
-  invariants: (p) => [invariant<V>('MutualExclusion', 'at most one process in CS', (s) => {
+  invariants: (p) => [invariant<R>('MutualExclusion', 'at most one process in CS', (s) => {
     let k = 0;
     for (let i = 0; i < p.n; i++) if (s.P.at(i).loc === 'CS') k++;
     return k <= 1;

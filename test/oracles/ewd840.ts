@@ -2,7 +2,7 @@
 // tlaplus/Examples specifications/ewd840/EWD840.tla.
 // Published by TLC for N = 3: 302 distinct (the manifest also gives 2,001 generated, depth 10).
 import { defineModel, intParam, type Ctx } from '../../src/explorer/model.js';
-import { array, bool, enumOf, int, type StateView } from '../../src/explorer/schema.js';
+import { array, bool, enumOf, int, type ReadonlyStateView, type StateView } from '../../src/explorer/schema.js';
 import { implies, leadsTo, terminalStates, WF } from '../../src/invariants/index.js';
 
 const params = { n: intParam({ min: 2, max: 8, default: 3, help: 'number of nodes N' }) };
@@ -15,9 +15,10 @@ const state = (p: P) => ({
   tcolor: enumOf(['white', 'black']),
 });
 type V = StateView<ReturnType<typeof state>>;
+type R = ReadonlyStateView<ReturnType<typeof state>>;
 
-const terminated = (s: V) => { for (let i = 0; i < s.active.length; i++) if (s.active.get(i)) return false; return true; };
-const terminationDetected = (s: V) => s.tpos === 0 && s.tcolor === 'white' && s.color.get(0) === 'white' && !s.active.get(0);
+const terminated = (s: R) => { for (let i = 0; i < s.active.length; i++) if (s.active.get(i)) return false; return true; };
+const terminationDetected = (s: R) => s.tpos === 0 && s.tcolor === 'white' && s.color.get(0) === 'white' && !s.active.get(0);
 
 /** Init: active \in [Node -> BOOLEAN], color \in [Node -> Color], tpos \in Node, tcolor = "black". */
 function inits(p: P) {
@@ -61,12 +62,12 @@ export default defineModel({
         effect: (_s, n, i: number) => { n.active.set(i, false); } },
     ];
   },
-  invariants: () => [implies<V>('TerminationDetection', 'when node 0 detects termination every node is passive', terminationDetected, terminated)],
-  liveness: (p) => [leadsTo<V>('Liveness', 'termination is eventually detected', terminated, terminationDetected, { fairness: p.mutant === 'unfair' ? [] : [WF({ actor: 'Token' })] })],
+  invariants: () => [implies<R>('TerminationDetection', 'when node 0 detects termination every node is passive', terminationDetected, terminated)],
+  liveness: (p) => [leadsTo<R>('Liveness', 'termination is eventually detected', terminated, terminationDetected, { fairness: p.mutant === 'unfair' ? [] : [WF({ actor: 'Token' })] })],
   // TLA+ semantics: any state may stutter forever unless fairness forbids it.
   stuttering: 'anywhere',
   // The ring stops once termination is detected with every node passive (TLC: CHECK_DEADLOCK FALSE).
-  deadlock: () => terminalStates<V>('termination detected, every node passive', (s) => terminated(s) && terminationDetected(s)),
+  deadlock: () => terminalStates<R>('termination detected, every node passive', (s) => terminated(s) && terminationDetected(s)),
   mutants: [
     { id: 'send-no-taint', kills: ['TerminationDetection'], why: 'SendMsg(i) to j > i does not blacken node i: the token passes a reactivated node unnoticed' },
     { id: 'stay-black', kills: ['Liveness'], why: 'PassToken(i) does not whiten node i: a node blackened once taints every later round, so termination is never detected' },

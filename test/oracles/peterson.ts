@@ -2,7 +2,7 @@
 // tlaplus/Examples specifications/locks_auxiliary_vars/Peterson.tla.
 // Published by TLC: 42 distinct / 77 generated / depth 11.
 import { defineModel } from '../../src/explorer/model.js';
-import { array, bool, enumOf, int, type StateView } from '../../src/explorer/schema.js';
+import { array, bool, enumOf, int, type ReadonlyStateView, type StateView } from '../../src/explorer/schema.js';
 import { invariant } from '../../src/invariants/index.js';
 
 const PC = ['a0', 'a1', 'a2', 'a3', 'cs', 'a4'] as const;
@@ -14,6 +14,7 @@ const actor = (p: number) => `P${p}`;
 const lockcs = (pc: Pc) => pc === 'cs' || pc === 'a4';
 const state = () => ({ pc: array(2, enumOf(PC)), c: array(2, bool()), turn: int(1, 2) });
 type V = StateView<ReturnType<typeof state>>;
+type R = ReadonlyStateView<ReturnType<typeof state>>;
 
 export default defineModel({
   name: 'peterson',
@@ -23,10 +24,10 @@ export default defineModel({
   init: () => [{ pc: ['a0', 'a0'] as Pc[], c: [false, false], turn: 1 }],
   actions: (p) => {
     // One action per PlusCal label: guard pc[self] = label, then the label's statement and the jump.
-    const step = (label: Pc, to: Pc, body?: (s: V, n: V, self: number) => void, await_?: (s: V, self: number) => boolean) => ({
+    const step = (label: Pc, to: Pc, body?: (s: R, n: V, self: number) => void, await_?: (s: R, self: number) => boolean) => ({
       name: label, actor, over: PROCS,
-      guard: (s: V, self: number) => s.pc.get(self - 1) === label && (await_ === undefined || await_(s, self)),
-      effect: (s: V, n: V, self: number) => { body?.(s, n, self); n.pc.set(self - 1, to); },
+      guard: (s: R, self: number) => s.pc.get(self - 1) === label && (await_ === undefined || await_(s, self)),
+      effect: (s: R, n: V, self: number) => { body?.(s, n, self); n.pc.set(self - 1, to); },
     });
     return [
       step('a0', 'a1'),
@@ -37,7 +38,7 @@ export default defineModel({
       step('a4', 'a0', (_s, n, self) => n.c.set(self - 1, false)),
     ];
   },
-  invariants: () => [invariant<V>('MutualExclusion', 'the two processes are never both in {cs, a4}',
+  invariants: () => [invariant<R>('MutualExclusion', 'the two processes are never both in {cs, a4}',
     (s) => !(lockcs(s.pc.get(0)) && lockcs(s.pc.get(1))))],
   // The processes loop forever: a state without a successor is a real deadlock.
   deadlock: () => 'error',

@@ -2,19 +2,20 @@
 // (tlaplus/Examples specifications/transaction_commit/TCommit.tla).
 // Published by TLC for RM = 3: 34 distinct / 94 generated / depth 7.
 import { defineModel, intParam, type Ctx } from '../../src/explorer/model.js';
-import { array, enumOf, type StateView } from '../../src/explorer/schema.js';
+import { array, enumOf, type ReadonlyStateView, type StateView } from '../../src/explorer/schema.js';
 import { invariant, terminalStates } from '../../src/invariants/index.js';
 
 const params = { rm: intParam({ min: 1, max: 12, default: 3, help: 'number of resource managers' }) };
 const state = (p: Ctx<typeof params>) => ({ rmState: array(p.rm, enumOf(['working', 'prepared', 'committed', 'aborted'])) });
 type V = StateView<ReturnType<typeof state>>;
+type R = ReadonlyStateView<ReturnType<typeof state>>;
 
-const all = (s: V, ok: (x: string) => boolean): boolean => {
+const all = (s: R, ok: (x: string) => boolean): boolean => {
   for (let r = 0; r < s.rmState.length; r++) if (!ok(s.rmState.get(r))) return false;
   return true;
 };
-const canCommit = (s: V) => all(s, (x) => x === 'prepared' || x === 'committed');
-const notCommitted = (s: V) => all(s, (x) => x !== 'committed');
+const canCommit = (s: R) => all(s, (x) => x === 'prepared' || x === 'committed');
+const notCommitted = (s: R) => all(s, (x) => x !== 'committed');
 
 export default defineModel({
   name: 'tcommit',
@@ -36,9 +37,9 @@ export default defineModel({
         effect: (_s, n, r: number) => { n.rmState.set(r, 'aborted'); } },
     ];
   },
-  invariants: () => [invariant<V>('TCConsistent', 'no RM has aborted while another has committed',
+  invariants: () => [invariant<R>('TCConsistent', 'no RM has aborted while another has committed',
     (s) => !(!all(s, (x) => x !== 'aborted') && !notCommitted(s)))],
   // The spec terminates once every RM has decided; those are its only terminal states.
-  deadlock: () => terminalStates<V>('every RM has committed or aborted', (s) => all(s, (x) => x === 'committed' || x === 'aborted')),
+  deadlock: () => terminalStates<R>('every RM has committed or aborted', (s) => all(s, (x) => x === 'committed' || x === 'aborted')),
   mutants: [{ id: 'abort-after-commit', kills: ['TCConsistent'], why: 'DecideAbort drops its notCommitted test: an RM aborts after another has committed' }],
 });

@@ -3,7 +3,7 @@
 // Published by TLC for N = M = 6: 46,656 distinct / 248,832 generated / depth 1
 // (every state is initial: Init is c \in [Node -> 0..M-1]).
 import { defineModel, intParam, type Ctx } from '../../src/explorer/model.js';
-import { array, int, type StateView } from '../../src/explorer/schema.js';
+import { array, int, type ReadonlyStateView, type StateView } from '../../src/explorer/schema.js';
 import { eventuallyAlways, invariant, WF } from '../../src/invariants/index.js';
 
 const params = {
@@ -13,14 +13,15 @@ const params = {
 type P = Ctx<typeof params>;
 const state = (p: P) => ({ c: array(p.n, int(0, p.m - 1)) });
 type V = StateView<ReturnType<typeof state>>;
+type R = ReadonlyStateView<ReturnType<typeof state>>;
 
 /** Node i holds a privilege (may act). Node 0, the bottom machine, differs from the others. */
-const privileged = (p: P, s: V, i: number): boolean => {
+const privileged = (p: P, s: R, i: number): boolean => {
   const N = p.n;
   if (i === 0) return p.mutant === 'uniform-ring' ? s.c.get(0) !== s.c.get(N - 1) : s.c.get(0) === s.c.get(N - 1);
   return s.c.get(i) !== s.c.get(i - 1);
 };
-const privileges = (p: P, s: V): number => { let k = 0; for (let i = 0; i < p.n; i++) if (privileged(p, s, i)) k++; return k; };
+const privileges = (p: P, s: R): number => { let k = 0; for (let i = 0; i < p.n; i++) if (privileged(p, s, i)) k++; return k; };
 
 /** Every function Node -> 0..M-1, in lexicographic order. */
 function allStates(p: P): { c: number[] }[] {
@@ -50,8 +51,8 @@ export default defineModel({
     effect: (s, n, i: number) => { n.c.set(i, i === 0 ? (s.c.get(p.n - 1) + 1) % (p.mutant === 'short-counter' ? p.m - 2 : p.m) : s.c.get(i - 1)); },
   }],
   // Dijkstra's lemma: in every state at least one machine is privileged, so the ring never deadlocks.
-  invariants: (p) => [invariant<V>('SomePrivilege', 'at least one node may act', (s) => privileges(p, s) >= 1)],
-  liveness: (p) => [eventuallyAlways<V>('Stabilization', 'eventually exactly one node may act, forever', (s) => privileges(p, s) === 1,
+  invariants: (p) => [invariant<R>('SomePrivilege', 'at least one node may act', (s) => privileges(p, s) >= 1)],
+  liveness: (p) => [eventuallyAlways<R>('Stabilization', 'eventually exactly one node may act, forever', (s) => privileges(p, s) === 1,
     { fairness: p.mutant === 'unfair' ? [] : [WF({ action: 'Move' })] })],
   // TLA+ semantics: any state may stutter forever unless fairness forbids it.
   stuttering: 'anywhere',

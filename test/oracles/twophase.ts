@@ -3,7 +3,7 @@
 // Published by TLC: RM = 3: 288 distinct / 1,146 generated / depth 11; RM = 5: 8,832;
 // RM = 6: 50,816; RM = 7: 296,448; RM = 8: 1,745,408 distinct.
 import { defineModel, intParam, type Ctx } from '../../src/explorer/model.js';
-import { array, enumOf, setOf, type StateView } from '../../src/explorer/schema.js';
+import { array, enumOf, setOf, type ReadonlyStateView, type StateView } from '../../src/explorer/schema.js';
 import { invariant } from '../../src/invariants/index.js';
 
 const params = { rm: intParam({ min: 1, max: 8, default: 3, help: 'number of resource managers' }) };
@@ -16,6 +16,7 @@ const state = (p: Ctx<typeof params>) => ({
   msgs: setOf(p.rm + 2),
 });
 type V = StateView<ReturnType<typeof state>>;
+type R = ReadonlyStateView<ReturnType<typeof state>>;
 
 export default defineModel({
   name: 'twophase',
@@ -47,7 +48,7 @@ export default defineModel({
     ];
   },
   // TwoPhase implements TCommit (TPSpec => TC!TCSpec), so TCommit's invariant must hold.
-  invariants: () => [invariant<V>('TCConsistent', 'no RM has aborted while another has committed', (s) => {
+  invariants: () => [invariant<R>('TCConsistent', 'no RM has aborted while another has committed', (s) => {
     let aborted = false, committed = false;
     for (let r = 0; r < s.rmState.length; r++) { const x = s.rmState.get(r); aborted ||= x === 'aborted'; committed ||= x === 'committed'; }
     return !(aborted && committed);

@@ -6,7 +6,7 @@
 // it consumes the reservation and queues the completion; a consumer pops.
 // See README.dma-dcq.md beside this file.
 import { defineModel, intParam, type ActionDef, type Ctx } from '../../explorer/model.js';
-import { array, bool, enumOf, int, type StateView } from '../../explorer/schema.js';
+import { array, bool, enumOf, int, type ReadonlyStateView, type StateView } from '../../explorer/schema.js';
 import { goldenFile } from '../../explorer/golden.js';
 import { invariant, leadsTo, sometimes, terminalStates, WF } from '../../invariants/index.js';
 
@@ -49,12 +49,13 @@ function schema(p: P) {
 }
 type S = ReturnType<typeof schema>;
 type V = StateView<S>;
+type R = ReadonlyStateView<S>;
 
-function actions(p: P): ActionDef<V, any>[] {
+function actions(p: P): ActionDef<V, any, R>[] {
   const m = p.mutant;
   const first = m === MDCQ.publishFirst;
   const js = Array.from({ length: p.publishers }, (_, j) => j);
-  const room = (s: V): boolean => (m === MDCQ.ignoreQueued ? s.reserved < p.cap : s.reserved + s.queued < p.cap);
+  const room = (s: R): boolean => (m === MDCQ.ignoreQueued ? s.reserved < p.cap : s.reserved + s.queued < p.cap);
   return [
     {
       name: 'P.Reserve', actor: (j: number) => `P${j}`, over: js,
@@ -112,20 +113,20 @@ export default defineModel<typeof params, S>({
   }],
   actions,
   invariants: (p) => [
-    invariant<V>('ReservationBudget', 'D.9: reserved + queued ≤ cap', (s) => s.reserved + s.queued <= p.cap),
-    invariant<V>('NoDroppedCompletion', 'D.9: no completion is ever dropped (¬g_dropped)', (s) => !s.g_dropped),
+    invariant<R>('ReservationBudget', 'D.9: reserved + queued ≤ cap', (s) => s.reserved + s.queued <= p.cap),
+    invariant<R>('NoDroppedCompletion', 'D.9: no completion is ever dropped (¬g_dropped)', (s) => !s.g_dropped),
   ],
   sometimes: (p) => [
-    sometimes<V>('QueueFull', 'the queue holds cap completions', (s) => s.queued === p.cap),
-    sometimes<V>('PublisherWaitsForSlot', 'a publisher with work left cannot reserve: reserved + queued = cap', (s) =>
+    sometimes<R>('QueueFull', 'the queue holds cap completions', (s) => s.queued === p.cap),
+    sometimes<R>('PublisherWaitsForSlot', 'a publisher with work left cannot reserve: reserved + queued = cap', (s) =>
       s.reserved + s.queued === p.cap && Array.from({ length: p.publishers }, (_, j) => j).some((j) => s.pc.get(j) === 'Idle' && s.left.get(j) > 0)),
   ],
   liveness: (p) => [
-    leadsTo<V>('EveryCompletionConsumed', 'every published descriptor\'s completion is eventually popped (under WF of DEV, IRQ, C and each publisher)',
+    leadsTo<R>('EveryCompletionConsumed', 'every published descriptor\'s completion is eventually popped (under WF of DEV, IRQ, C and each publisher)',
       (s) => s.g_popped < p.publishers * p.items, (s) => s.g_popped === p.publishers * p.items,
       { fairness: [WF({ actor: 'DEV' }), WF({ actor: 'IRQ' }), WF({ actor: 'C' }), ...Array.from({ length: p.publishers }, (_, j) => WF({ actor: `P${j}` }))] }),
   ],
-  deadlock: (p) => terminalStates<V>('every descriptor submitted, completed, pushed and popped (or dropped)', (s) =>
+  deadlock: (p) => terminalStates<R>('every descriptor submitted, completed, pushed and popped (or dropped)', (s) =>
     s.queued === 0 && Array.from({ length: p.publishers }, (_, j) => j).every((j) => s.left.get(j) === 0 && s.item.get(j) === 'None' && s.pc.get(j) === 'Idle')),
   mutants: [
     { id: MDCQ.publishFirst, kills: ['NoDroppedCompletion'], why: 'D.9: Publish before Reserve: a completion can reach IRQ.Push with no slot reserved for it and find the queue full' },

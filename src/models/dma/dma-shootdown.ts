@@ -10,7 +10,7 @@
 // one handler run may acknowledge the other unmapper's generation.
 // See README.dma-shootdown.md beside this file.
 import { defineModel, intParam, type ActionDef, type Ctx } from '../../explorer/model.js';
-import { array, bool, enumOf, int, type StateView } from '../../explorer/schema.js';
+import { array, bool, enumOf, int, type ReadonlyStateView, type StateView } from '../../explorer/schema.js';
 import { goldenFile } from '../../explorer/golden.js';
 import { eventually, invariant, sometimes, terminalStates, WF } from '../../invariants/index.js';
 
@@ -50,17 +50,18 @@ function schema(p: P) {
 }
 type S = ReturnType<typeof schema>;
 type V = StateView<S>;
+type R = ReadonlyStateView<S>;
 
-function actions(p: P): ActionDef<V, any>[] {
+function actions(p: P): ActionDef<V, any, R>[] {
   const NC = p.cpus, NU = p.unmappers, m = p.mutant;
   const cs = Array.from({ length: NC }, (_, c) => c), us = Array.from({ length: NU }, (_, u) => u);
   const cu = cs.flatMap((c) => us.map((u) => ({ c, u })));
   /** CPU c's thread may run: not in a handler, and not busy unmapping (CPU u's thread is unmapper u while it runs). */
-  const threadFree = (s: V, c: number): boolean => !s.inh.get(c) && (c >= NU || s.u_pc.get(c) === 'U0' || s.u_pc.get(c) === 'U1' || s.u_pc.get(c) === 'Done');
+  const threadFree = (s: R, c: number): boolean => !s.inh.get(c) && (c >= NU || s.u_pc.get(c) === 'U0' || s.u_pc.get(c) === 'U1' || s.u_pc.get(c) === 'Done');
   /** The next CPU U4 must wait on at or after c (skipping the unmapper's own CPU). */
   const nextWait = (u: number, c: number): number => (c === u && m !== MSD.waitSelf ? c + 1 : c); // M-DL2-wait-on-self: no skip
   const flush = (n: V, c: number): void => { for (let u = 0; u < NU; u++) n.tlb.at(c).set(u, false); };
-  const acts: ActionDef<V, any>[] = [
+  const acts: ActionDef<V, any, R>[] = [
     {
       // A thread on CPU c touches page u: a TLB miss walks the page table and caches the translation.
       name: 'CPU.Access', actor: (a: { c: number }) => `CPU${a.c}`, over: cu,
@@ -156,28 +157,28 @@ export default defineModel<typeof params, S>({
   }],
   actions,
   invariants: (p) => [
-    invariant<V>('NoTranslationOfFreedPage', 'D.10: freed[u] ⇒ ∀c: tlb[c][u]=⊥ (no CPU still translates a freed page)', (s) => {
+    invariant<R>('NoTranslationOfFreedPage', 'D.10: freed[u] ⇒ ∀c: tlb[c][u]=⊥ (no CPU still translates a freed page)', (s) => {
       for (let u = 0; u < p.unmappers; u++) if (s.freed.get(u)) for (let c = 0; c < p.cpus; c++) if (s.tlb.at(c).get(u)) return false;
       return true;
     }),
   ],
   sometimes: (p) => [
-    sometimes<V>('AllFreed', 'every unmapper freed its page', (s) => Array.from({ length: p.unmappers }, (_, u) => u).every((u) => s.freed.get(u))),
-    sometimes<V>('ForeignGenerationAcked', 'a CPU acknowledged a newer generation than an unmapper waiting on it needs (one handler run served both unmappers)', (s) => {
+    sometimes<R>('AllFreed', 'every unmapper freed its page', (s) => Array.from({ length: p.unmappers }, (_, u) => u).every((u) => s.freed.get(u))),
+    sometimes<R>('ForeignGenerationAcked', 'a CPU acknowledged a newer generation than an unmapper waiting on it needs (one handler run served both unmappers)', (s) => {
       for (let u = 0; u < p.unmappers; u++) if (s.u_pc.get(u) === 'U4') for (let c = 0; c < p.cpus; c++) if (c !== u && s.acked.get(c) > s.u_g.get(u)) return true;
       return false;
     }),
-    sometimes<V>('StaleEntryFlushed', 'a CPU held a translation of a page whose PTE is already cleared (the shootdown has something to flush)', (s) => {
+    sometimes<R>('StaleEntryFlushed', 'a CPU held a translation of a page whose PTE is already cleared (the shootdown has something to flush)', (s) => {
       for (let u = 0; u < p.unmappers; u++) if (!s.pte.get(u)) for (let c = 0; c < p.cpus; c++) if (s.tlb.at(c).get(u)) return true;
       return false;
     }),
   ],
   liveness: (p) => [
-    eventually<V>('ShootdownCompletes', 'every unmapper eventually frees its page (under WF of every unmapper and every handler)',
+    eventually<R>('ShootdownCompletes', 'every unmapper eventually frees its page (under WF of every unmapper and every handler)',
       (s) => Array.from({ length: p.unmappers }, (_, u) => u).every((u) => s.u_pc.get(u) === 'Done'),
       { fairness: [...Array.from({ length: p.unmappers }, (_, u) => WF({ actor: `U${u}` })), ...Array.from({ length: p.cpus }, (_, c) => WF({ actor: `H${c}` }))] }),
   ],
-  deadlock: (p) => terminalStates<V>('every unmapper done, no IPI pending or being handled', (s) =>
+  deadlock: (p) => terminalStates<R>('every unmapper done, no IPI pending or being handled', (s) =>
     Array.from({ length: p.unmappers }, (_, u) => u).every((u) => s.u_pc.get(u) === 'Done')
     && Array.from({ length: p.cpus }, (_, c) => c).every((c) => !s.ipi.get(c) && !s.inh.get(c))),
   mutants: [

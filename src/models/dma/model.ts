@@ -11,7 +11,7 @@
 // race with all of it. See README.md beside this file for the mapping of every
 // action and property to protocols.md and for every [choice].
 import { defineModel, intParam, type ActionDef, type Ctx, type Invariant, type Goal, type LivenessProperty } from '../../explorer/model.js';
-import { array, bool, enumOf, int, record, setOf, type StateView } from '../../explorer/schema.js';
+import { array, bool, enumOf, int, record, setOf, type ReadonlyStateView, type StateView } from '../../explorer/schema.js';
 import { goldenFile } from '../../explorer/golden.js';
 import { implies, invariant, leadsTo, sometimes, terminalStates, WF } from '../../invariants/index.js';
 
@@ -121,6 +121,7 @@ function schema(p: P) {
 }
 type S = ReturnType<typeof schema>;
 type V = StateView<S>;
+type R = ReadonlyStateView<S>;
 
 function init(p: P) {
   const { ND, NP, NI } = cfgOf(p);
@@ -151,12 +152,12 @@ interface DX { d: number; x: number }
 interface DP { d: number; p: number }
 
 /** Is handle h of device d of its page's current allocation? (The truth the ghosts use: same allocation serial, page not freed since.) */
-function isLive(c: Cfg, s: V, d: number, h: number): boolean {
+function isLive(c: Cfg, s: R, d: number, h: number): boolean {
   const pg = s.page.at(c.hP[h]!);
   return pg.st !== 'Free' && pg.cycles === c.hC[h] && pg.owner === d;
 }
 
-function actions(p: P): ActionDef<V, any>[] {
+function actions(p: P): ActionDef<V, any, R>[] {
   const c = cfgOf(p);
   const { ND, NP, NI, G, E, Q, X, H, m } = c;
   const B = p.publishes;
@@ -169,15 +170,15 @@ function actions(p: P): ActionDef<V, any>[] {
   const Ds = range(ND);
 
   const bits = (v: number): number => { let n = 0; while (v) { v &= v - 1; n++; } return n; };
-  const handleLive = (s: V, d: number, h: number): boolean => isLive(c, s, d, h);
+  const handleLive = (s: R, d: number, h: number): boolean => isLive(c, s, d, h);
   /** Is page pg mapped by any record? */
-  const recorded = (s: V, pg: number): boolean => {
+  const recorded = (s: R, pg: number): boolean => {
     for (let d = 0; d < ND; d++) for (let i = 0; i < NI; i++) if (s.rec.at(d).at(i).page === pg + 1) return true;
     return false;
   };
   const unpin = (n: V, pg: number): void => { const pp = n.page.at(pg); pp.pins = pp.pins - 1; };
 
-  const acts: ActionDef<V, any>[] = [
+  const acts: ActionDef<V, any, R>[] = [
     // ---------------- KP: allocation and the two-step map ----------------
     {
       name: 'KP.Alloc', actor: 'KP', over: DPs,
@@ -391,19 +392,19 @@ function actions(p: P): ActionDef<V, any>[] {
 // Properties
 
 /** Descriptors of queue d that still hold a pin: in flight, or completed and not released by a reset drain. */
-function outstanding(c: Cfg, s: V, d: number, f: (x: number) => boolean): boolean {
+function outstanding(c: Cfg, s: R, d: number, f: (x: number) => boolean): boolean {
   const q = s.q.at(d), rel = s.g_released.at(d);
   for (let x = 0; x < c.X; x++) if ((q.inflight.has(x) || (q.done.has(x) && !rel.has(x))) && !f(x)) return false;
   return true;
 }
 
 /** Every descriptor in flight on any queue satisfies f. */
-function inflightOn(c: Cfg, s: V, f: (x: number) => boolean): boolean {
+function inflightOn(c: Cfg, s: R, f: (x: number) => boolean): boolean {
   for (let d = 0; d < c.ND; d++) { const q = s.q.at(d); for (let x = 0; x < c.X; x++) if (q.inflight.has(x) && !f(x)) return false; }
   return true;
 }
 
-function invariants(p: P): Invariant<V>[] {
+function invariants(p: P): Invariant<R>[] {
   const c = cfgOf(p);
   const { ND, NP, NI } = c;
   const allDI = (f: (d: number, i: number) => boolean): boolean => { for (let d = 0; d < ND; d++) for (let i = 0; i < NI; i++) if (!f(d, i)) return false; return true; };
@@ -447,15 +448,15 @@ function invariants(p: P): Invariant<V>[] {
   ];
 }
 
-function quarantineAntecedent(c: Cfg, s: V, pg: number): boolean {
+function quarantineAntecedent(c: Cfg, s: R, pg: number): boolean {
   if (s.page.at(pg).pins <= 0) return false;
   for (let d = 0; d < c.ND; d++) for (let i = 0; i < c.NI; i++) if (s.rec.at(d).at(i).page === pg + 1) return false;
   return !(s.um_pc === 'U5' && s.um_p === pg);
 }
 
-function goals(p: P): Goal<V>[] {
+function goals(p: P): Goal<R>[] {
   const c = cfgOf(p);
-  const out: Goal<V>[] = [
+  const out: Goal<R>[] = [
     // Rejection is a stutter (no mutation), so the goal is the state in which DRV.Publish can present a handle of a
     // freed allocation to an enabled queue; StaleHandleRejected is what guarantees the gate then rejects it.
     sometimes('StaleHandlePresentedAndRejected', 'DRV holds a handle of a freed allocation and can present it to an enabled queue (the gate rejects it: a stutter)', (s) => {
@@ -494,7 +495,7 @@ function goals(p: P): Goal<V>[] {
   return out;
 }
 
-function liveness(p: P): LivenessProperty<V>[] {
+function liveness(p: P): LivenessProperty<R>[] {
   const { G } = cfgOf(p);
   // Without a publish budget, D.6's WF(KP.Reap) (one fairness group for every Reap instance) is met by another
   // descriptor's publish/complete/reap cycle while the quarantined page's completion is never reaped: the engine has
@@ -534,7 +535,7 @@ export default defineModel<typeof params, S>({
   invariants,
   sometimes: goals,
   liveness,
-  deadlock: () => terminalStates<V>('no unmap, install or reset in progress and nothing in flight', (s) => {
+  deadlock: () => terminalStates<R>('no unmap, install or reset in progress and nothing in flight', (s) => {
     if (s.um_pc !== 'Idle' || s.kp_inst !== 0) return false;
     for (let d = 0; d < s.q.length; d++) { const q = s.q.at(d); if (q.inflight.bits !== 0 || q.rpc !== 'None') return false; }
     return true;

@@ -13,7 +13,7 @@
 // driver re-opens the route with its new handle (DRV.Reopen).
 // See README.md beside this file.
 import { defineModel, intParam, type ActionDef, type Ctx, type Goal, type Invariant, type LivenessProperty } from '../../explorer/model.js';
-import { array, bool, enumOf, int, type StateView } from '../../explorer/schema.js';
+import { array, bool, enumOf, int, type ReadonlyStateView, type StateView } from '../../explorer/schema.js';
 import { goldenFile } from '../../explorer/golden.js';
 import { implies, invariant, leadsTo, sometimes, terminalStates, WF } from '../../invariants/index.js';
 
@@ -72,6 +72,7 @@ function schema(p: P) {
 }
 type S = ReturnType<typeof schema>;
 type V = StateView<S>;
+type R = ReadonlyStateView<S>;
 
 function init(p: P) {
   const z = () => Array.from({ length: p.epochs }, () => 0);
@@ -89,7 +90,7 @@ function init(p: P) {
 const inc = (a: { get(i: number): number; set(i: number, v: number): void }, i: number): void => a.set(i, a.get(i) + 1);
 
 /** The route state a stale-handle call must leave untouched. */
-function routeSnapshot(s: V): string {
+function routeSnapshot(s: R): string {
   return [s.epoch, s.route_state, s.masked, s.latched, s.latched_epoch, s.inflight_ack, s.inflight_epoch, s.waiter, s.pba, s.irr, s.irr_epoch].join();
 }
 
@@ -99,9 +100,9 @@ function fire(n: V): void {
   n.irr = true; n.irr_epoch = n.epoch; inc(n.g_fires, n.epoch);
 }
 
-function actions(p: P): ActionDef<V>[] {
+function actions(p: P): ActionDef<V, any, R>[] {
   const W = p.completions, m = p.mutant;
-  const acts: ActionDef<V>[] = [
+  const acts: ActionDef<V, any, R>[] = [
     {
       name: 'DEV.Produce', actor: 'DEV',
       // The device is quiesced while the route is revoked.
@@ -220,7 +221,7 @@ function actions(p: P): ActionDef<V>[] {
   for (const a of acts) {
     if (!a.name.startsWith('K.')) continue;
     const eff = a.effect;
-    (a as { effect: ActionDef<V>['effect'] }).effect = (s, n, arg) => {
+    (a as { effect: ActionDef<V, any, R>['effect'] }).effect = (s, n, arg) => {
       const r = eff(s, n, arg);
       if (s.drv_handle_epoch !== s.epoch && routeSnapshot(s) !== routeSnapshot(n)) n.g_stale_violation = true;
       return r;
@@ -229,11 +230,11 @@ function actions(p: P): ActionDef<V>[] {
   return acts;
 }
 
-function invariants(p: P): Invariant<V>[] {
+function invariants(p: P): Invariant<R>[] {
   const E = p.epochs;
-  const forallE = (f: (s: V, e: number) => boolean) => (s: V): boolean => { for (let e = 0; e < E; e++) if (!f(s, e)) return false; return true; };
-  const latchedIn = (s: V, e: number): number => (s.latched && s.latched_epoch === e ? 1 : 0);
-  const irrIn = (s: V, e: number): number => (s.irr && s.irr_epoch === e ? 1 : 0);
+  const forallE = (f: (s: R, e: number) => boolean) => (s: R): boolean => { for (let e = 0; e < E; e++) if (!f(s, e)) return false; return true; };
+  const latchedIn = (s: R, e: number): number => (s.latched && s.latched_epoch === e ? 1 : 0);
+  const irrIn = (s: R, e: number): number => (s.irr && s.irr_epoch === e ? 1 : 0);
   return [
     invariant('NoCompletedEarly', '∀e: delivered[e] ≤ fires[e] − discarded[e] (no completion without a fire of its own epoch)',
       forallE((s, e) => s.g_delivered.get(e) <= s.g_fires.get(e) - s.g_discarded.get(e))),
@@ -257,7 +258,7 @@ function invariants(p: P): Invariant<V>[] {
   ];
 }
 
-function goals(p: P): Goal<V>[] {
+function goals(p: P): Goal<R>[] {
   return [
     sometimes('EventLatchedNoWaiter', 'the ISR latched an event because no wait was registered', (s) => s.latched),
     sometimes('DeliveredToBlockedWaiter', 'the ISR posted an event to the blocked driver (its wait completed, EOI owed)',
@@ -269,7 +270,7 @@ function goals(p: P): Goal<V>[] {
   ];
 }
 
-function liveness(_p: P): LivenessProperty<V>[] {
+function liveness(_p: P): LivenessProperty<R>[] {
   return [
     leadsTo('NoLostWake', 'DRV.pc=Blocked ∧ dev_used>drv_seen ∧ route_state=Bound ~> DRV.pc≠Blocked (under WF(ISR), WF(DRV.*), WF(K.*); DEV and MGR unfair, revokes bounded)',
       (s) => s.drv_pc === 'Blocked' && s.dev_used > s.drv_seen && s.route_state === 'Bound',
@@ -289,7 +290,7 @@ export default defineModel<typeof params, S>({
   invariants,
   sometimes: goals,
   liveness,
-  deadlock: (p) => terminalStates<V>('the device has produced all its completions, the driver has seen them all and sleeps in Wait, and the manager has no revoke left',
+  deadlock: (p) => terminalStates<R>('the device has produced all its completions, the driver has seen them all and sleeps in Wait, and the manager has no revoke left',
     (s) => s.drv_pc === 'Blocked' && s.waiter !== NONE && s.dev_used === p.completions && s.drv_seen === p.completions),
   stuttering: 'anywhere',
   mutants: [

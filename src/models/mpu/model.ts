@@ -10,7 +10,7 @@
 // time after SW issues them, through the actor MPU); the barrier waits until
 // every posted write has taken effect. See README.md beside this file.
 import { defineModel, intParam, type ActionDef, type Ctx, type Invariant, type Goal, type LivenessProperty } from '../../explorer/model.js';
-import { array, bool, enumOf, int, list, record, type StateView } from '../../explorer/schema.js';
+import { array, bool, enumOf, int, list, record, type ReadonlyStateView, type StateView } from '../../explorer/schema.js';
 import { goldenFile } from '../../explorer/golden.js';
 import { alwaysEventually, implies, invariant, leadsTo, sometimes, WF } from '../../invariants/index.js';
 
@@ -78,6 +78,7 @@ function schema(p: P) {
 }
 type S = ReturnType<typeof schema>;
 type V = StateView<S>;
+type R = ReadonlyStateView<S>;
 interface Region { en: boolean; base: number; wr: boolean }
 const DISABLED: Region = { en: false, base: 0, wr: false };
 
@@ -117,11 +118,11 @@ function init(p: P) {
   return out;
 }
 
-function actions(p: P): ActionDef<V>[] {
+function actions(p: P): ActionDef<V, any, R>[] {
   const { N, R, H, W, L, m } = cfgOf(p);
   const next = (c: number): number => (c + 1) % N;
   /** What the program writes into hardware slot r for partition q: its table entry, or disabled beyond the table. */
-  const entry = (s: V, q: number, r: number): Region => {
+  const entry = (s: R, q: number, r: number): Region => {
     if (r >= R) return DISABLED;
     const e = s.table.at(q).at(r);
     return e.en ? { en: true, base: e.base, wr: e.wr } : DISABLED;
@@ -207,9 +208,9 @@ function actions(p: P): ActionDef<V>[] {
   ];
 }
 
-function invariants(p: P): Invariant<V>[] {
+function invariants(p: P): Invariant<R>[] {
   const { N, R, H, L } = cfgOf(p);
-  const sameAsTable = (s: V): boolean => {
+  const sameAsTable = (s: R): boolean => {
     for (let r = 0; r < H; r++) {
       const h = s.mpu.at(r);
       if (r < R) {
@@ -235,23 +236,23 @@ function invariants(p: P): Invariant<V>[] {
   ];
 }
 
-function goals(p: P): Goal<V>[] {
+function goals(p: P): Goal<R>[] {
   const { N, L } = cfgOf(p);
   return [
-    ...Array.from({ length: N }, (_, q) => sometimes<V>(`Runs(P${q})`, `P${q} runs its window`, (s) => s.phase === 'Running' && s.cur === q)),
+    ...Array.from({ length: N }, (_, q) => sometimes<R>(`Runs(P${q})`, `P${q} runs its window`, (s) => s.phase === 'Running' && s.cur === q)),
     sometimes('BarrierWaits', 'every write is issued and some are still posted: the barrier has something to wait for', (s) => s.phase === 'ProgramRegions' && s.prog_pc === L && s.wbuf.length > 0),
     sometimes('WriteBufferFull', 'the whole write sequence is posted and none has taken effect yet', (s) => s.wbuf.length === L),
   ];
 }
 
-function liveness(p: P): LivenessProperty<V>[] {
+function liveness(p: P): LivenessProperty<R>[] {
   const { N } = cfgOf(p);
   return [
     leadsTo('FrameFollowed', 'every window boundary eventually reaches Running with the next partition of the frame (under WF(SW), WF(MPU))',
       (s) => s.phase !== 'Running', (s) => s.phase === 'Running' && s.cur === (s.g_from + 1) % N,
       { fairness: [WF({ actor: 'SW' }), WF({ actor: 'MPU' })] }),
     // No window is skipped or starved: with the window timer ticking (WF(TMR)), every partition runs again and again.
-    ...Array.from({ length: N }, (_, q) => alwaysEventually<V>(`WindowRecurs(P${q})`, `P${q} runs its window infinitely often (under WF(TMR), WF(SW), WF(MPU))`,
+    ...Array.from({ length: N }, (_, q) => alwaysEventually<R>(`WindowRecurs(P${q})`, `P${q} runs its window infinitely often (under WF(TMR), WF(SW), WF(MPU))`,
       (s) => s.phase === 'Running' && s.cur === q, { fairness: [WF({ actor: 'TMR' }), WF({ actor: 'SW' }), WF({ actor: 'MPU' })] })),
   ];
 }

@@ -8,7 +8,7 @@
 // A in [1, u32::MAX]). See README.lapic.md.
 import { goldenFile } from '../../explorer/golden.js';
 import { defineModel, type ActionDef, type Ctx, type Fairness } from '../../explorer/model.js';
-import { bool, enumOf, type StateView } from '../../explorer/schema.js';
+import { bool, enumOf, type ReadonlyStateView, type StateView } from '../../explorer/schema.js';
 import { implies, invariant, leadsTo, sometimes, WF } from '../../invariants/index.js';
 
 const params = {};
@@ -41,8 +41,9 @@ function schema() {
 }
 type S = ReturnType<typeof schema>;
 type V = StateView<S>;
+type R = ReadonlyStateView<S>;
 
-function actions(p: P): ActionDef<V, any>[] {
+function actions(p: P): ActionDef<V, any, R>[] {
   const m = p.mutant;
   // The three reprogram steps; M-B9 runs them as S1, S3, S2 (the count is armed while the LVT is periodic).
   const halt = (n: V): void => { if (m !== 'M-B8') { n.init_count = '0'; n.cur = '0'; } n.sw_phase = 'Halted'; }; // M-B8: S1 skipped (no count write)
@@ -91,26 +92,26 @@ export default defineModel<typeof params, S>({
   }],
   actions,
   invariants: () => [
-    implies<V>('HaltedDisarmed', 'B2: sw_phase=Halted ⇒ cur=0 (no fire can originate from the old count after S1)', (s) => s.sw_phase === 'Halted', (s) => s.cur === '0'),
-    implies<V>('OneshotModeBoundedCount', 'B2: sw_phase=Armed ∧ cur≠0 ⇒ lvt_mode=Oneshot ∧ cur=A ∧ 1 ≤ A ≤ u32::MAX',
+    implies<R>('HaltedDisarmed', 'B2: sw_phase=Halted ⇒ cur=0 (no fire can originate from the old count after S1)', (s) => s.sw_phase === 'Halted', (s) => s.cur === '0'),
+    implies<R>('OneshotModeBoundedCount', 'B2: sw_phase=Armed ∧ cur≠0 ⇒ lvt_mode=Oneshot ∧ cur=A ∧ 1 ≤ A ≤ u32::MAX',
       (s) => s.sw_phase === 'Armed' && s.cur !== '0', (s) => s.lvt_mode === 'Oneshot' && s.cur === 'A' && A_IN_RANGE),
-    invariant<V>('periodicFiredInOneshotMode', 'B2 sentinel: g_periodicFiredInOneshotMode stays false (no fire of periodic origin while the software is reprogramming or armed)',
+    invariant<R>('periodicFiredInOneshotMode', 'B2 sentinel: g_periodicFiredInOneshotMode stays false (no fire of periodic origin while the software is reprogramming or armed)',
       (s) => !s.g_periodicFiredInOneshotMode),
-    invariant<V>('NoTimerlessStall', 'B2: cur≠0 ∨ irq_pending ∨ ISR in progress ∨ sw_phase ∈ {Halted, ModeSet}',
+    invariant<R>('NoTimerlessStall', 'B2: cur≠0 ∨ irq_pending ∨ ISR in progress ∨ sw_phase ∈ {Halted, ModeSet}',
       (s) => s.cur !== '0' || s.irq_pending || s.isr !== 'None' || s.sw_phase === 'Halted' || s.sw_phase === 'ModeSet'),
-    implies<V>('FiredOneshotOrigin', 'B2 open detail: FiredOneshot only if the fire consumed had origin A (a stale periodic fire latched before S1 is never counted as the one-shot expiry)',
+    implies<R>('FiredOneshotOrigin', 'B2 open detail: FiredOneshot only if the fire consumed had origin A (a stale periodic fire latched before S1 is never counted as the one-shot expiry)',
       (s) => s.sw_phase === 'FiredOneshot', (s) => s.g_fire_origin === 'A'),
   ],
   sometimes: () => [
-    sometimes<V>('FiredOneshotUser', 'the one-shot expiry is consumed on the user-mode path', (s) => s.sw_phase === 'FiredOneshot' && s.isr === 'User'),
-    sometimes<V>('FiredOneshotKernel', 'the one-shot expiry is consumed on the kernel-mode path', (s) => s.sw_phase === 'FiredOneshot' && s.isr === 'Kernel'),
-    sometimes<V>('StaleFireWhileArmed', 'a periodic fire latched before S1 is still pending when the one-shot count is armed', (s) => s.sw_phase === 'Armed' && s.irq_pending && s.cur === 'A'),
+    sometimes<R>('FiredOneshotUser', 'the one-shot expiry is consumed on the user-mode path', (s) => s.sw_phase === 'FiredOneshot' && s.isr === 'User'),
+    sometimes<R>('FiredOneshotKernel', 'the one-shot expiry is consumed on the kernel-mode path', (s) => s.sw_phase === 'FiredOneshot' && s.isr === 'Kernel'),
+    sometimes<R>('StaleFireWhileArmed', 'a periodic fire latched before S1 is still pending when the one-shot count is armed', (s) => s.sw_phase === 'Armed' && s.irq_pending && s.cur === 'A'),
   ],
   liveness: (p) => {
     // WF(ISR) (protocols.md), plus WF on the reprogram steps a re-arm runs (S2, S3); S1 from Periodic is a decision, not fair.
     const fair: Fairness[] = [WF({ action: 'ISR.Enter' }), WF({ action: 'ISR.Restore' }), WF({ action: 'SW.SetMode' }), WF({ action: 'SW.Arm' })];
     void p;
-    return PATHS.map((path) => leadsTo<V>(`FiredEventuallyRestored${path}`, `B2: □(sw_phase=FiredOneshot ⇒ ◇ cur≠0), consumed on the ${path.toLowerCase()}-mode path`,
+    return PATHS.map((path) => leadsTo<R>(`FiredEventuallyRestored${path}`, `B2: □(sw_phase=FiredOneshot ⇒ ◇ cur≠0), consumed on the ${path.toLowerCase()}-mode path`,
       (s) => s.sw_phase === 'FiredOneshot' && s.isr === path, (s) => s.cur !== '0', { fairness: fair }));
   },
   stuttering: 'anywhere',

@@ -8,7 +8,7 @@
 // See README.lease.md.
 import { goldenFile } from '../../explorer/golden.js';
 import { defineModel, intParam, type ActionDef, type Ctx } from '../../explorer/model.js';
-import { bool, enumOf, int, type StateView } from '../../explorer/schema.js';
+import { bool, enumOf, int, type ReadonlyStateView, type StateView } from '../../explorer/schema.js';
 import { implies, invariant, leadsTo, sometimes, terminalStates, WF } from '../../invariants/index.js';
 
 const params = {
@@ -49,10 +49,11 @@ function schema(p: P) {
 }
 type S = ReturnType<typeof schema>;
 type V = StateView<S>;
+type R = ReadonlyStateView<S>;
 
-function actions(p: P): ActionDef<V, any>[] {
+function actions(p: P): ActionDef<V, any, R>[] {
   const m = p.mutant;
-  const pc = (s: V, c: Caller): string => s[pcOf(c)];
+  const pc = (s: R, c: Caller): string => s[pcOf(c)];
   const setPc = (n: V, c: Caller, v: string): void => { (n as unknown as Record<PcField, string>)[pcOf(c)] = v; };
   /** Return from Terminate to the caller: release B (and CL's A), caller idle, chokepoint ghosts cleared. */
   const ret = (n: V, c: Caller): void => {
@@ -143,31 +144,31 @@ export default defineModel<typeof params, S>({
   }],
   actions,
   invariants: () => [
-    invariant<V>('GenerationOncePerTermination', 'B3: lease.gen = g_terminations − [lease.st=Terminating], g_terminations counting the terminations begun (T0 claiming a live lease): each termination bumps the generation exactly once, at its T4',
+    invariant<R>('GenerationOncePerTermination', 'B3: lease.gen = g_terminations − [lease.st=Terminating], g_terminations counting the terminations begun (T0 claiming a live lease): each termination bumps the generation exactly once, at its T4',
       (s) => s.lease_gen + (s.lease_st === 'Terminating' ? 1 : 0) === s.g_terminations),
-    invariant<V>('NoCapacityDoubleFree', 'B3: cap_used = [lease.st ∈ {Active, Terminating}] (never undercounts a live lease, never negative)',
+    invariant<R>('NoCapacityDoubleFree', 'B3: cap_used = [lease.st ∈ {Active, Terminating}] (never undercounts a live lease, never negative)',
       (s) => s.cap_used === (s.lease_st === 'Free' ? 0 : 1)),
-    invariant<V>('ChokepointOrder', 'B3: every T4 ran after unregister (T1), SQPOLL stop (T2) and nohz rollback (T3) of its termination (¬g_order_bad)', (s) => !s.g_order_bad),
-    implies<V>('NoLiveLeaseThroughRevokedGrant', 'B3: lease.st=Active ∧ (¬grant.live ∨ grant.gen≠lease.grant_gen) ⇒ lease.recheck (CL3 still to run: CL.pc ∈ {CL3, CLB, T0}) ∨ RG2 in progress (RG.pc ∈ {RG2, RGB, T0})',
+    invariant<R>('ChokepointOrder', 'B3: every T4 ran after unregister (T1), SQPOLL stop (T2) and nohz rollback (T3) of its termination (¬g_order_bad)', (s) => !s.g_order_bad),
+    implies<R>('NoLiveLeaseThroughRevokedGrant', 'B3: lease.st=Active ∧ (¬grant.live ∨ grant.gen≠lease.grant_gen) ⇒ lease.recheck (CL3 still to run: CL.pc ∈ {CL3, CLB, T0}) ∨ RG2 in progress (RG.pc ∈ {RG2, RGB, T0})',
       (s) => s.lease_st === 'Active' && (!s.grant_live || s.grant_gen !== s.lease_gg),
       (s) => s.cl_pc === 'CL3' || s.cl_pc === 'CLB' || s.cl_pc === 'T0' || s.rg_pc === 'RG2' || s.rg_pc === 'RGB' || s.rg_pc === 'T0'),
-    implies<V>('NoResurrection', 'B3: once the current generation is dead (expired, or T0 claimed it), the lease is never live again: g_dead ⇒ (lease.st≠Active ∨ lease.expired)',
+    implies<R>('NoResurrection', 'B3: once the current generation is dead (expired, or T0 claimed it), the lease is never live again: g_dead ⇒ (lease.st≠Active ∨ lease.expired)',
       (s) => s.g_dead, (s) => s.lease_st !== 'Active' || s.lease_expired),
-    invariant<V>('StaleHandleGate', 'B3: Renew(h) with h≠lease.gen changes nothing (¬g_stale_mutation)', (s) => !s.g_stale_mutation),
+    invariant<R>('StaleHandleGate', 'B3: Renew(h) with h≠lease.gen changes nothing (¬g_stale_mutation)', (s) => !s.g_stale_mutation),
   ],
   sometimes: () => [
-    sometimes<V>('RecheckTerminates', 'CL3 found the grant revoked after creating the lease and enters Terminate', (s) => s.cl_pc === 'CLB'),
-    sometimes<V>('RevokeTerminates', 'RevokeGrant terminates the lease bound to the old grant', (s) => s.rg_pc === 'T1'),
-    sometimes<V>('DeadlineTerminates', 'Renew reaps an expired lease', (s) => s.rn_pc === 'T1'),
-    sometimes<V>('TerminatorLoses', 'two terminators raced: one waits for B while the lease is already being torn down', (s) => s.lease_st === 'Terminating' && (s.rg_pc === 'RGB' || s.cl_pc === 'CLB')),
-    sometimes<V>('SecondLease', 'a second lease is live after the first was recycled', (s) => s.lease_st === 'Active' && s.lease_gen >= 1),
+    sometimes<R>('RecheckTerminates', 'CL3 found the grant revoked after creating the lease and enters Terminate', (s) => s.cl_pc === 'CLB'),
+    sometimes<R>('RevokeTerminates', 'RevokeGrant terminates the lease bound to the old grant', (s) => s.rg_pc === 'T1'),
+    sometimes<R>('DeadlineTerminates', 'Renew reaps an expired lease', (s) => s.rn_pc === 'T1'),
+    sometimes<R>('TerminatorLoses', 'two terminators raced: one waits for B while the lease is already being torn down', (s) => s.lease_st === 'Terminating' && (s.rg_pc === 'RGB' || s.cl_pc === 'CLB')),
+    sometimes<R>('SecondLease', 'a second lease is live after the first was recycled', (s) => s.lease_st === 'Active' && s.lease_gen >= 1),
   ],
   liveness: () => [
-    leadsTo<V>('NoStrandedGeneration', 'B3: □(lease.st=Terminating ⇒ ◇ lease.st=Free)', (s) => s.lease_st === 'Terminating', (s) => s.lease_st === 'Free',
+    leadsTo<R>('NoStrandedGeneration', 'B3: □(lease.st=Terminating ⇒ ◇ lease.st=Free)', (s) => s.lease_st === 'Terminating', (s) => s.lease_st === 'Free',
       { fairness: TERM.map((t) => WF({ action: `Terminate.${t}` })) }),
   ],
   stuttering: 'anywhere',
-  deadlock: () => terminalStates<V>('every caller idle with its calls used up and both locks free', (s) => s.cl_pc === 'Idle' && s.rg_pc === 'Idle' && s.rn_pc === 'Idle' && s.lock_A === 'free' && s.lock_B === 'free'),
+  deadlock: () => terminalStates<R>('every caller idle with its calls used up and both locks free', (s) => s.cl_pc === 'Idle' && s.rg_pc === 'Idle' && s.rn_pc === 'Idle' && s.lock_A === 'free' && s.lock_B === 'free'),
   mutants: [
     { id: 'M-B11', kills: ['GenerationOncePerTermination', 'NoCapacityDoubleFree'],
       why: 'T0 guard dropped: RevokeGrant (RG2) and the Renew deadline branch both terminate the same lease; the second bumps the generation and frees the capacity again' },

@@ -8,7 +8,7 @@
 // (./store-buffer.ts) with explicit '<thread>.Flush' steps.
 import { goldenFile } from '../../explorer/golden.js';
 import { defineModel, enumParam, intParam, type ActionDef, type Ctx } from '../../explorer/model.js';
-import { bool, enumOf, type StateView } from '../../explorer/schema.js';
+import { bool, enumOf, type ReadonlyStateView, type StateView } from '../../explorer/schema.js';
 import { implies, sometimes, terminalStates } from '../../invariants/index.js';
 import { storeBuffer } from '../../invariants/store-buffer.js';
 
@@ -42,6 +42,7 @@ function schema(p: P) {
 }
 type S = ReturnType<typeof schema>;
 type V = StateView<S>;
+type R = ReadonlyStateView<S>;
 
 function actions(p: P): ActionDef<V>[] {
   const sb = sbOf(p);
@@ -95,18 +96,18 @@ export default defineModel<typeof params, S>({
   actions,
   invariants: (p) => {
     const sb = sbOf(p);
-    const quiescent = (s: V): boolean => s.t_pc === 'Done' && s.c_pc === 'Done' && sb.allEmpty(s);
+    const quiescent = (s: R): boolean => s.t_pc === 'Done' && s.c_pc === 'Done' && sb.allEmpty(s);
     return [
-      implies<V>('NoTimerlessStall', 'B1-L: at quiescence (both threads done, store buffers drained) ¬(timer=Off ∧ bit=0 ∧ ipi=0)',
+      implies<R>('NoTimerlessStall', 'B1-L: at quiescence (both threads done, store buffers drained) ¬(timer=Off ∧ bit=0 ∧ ipi=0)',
         quiescent, (s) => !(s.timer === 'Off' && !s.bit && !s.ipi)),
     ];
   },
   sometimes: (p) => [
-    sometimes<V>('StallAvertedByIpi', 'T disarmed and C saw it: quiescent with timer=Off and the IPI sent', (s) => s.t_pc === 'Done' && s.c_pc === 'Done' && s.timer === 'Off' && s.ipi),
-    sometimes<V>('StallAvertedByRecheck', 'T disarmed, then re-armed after its second load of the bit', (s) => s.g_rearmed),
-    ...(p.memory === 'tso' ? [sometimes<V>('BothStoresBuffered', 'both threads have a store in their buffer at once', (s) => !sbOf(p).isEmpty(s, 'T') && !sbOf(p).isEmpty(s, 'C'))] : []),
+    sometimes<R>('StallAvertedByIpi', 'T disarmed and C saw it: quiescent with timer=Off and the IPI sent', (s) => s.t_pc === 'Done' && s.c_pc === 'Done' && s.timer === 'Off' && s.ipi),
+    sometimes<R>('StallAvertedByRecheck', 'T disarmed, then re-armed after its second load of the bit', (s) => s.g_rearmed),
+    ...(p.memory === 'tso' ? [sometimes<R>('BothStoresBuffered', 'both threads have a store in their buffer at once', (s) => !sbOf(p).isEmpty(s, 'T') && !sbOf(p).isEmpty(s, 'C'))] : []),
   ],
-  deadlock: (p) => terminalStates<V>('both threads done and both store buffers drained', (s) => s.t_pc === 'Done' && s.c_pc === 'Done' && sbOf(p).allEmpty(s)),
+  deadlock: (p) => terminalStates<R>('both threads done and both store buffers drained', (s) => s.t_pc === 'Done' && s.c_pc === 'Done' && sbOf(p).allEmpty(s)),
   mutants: [
     { id: 'M-B6', kills: ['NoTimerlessStall'], params: { memory: 'sc' },
       why: 'T drops its re-check (T4/T5): T1 reads bit=1, C clears the bit and reads t_armed=1 (no IPI), then T2 disarms; fails even under SC' },

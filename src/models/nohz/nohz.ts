@@ -8,7 +8,7 @@
 // See README.nohz.md for the mapping to protocols.md and every [choice].
 import { goldenFile } from '../../explorer/golden.js';
 import { defineModel, intParam, type ActionDef, type Ctx, type Fairness } from '../../explorer/model.js';
-import { bool, enumOf, int, type StateView } from '../../explorer/schema.js';
+import { bool, enumOf, int, type ReadonlyStateView, type StateView } from '../../explorer/schema.js';
 import { eventuallyAlways, implies, invariant, leadsTo, sometimes, SF, WF } from '../../invariants/index.js';
 
 const params = {
@@ -48,9 +48,10 @@ function schema(p: P) {
 }
 type S = ReturnType<typeof schema>;
 type V = StateView<S>;
+type R = ReadonlyStateView<S>;
 
-const legit = (s: V): boolean => s.nohz_bit && s.rec_st === 'Active' && s.rec_gen === s.lease_gen && s.lease_live;
-const covered = (s: V): boolean =>
+const legit = (s: R): boolean => s.nohz_bit && s.rec_st === 'Active' && s.rec_gen === s.lease_gen && s.lease_live;
+const covered = (s: R): boolean =>
   s.c_pc === 'R2' || s.c_pc === 'R3' || s.c_pc === 'R4' || s.c_pc === 'R5' || s.c_pc === 'R6' ||
   s.ipi_pending || s.t_h === 'I2' || s.t_h === 'I3' || s.t_s === 'S2';
 
@@ -74,8 +75,8 @@ function reconcile(n: V, m: string | null): void {
 
 function actions(p: P): ActionDef<V>[] {
   const m = p.mutant;
-  const cIdle = (s: V): boolean => s.c_pc === 'Idle' && s.sched_lock === 'free';
-  const noHandler = (s: V): boolean => s.t_h === 'None';
+  const cIdle = (s: R): boolean => s.c_pc === 'Idle' && s.sched_lock === 'free';
+  const noHandler = (s: R): boolean => s.t_h === 'None';
   return [
     // ---- C.Activate ----
     { name: 'C.Activate.A1', actor: 'C', guard: (s) => cIdle(s) && s.rec_st === 'Idle' && s.lease_live && s.acts < p.activations,
@@ -172,24 +173,24 @@ export default defineModel<typeof params, S>({
   }],
   actions,
   invariants: () => [
-    implies<V>('NoTimerlessStall', 'B1: timer=Off ⇒ legit ∨ covered, legit := nohz_bit ∧ rec.st=Active ∧ rec.gen=lease_gen ∧ lease_live, covered := C.pc ∈ {R2..R6} ∨ ipi_pending ∨ T.pc ∈ {I2, I3, S2}',
+    implies<R>('NoTimerlessStall', 'B1: timer=Off ⇒ legit ∨ covered, legit := nohz_bit ∧ rec.st=Active ∧ rec.gen=lease_gen ∧ lease_live, covered := C.pc ∈ {R2..R6} ∨ ipi_pending ∨ T.pc ∈ {I2, I3, S2}',
       (s) => s.timer === 'Off', (s) => legit(s) || covered(s)),
-    invariant<V>('NoStaleActivation', 'B1: ¬g_stale_applied (no apply step ran with rec.gen ≠ lease_gen ∨ ¬lease_live)', (s) => !s.g_stale_applied),
+    invariant<R>('NoStaleActivation', 'B1: ¬g_stale_applied (no apply step ran with rec.gen ≠ lease_gen ∨ ¬lease_live)', (s) => !s.g_stale_applied),
   ],
   sometimes: () => [
-    sometimes<V>('NohzActive', 'the tick is stopped legitimately (legit ∧ timer=Off)', (s) => legit(s) && s.timer === 'Off'),
-    sometimes<V>('NohzActiveSecondGeneration', 'nohz active again after a revoke and a regrant', (s) => legit(s) && s.lease_gen >= 1),
-    sometimes<V>('StalePending', 'a Pending record of an older generation (revoked before T applied it)', (s) => s.rec_st === 'Pending' && s.rec_gen !== s.lease_gen),
-    sometimes<V>('DeferredRetry', 'a tick handler retries a deferred reconciliation', (s) => s.t_h === 'K2' && s.deferred),
-    sometimes<V>('SelfStopDeferred', 'SelfStop cleared the bit and its try_lock failed: bit clear, record Active, reconciliation deferred', (s) => s.t_s === 'Run' && s.deferred && s.rec_st === 'Active' && !s.nohz_bit),
+    sometimes<R>('NohzActive', 'the tick is stopped legitimately (legit ∧ timer=Off)', (s) => legit(s) && s.timer === 'Off'),
+    sometimes<R>('NohzActiveSecondGeneration', 'nohz active again after a revoke and a regrant', (s) => legit(s) && s.lease_gen >= 1),
+    sometimes<R>('StalePending', 'a Pending record of an older generation (revoked before T applied it)', (s) => s.rec_st === 'Pending' && s.rec_gen !== s.lease_gen),
+    sometimes<R>('DeferredRetry', 'a tick handler retries a deferred reconciliation', (s) => s.t_h === 'K2' && s.deferred),
+    sometimes<R>('SelfStopDeferred', 'SelfStop cleared the bit and its try_lock failed: bit clear, record Active, reconciliation deferred', (s) => s.t_s === 'Run' && s.deferred && s.rec_st === 'Active' && !s.nohz_bit),
   ],
   liveness: (p) => {
     const fair = fairness(p);
     return [
-      leadsTo<V>('EventuallyReArmed', 'B1: □(¬legit ⇒ ◇(timer=Periodic ∨ legit))', (s) => !legit(s), (s) => s.timer === 'Periodic' || legit(s), { fairness: fair }),
-      eventuallyAlways<V>('EventuallyConsistent', 'B1: □(C quiescent ⇒ ◇□(nohz_bit ⇔ rec.st=Active)); C runs finitely many bounded operations, so this is ◇□(nohz_bit ⇔ rec.st=Active)',
+      leadsTo<R>('EventuallyReArmed', 'B1: □(¬legit ⇒ ◇(timer=Periodic ∨ legit))', (s) => !legit(s), (s) => s.timer === 'Periodic' || legit(s), { fairness: fair }),
+      eventuallyAlways<R>('EventuallyConsistent', 'B1: □(C quiescent ⇒ ◇□(nohz_bit ⇔ rec.st=Active)); C runs finitely many bounded operations, so this is ◇□(nohz_bit ⇔ rec.st=Active)',
         (s) => s.nohz_bit === (s.rec_st === 'Active'), { fairness: fair }),
-      leadsTo<V>('StaledRecordEventuallyCleared', 'B1: □(rec.st=Pending ∧ rec.gen≠lease_gen ⇒ ◇(rec.st=Idle ∨ rec.gen=lease_gen))',
+      leadsTo<R>('StaledRecordEventuallyCleared', 'B1: □(rec.st=Pending ∧ rec.gen≠lease_gen ⇒ ◇(rec.st=Idle ∨ rec.gen=lease_gen))',
         (s) => s.rec_st === 'Pending' && s.rec_gen !== s.lease_gen, (s) => s.rec_st === 'Idle' || s.rec_gen === s.lease_gen, { fairness: fair }),
     ];
   },

@@ -10,7 +10,7 @@
 // registered fault handler (FH), which either unwinds to the abandon path or
 // maps an empty page and notes that the transaction is partial. See README.md.
 import { defineModel, intParam, type ActionDef, type Ctx, type Invariant, type Goal, type LivenessProperty } from '../../explorer/model.js';
-import { bool, enumOf, int, type StateView } from '../../explorer/schema.js';
+import { bool, enumOf, int, type ReadonlyStateView, type StateView } from '../../explorer/schema.js';
 import { goldenFile } from '../../explorer/golden.js';
 import { implies, invariant, leadsTo, sometimes, terminalStates, WF } from '../../invariants/index.js';
 
@@ -61,6 +61,7 @@ function schema(p: P) {
 }
 type S = ReturnType<typeof schema>;
 type V = StateView<S>;
+type R = ReadonlyStateView<S>;
 
 function init(_p: P) {
   return [{
@@ -179,7 +180,7 @@ function actions(p: P): ActionDef<V>[] {
   ];
 }
 
-function invariants(_p: P): Invariant<V>[] {
+function invariants(_p: P): Invariant<R>[] {
   return [
     invariant('NoCrossClientAccess', 'neither the driver nor its device touches the page once it is not C1\'s (¬g_leak ∧ ¬g_dma_into_other)', (s) => !s.g_leak && !s.g_dma_into_other),
     invariant('DriverSurvivesRevoke', 'the driver never takes an unhandled fault (¬g_crash)', (s) => !s.g_crash),
@@ -189,7 +190,7 @@ function invariants(_p: P): Invariant<V>[] {
   ];
 }
 
-function goals(_p: P): Goal<V>[] {
+function goals(_p: P): Goal<R>[] {
   return [
     sometimes('CompletedDespiteRevoke', 'the transaction ended Complete although the page was revoked under it (every access before the shootdown)', (s) => s.txn === 'Done' && s.result === 'Complete' && s.rv === 'Done'),
     sometimes('EndedPartial', 'the fault handler mapped the empty page and the transaction ended Partial', (s) => s.txn === 'Done' && s.result === 'Partial'),
@@ -198,7 +199,7 @@ function goals(_p: P): Goal<V>[] {
   ];
 }
 
-function liveness(_p: P): LivenessProperty<V>[] {
+function liveness(_p: P): LivenessProperty<R>[] {
   return [
     leadsTo('TxnEnds', 'every Active (or faulted) transaction eventually reaches Done or Abandoned (under WF(DRV), WF(FH))',
       (s) => s.txn === 'Active' || s.txn === 'Faulted', (s) => s.txn === 'Done' || s.txn === 'Abandoned' || s.txn === 'Crashed',
@@ -219,7 +220,7 @@ export default defineModel<typeof params, S>({
   invariants,
   sometimes: goals,
   liveness,
-  deadlock: () => terminalStates<V>('the transaction is over (or the driver crashed), the revocation ran to its end, the device is done and the page went to C2',
+  deadlock: () => terminalStates<R>('the transaction is over (or the driver crashed), the revocation ran to its end, the device is done and the page went to C2',
     (s) => (s.txn === 'Done' || s.txn === 'Abandoned' || s.txn === 'Crashed') && s.rv === 'Done' && !s.dma_inflight && s.owner === 'C2'),
   stuttering: 'anywhere',
   mutants: [

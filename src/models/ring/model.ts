@@ -7,7 +7,7 @@
 // optional adversary X scribbles on any shared field. See README.md beside this
 // file for the mapping of every action and property to protocols.md A.5-A.9.
 import { defineModel, enumParam, intParam, type ActionDef, type Ctx, type Invariant, type Goal, type LivenessProperty, type Fairness } from '../../explorer/model.js';
-import { array, bool, enumOf, int, list, record, setOf, type StateView } from '../../explorer/schema.js';
+import { array, bool, enumOf, int, list, record, setOf, type ReadonlyStateView, type StateView } from '../../explorer/schema.js';
 import { invariant, leadsTo, sometimes, terminalStates, WF, SF } from '../../invariants/index.js';
 import { goldenFile } from '../../explorer/golden.js';
 import { MUTANTS } from './mutants.js';
@@ -101,6 +101,7 @@ function schema(p: P) {
 }
 type S = ReturnType<typeof schema>;
 type V = StateView<S>;
+type R = ReadonlyStateView<S>;
 
 // Backlog entries (id, res, genuine) packed into one small int.
 const enc = (id: number, res: Res, gen: boolean): number => ((id * 2 + (res === 'OK' ? 0 : 1)) * 2) + (gen ? 1 : 0);
@@ -137,16 +138,16 @@ function init(p: P) {
 // ---------------------------------------------------------------------------
 // Actions
 
-function actions(p: P): ActionDef<V>[] {
+function actions(p: P): ActionDef<V, any, R>[] {
   const c = cfgOf(p);
   const { N, C, K, MS, MC, adv, proc, m } = c;
   const A1 = m === 'M-A1', A2 = m === 'M-A2', A3 = m === 'M-A3', A4 = m === 'M-A4', A5 = m === 'M-A5', A6 = m === 'M-A6', A7 = m === 'M-A7', A8 = m === 'M-A8';
 
   /** In proc, the user's steps run only while the kernel is not running on its CPU. */
-  const userRuns = (s: V): boolean => !proc || s.k_pc === 'Idle';
+  const userRuns = (s: R): boolean => !proc || s.k_pc === 'Idle';
 
   /** Would a kernel pass started now do anything (dispatch, flush, or find corruption)? A pass that would not is a stutter. */
-  const kWork = (s: V): boolean => {
+  const kWork = (s: R): boolean => {
     const head = A4 ? s.sq_head_sh : s.k_sq_head;
     const avail = dist(s.sq_tail_sh, head, MS), used = dist(s.k_cq_tail, s.cq_head_sh, MC);
     if (avail > N && !A5) return true;
@@ -156,12 +157,12 @@ function actions(p: P): ActionDef<V>[] {
   };
 
   /** The ring as the user restores it before a recovery NOP (the premise of RingRecovers). */
-  const consistent = (s: V): boolean =>
+  const consistent = (s: R): boolean =>
     s.k_pc === 'Idle' && s.uc_pc === 'Load' && s.cq_head_sh === s.u_cq_head && s.cq_tail_sh === s.k_cq_tail
     && dist(s.k_cq_tail, s.u_cq_head, MC) < C && dist(s.u_sq_tail, s.k_sq_head, MS) < N && s.sq_tail_sh === s.u_sq_tail;
 
   // ---- posting a CQE: P1 (lock, load cq_head, space check), P2 (payload), P3 (publish cq_tail, unlock) ----
-  const publishTail = (s: V, n: V, id: number, gen: boolean): void => {
+  const publishTail = (s: R, n: V, id: number, gen: boolean): void => {
     n.k_cq_tail = (s.k_cq_tail + 1) % MC;
     n.cq_tail_sh = n.k_cq_tail;
     n.k_reserved = s.k_reserved - 1;
@@ -173,7 +174,7 @@ function actions(p: P): ActionDef<V>[] {
     e.id = id; e.res = res;
     n.g_slot_seq.set(j, pos);
   };
-  const full = (s: V): boolean => dist(s.k_cq_tail, s.cq_head_sh, MC) >= C;
+  const full = (s: R): boolean => dist(s.k_cq_tail, s.cq_head_sh, MC) >= C;
 
   const kFinishPost = (n: V): void => {
     n.k_id = 0; n.k_res = 'OK'; n.g_k_gen = false;
@@ -185,7 +186,7 @@ function actions(p: P): ActionDef<V>[] {
   const aFinishPost = (n: V): void => { n.a_pc = 'Idle'; n.a_id = 0; n.g_a_gen = false; };
 
   /** K.Pick's test: budget left (MAX_DISPATCH = SQ_N), an SQE in the snapshot, and a CQ slot to reserve. */
-  const canPick = (s: V): boolean => {
+  const canPick = (s: R): boolean => {
     const avail = dist(s.k_snap_t, s.k_sq_head, MS), used = dist(s.k_cq_tail, s.k_snap_ch, MC);
     // k_disp is kept only where FailClosed(c) is checked (adversary on); without X the snapshot bounds it.
     return (!adv || s.k_disp < N) && avail >= 1 && used + (A8 ? 0 : s.k_reserved) < C;
@@ -196,7 +197,7 @@ function actions(p: P): ActionDef<V>[] {
     n.k_pc = 'Idle';
   };
 
-  const acts: ActionDef<V>[] = [
+  const acts: ActionDef<V, any, R>[] = [
     // ---------------- UP: SQ producer ----------------
     {
       name: 'UP.LoadHead', actor: 'UP',
@@ -504,7 +505,7 @@ function actions(p: P): ActionDef<V>[] {
 
 /** X.Scribble(field, value): one store of any value into any shared field. */
 interface ScribbleArg { readonly f: string; readonly v: number | string }
-function scribble(c: Cfg): ActionDef<V, ScribbleArg> {
+function scribble(c: Cfg): ActionDef<V, ScribbleArg, R> {
   const { N, K, MS, MC } = c;
   type Kind = 'sq_tail' | 'sq_head' | 'cq_head' | 'cq_tail' | 'op' | 'id';
   const args: ScribbleArg[] = [];
@@ -525,7 +526,7 @@ function scribble(c: Cfg): ActionDef<V, ScribbleArg> {
   }
   const K_ = (a: ScribbleArg): Kind => (a as unknown as { kind: Kind }).kind;
   const J = (a: ScribbleArg): number => (a as unknown as { j: number }).j;
-  const current = (s: V, a: ScribbleArg): number | string => {
+  const current = (s: R, a: ScribbleArg): number | string => {
     switch (K_(a)) {
       case 'sq_tail': return s.sq_tail_sh;
       case 'sq_head': return s.sq_head_sh;
@@ -556,21 +557,21 @@ function scribble(c: Cfg): ActionDef<V, ScribbleArg> {
 // ---------------------------------------------------------------------------
 // Properties
 
-function invariants(p: P): Invariant<V>[] {
+function invariants(p: P): Invariant<R>[] {
   const { N, C, K, MS, MC, adv, m } = cfgOf(p);
   const A2 = m === 'M-A2';
   const win = new Int32Array(K + 1); // scratch for the CQ window multiset
 
   /** Completions the kernel owes and holds in a register (reserved, not yet published). */
-  const held = (s: V): number => {
+  const held = (s: R): number => {
     const k = (s.k_pc === 'Post1' && !s.k_flush) || s.k_pc === 'Post2' || (s.k_pc === 'Post3' && !A2) ? 1 : 0;
     const a = s.a_pc === 'Post1' || s.a_pc === 'Post2' || (s.a_pc === 'Post3' && !A2) ? 1 : 0;
     return k + a;
   };
-  const accounted = (s: V): boolean => s.k_reserved === s.k_inflight.size + s.k_backlog.length + held(s);
+  const accounted = (s: R): boolean => s.k_reserved === s.k_inflight.size + s.k_backlog.length + held(s);
   const isSet = (a: { get(i: number): number }): boolean => { for (let i = 1; i <= K; i++) if (a.get(i) > 1) return false; return true; };
 
-  const out: Invariant<V>[] = [];
+  const out: Invariant<R>[] = [];
   if (!adv) {
     out.push(
       invariant('TailHeadBound', 'A.6: 0 <= tail - head <= entries for both rings (win_sq <= SQ_N, win_cq <= CQ_N), and no copy outside the SQ window nor post into a full CQ (¬g_bad_dispatch ∧ ¬g_bad_post)',
@@ -624,9 +625,9 @@ function invariants(p: P): Invariant<V>[] {
   return out;
 }
 
-function goals(p: P): Goal<V>[] {
+function goals(p: P): Goal<R>[] {
   const { N, C, K, MS, MC, adv } = cfgOf(p);
-  const out: Goal<V>[] = [];
+  const out: Goal<R>[] = [];
   if (K >= N) out.push(sometimes('SqFull', 'SQ_N SQEs published and not yet consumed by the kernel', (s) => dist(s.sq_tail_sh, s.k_sq_head, MS) === N));
   if (K >= C) out.push(sometimes('CqFull', 'CQ_N CQEs published and not yet released by the consumer', (s) => dist(s.cq_tail_sh, s.cq_head_sh, MC) === C));
   if (!adv && K > N && K > C) {
@@ -646,7 +647,7 @@ function goals(p: P): Goal<V>[] {
   return out;
 }
 
-function liveness(p: P): LivenessProperty<V>[] {
+function liveness(p: P): LivenessProperty<R>[] {
   const { K, adv, proc } = cfgOf(p);
   const fair: Fairness[] = [WF({ actor: 'UP' }), WF({ actor: 'UC' }), WF({ actor: 'K' }), WF({ actor: 'A' })];
   // "UP.Enter recurs" (A.7): a user that keeps being able to enter does enter.
@@ -654,7 +655,7 @@ function liveness(p: P): LivenessProperty<V>[] {
   // a timer poll that keeps stopping at a CALL does not starve the user thread.
   if (proc) fair.push(SF({ actor: 'UP' }), SF({ actor: 'UC' }), SF({ action: 'UP.Enter' }));
   if (!adv) {
-    const outstanding = (s: V): boolean => { for (let i = 1; i < s.next_id && i <= K; i++) if (s.g_cons.get(i) === 0) return true; return false; };
+    const outstanding = (s: R): boolean => { for (let i = 1; i < s.next_id && i <= K; i++) if (s.g_cons.get(i) === 0) return true; return false; };
     return [leadsTo('EventuallyCompleted', 'A.7: every submitted id is eventually consumed (p: some submitted id is unconsumed ~> q: none is)', outstanding, (s) => !outstanding(s), { fairness: fair })];
   }
   return [leadsTo('RingRecovers', 'A.7: with X exhausted and the ring consistent, a recovery NOP that is submitted is eventually consumed', (s) => s.g_rec === 2, (s) => s.g_rec === 3, { fairness: fair })];
@@ -675,8 +676,8 @@ export default defineModel<typeof params, S>({
   liveness,
   deadlock: (p) => {
     const { K, adv } = cfgOf(p);
-    if (adv) return terminalStates<V>('the kernel is quiescent (K and A idle); with X on, the user side may be wedged by its own corruption', (s) => s.k_pc === 'Idle' && s.a_pc === 'Idle');
-    return terminalStates<V>('every id submitted and consumed, every actor idle', (s) => {
+    if (adv) return terminalStates<R>('the kernel is quiescent (K and A idle); with X on, the user side may be wedged by its own corruption', (s) => s.k_pc === 'Idle' && s.a_pc === 'Idle');
+    return terminalStates<R>('every id submitted and consumed, every actor idle', (s) => {
       if (s.next_id !== K + 1 || s.up_pc !== 'Load' || s.uc_pc !== 'Load' || s.k_pc !== 'Idle' || s.a_pc !== 'Idle') return false;
       for (let i = 1; i <= K; i++) if (s.g_cons.get(i) === 0) return false;
       return true;
