@@ -1,5 +1,6 @@
 // The model API: what a model file exports, and how a model is compiled for one
 // set of parameter values (and optionally one mutant) into what the engine runs.
+import { modelKit, type ModelKit } from './kit.js';
 import { compileLayout, encodeState, scalarSlot, DomainError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
 
 // ---------- parameters ----------
@@ -60,8 +61,8 @@ export type DeadlockPolicy<V> = 'error' | 'allowed' | { readonly expected: (s: V
 /**
  * One action: a guarded atomic step. `N` is the successor's (writable) view, `S` the read-only view of
  * the state being expanded, `A` the type of `over`'s elements (the argument of every function here).
- * Write actions with `action({...})` so that `A` is inferred from `over`; a plain object literal works
- * too, but its argument is then untyped.
+ * Write actions with the kit's `action({...})` (`actions: (p, { action }) => [...]`) so that `A` is
+ * inferred from `over`; a plain object literal works too, but its argument is then untyped.
  */
 export interface ActionDef<N, A = any, S = N> {
   /** Stable name, e.g. 'K.Copy'; parameterised instances are named 'X.Scribble(sq_tail_sh,3)'. */
@@ -79,15 +80,6 @@ export interface ActionDef<N, A = any, S = N> {
   readonly when?: (arg: A) => Readonly<Record<string, boolean | number | string>>;
   /** n starts as a copy of s; write the successor into n. Return false for "no successor". s is read-only. */
   readonly effect: (s: S, n: N, arg: A) => void | boolean;
-}
-
-/**
- * Declares an action with its argument type inferred from `over` (numbers, strings, objects, tuples:
- * `over: [[0, 'a'], [1, 'b']]` gives `readonly [0, 'a'] | readonly [1, 'b']`), and its views from the
- * model it is declared in. It returns its argument: it exists for the types.
- */
-export function action<N, S, const A = undefined>(def: ActionDef<N, A, S>): ActionDef<N, A, S> {
-  return def;
 }
 
 export interface MutantDef<P extends ParamSpecs = ParamSpecs> {
@@ -108,6 +100,7 @@ export interface CiConfig<P extends ParamSpecs = ParamSpecs> {
 
 /** The read-only view of a model's state: what guards, effects (as `s`) and every property receive. */
 type Read<S extends Record<string, Domain>> = ReadonlyStateView<NoInfer<S>>;
+type Kit<S extends Record<string, Domain>> = ModelKit<NoInfer<S>>;
 
 /**
  * A model. `P` comes from `params`, `S` (the state schema) from `state` alone: every other function
@@ -120,12 +113,12 @@ export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>
   /** Cross-parameter checks: return a message when the combination is invalid. */
   readonly validate?: (p: ParamValues<P>) => string | undefined;
   readonly state: (p: Ctx<P>) => S;
-  readonly init: (p: Ctx<P>) => readonly PlainState<NoInfer<S>>[];
-  readonly actions: (p: Ctx<P>) => readonly ActionDef<StateView<NoInfer<S>>, any, Read<S>>[];
-  readonly invariants?: (p: Ctx<P>) => readonly Invariant<Read<S>>[];
-  readonly sometimes?: (p: Ctx<P>) => readonly Goal<Read<S>>[];
-  readonly liveness?: (p: Ctx<P>) => readonly LivenessProperty<Read<S>>[];
-  readonly deadlock?: (p: Ctx<P>) => DeadlockPolicy<Read<S>>;
+  readonly init: (p: Ctx<P>, m: Kit<S>) => readonly PlainState<NoInfer<S>>[];
+  readonly actions: (p: Ctx<P>, m: Kit<S>) => readonly ActionDef<StateView<NoInfer<S>>, any, Read<S>>[];
+  readonly invariants?: (p: Ctx<P>, m: Kit<S>) => readonly Invariant<Read<S>>[];
+  readonly sometimes?: (p: Ctx<P>, m: Kit<S>) => readonly Goal<Read<S>>[];
+  readonly liveness?: (p: Ctx<P>, m: Kit<S>) => readonly LivenessProperty<Read<S>>[];
+  readonly deadlock?: (p: Ctx<P>, m: Kit<S>) => DeadlockPolicy<Read<S>>;
   /**
    * Liveness semantics of stuttering. 'terminal' (default): only a state with no enabled action repeats
    * forever; the system otherwise always takes some step. 'anywhere' (TLA+): any state may repeat forever
@@ -133,7 +126,7 @@ export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>
    */
   readonly stuttering?: 'terminal' | 'anywhere';
   /** TLC-style state constraint: a successor outside it is generated (counted) but neither checked, stored nor expanded. */
-  readonly constraint?: (p: Ctx<P>) => ((s: Read<S>) => boolean) | undefined;
+  readonly constraint?: (p: Ctx<P>, m: Kit<S>) => ((s: Read<S>) => boolean) | undefined;
   readonly mutants?: readonly MutantDef<P>[];
   readonly ci?: readonly CiConfig<P>[];
   /** Absolute path of the JSON file holding the CI configurations' golden figures: `goldenFile(import.meta.url)`. */
@@ -292,6 +285,7 @@ export function compileModel(model: Model, params: Record<string, number | strin
   const def = model.def;
   if (mutant !== null) mutantById(model, mutant);
   const ctx = Object.freeze({ ...params, mutant }) as never;
+  const kit = modelKit as never;
   const call = <T>(what: string, f: () => T): T => {
     try { return f(); } catch (e) {
       if (e instanceof ModelError || e instanceof UsageError) throw e;
@@ -304,7 +298,7 @@ export function compileModel(model: Model, params: Record<string, number | strin
   const actions: ActionInstance[] = [];
   const baseActions: string[] = [];
   const actorSet = new Set<string>();
-  for (const a of call('actions()', () => def.actions(ctx))) {
+  for (const a of call('actions()', () => def.actions(ctx, kit))) {
     if (typeof a?.name !== 'string' || typeof a.effect !== 'function') throw new ModelError(`model '${model.name}': every action needs a name and an effect`);
     if (baseActions.includes(a.name)) throw new ModelError(`model '${model.name}': action '${a.name}' is declared twice`);
     baseActions.push(a.name);
@@ -317,9 +311,9 @@ export function compileModel(model: Model, params: Record<string, number | strin
       actions.push({ id: actions.length, name, base: a.name, actor, arg, guard: a.guard, when, effect: a.effect });
     }
   }
-  const invariants = call('invariants()', () => def.invariants?.(ctx) ?? []);
-  const goals = call('sometimes()', () => def.sometimes?.(ctx) ?? []);
-  const liveness = call('liveness()', () => def.liveness?.(ctx) ?? []);
+  const invariants = call('invariants()', () => def.invariants?.(ctx, kit) ?? []);
+  const goals = call('sometimes()', () => def.sometimes?.(ctx, kit) ?? []);
+  const liveness = call('liveness()', () => def.liveness?.(ctx, kit) ?? []);
   const names = new Set<string>();
   for (const p of [...invariants, ...goals, ...liveness]) {
     if (names.has(p.name)) throw new ModelError(`model '${model.name}': property '${p.name}' is declared twice`);
@@ -332,10 +326,10 @@ export function compileModel(model: Model, params: Record<string, number | strin
       throw new ModelError(`model '${model.name}': liveness property ${l.name} declares fairness of ${unknown.length ? `action(s) ${unknown.map((x) => `'${x}'`).join(', ')}` : f.actor !== undefined ? `actor '${f.actor}'` : 'nothing'}, which names no action of the model`);
     }
   }
-  const deadlock = call('deadlock()', () => def.deadlock?.(ctx) ?? 'error');
-  const constraint = call('constraint()', () => def.constraint?.(ctx));
+  const deadlock = call('deadlock()', () => def.deadlock?.(ctx, kit) ?? 'error');
+  const constraint = call('constraint()', () => def.constraint?.(ctx, kit));
 
-  const plainInits = call('init()', () => def.init(ctx));
+  const plainInits = call('init()', () => def.init(ctx, kit));
   if (!Array.isArray(plainInits) || plainInits.length === 0) throw new ModelError(`model '${model.name}': init() must return a non-empty array of states`);
   const inits = new Int32Array(plainInits.length * layout.slots);
   plainInits.forEach((s, i) => {

@@ -21,6 +21,9 @@ import { checkLivenessAsync, type Lasso } from './liveness.js';
 import { Crew, CTL_STOP, type LevelMessage, type LevelResult, type WorkerError } from './parallel.js';
 import type { Worker } from 'node:worker_threads';
 
+/** A started worker thread (node:worker_threads' Worker). Opaque here, so that the package's public declarations need no Node types. */
+export type WorkerThread = object;
+
 export type Strategy = 'bfs' | 'dfs' | 'random';
 
 export interface SearchOptions {
@@ -48,7 +51,7 @@ export interface SearchOptions {
   workers: number;
   /** Parallel BFS: search sequentially until a level has this many states (small levels go faster on one thread), then with every worker. */
   parallelFrom: number;
-  spawnWorker: (() => Worker) | null;
+  spawnWorker: (() => WorkerThread) | null;
 }
 
 export interface Progress { distinct: number; generated: number; depth: number; frontier: number; seconds: number; memoryBytes: number }
@@ -430,7 +433,7 @@ class Engine {
      */
     const recent = this.graph === null && this.set instanceof FingerprintSet ? newRecentCache() : null;
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
-      if (this.parallel && this.crew === null && curCount >= this.o.parallelFrom / 10) this.crew = new Crew(this.c, this.o.debug, this.o.workers, this.o.spawnWorker!);
+      if (this.parallel && this.crew === null && curCount >= this.o.parallelFrom / 10) this.crew = new Crew(this.c, this.o.debug, this.o.workers, this.o.spawnWorker! as () => Worker);
       if (this.crew !== null && curCount >= this.o.parallelFrom) { this.handedOver = true; return this.bfsParallel(this.crew, cur, curCount, levelStart); }
       if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
       this.markLevel();
