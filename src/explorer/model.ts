@@ -101,19 +101,22 @@ export interface CiConfig<P extends ParamSpecs = ParamSpecs> {
 /** The read-only view of a model's state: what guards, effects (as `s`) and every property receive. */
 type Read<S extends Record<string, Domain>> = ReadonlyStateView<NoInfer<S>>;
 type Kit<S extends Record<string, Domain>> = ModelKit<NoInfer<S>>;
+/** Fields of the initial states that the schema lacks, typed never: a typo in init is a compile error too. */
+type NoExtraFields<I extends readonly unknown[], S> = { readonly [K in I[number] extends infer E ? (E extends object ? Exclude<keyof E, keyof S> : never) : never]?: never };
 
 /**
  * A model. `P` comes from `params`, `S` (the state schema) from `state` alone: every other function
  * is typed by them (`p.slots` is a number, `s.pc.get(i)` an enum member, `n` the successor's view).
  */
-export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>> {
+export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>, I extends readonly unknown[] = readonly PlainState<NoInfer<S>>[]> {
   readonly name: string;
   readonly description: string;
   readonly params: P;
   /** Cross-parameter checks: return a message when the combination is invalid. */
   readonly validate?: (p: ParamValues<P>) => string | undefined;
   readonly state: (p: Ctx<P>) => S;
-  readonly init: (p: Ctx<P>, m: Kit<S>) => readonly PlainState<NoInfer<S>>[];
+  /** The initial states, as plain values (enum members as strings, arrays as arrays). */
+  readonly init: (p: Ctx<P>, m: Kit<S>) => I & readonly (PlainState<NoInfer<S>> & NoExtraFields<I, S>)[];
   readonly actions: (p: Ctx<P>, m: Kit<S>) => readonly ActionDef<StateView<NoInfer<S>>, any, Read<S>>[];
   readonly invariants?: (p: Ctx<P>, m: Kit<S>) => readonly Invariant<Read<S>>[];
   readonly sometimes?: (p: Ctx<P>, m: Kit<S>) => readonly Goal<Read<S>>[];
@@ -141,7 +144,12 @@ export interface Model {
   source?: string;
 }
 
-export function defineModel<P extends ParamSpecs, S extends Record<string, Domain>>(def: ModelDef<P, S>): Model {
+/**
+ * Declares a model. `I` (the initial states) is inferred with literal types, so `pc: ['idle', 'idle']`
+ * is checked against the enum rather than widened to string[]; init's type is `I & PlainState<S>[]`
+ * so that the check uses the schema as finally inferred (a constraint on I would be checked too early).
+ */
+export function defineModel<P extends ParamSpecs, S extends Record<string, Domain>, const I extends readonly unknown[] = readonly PlainState<NoInfer<S>>[]>(def: ModelDef<P, S, I>): Model {
   return { def: def as unknown as ModelDef<ParamSpecs, Record<string, Domain>>, name: def.name };
 }
 

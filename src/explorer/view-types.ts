@@ -94,9 +94,9 @@ export type ReadonlyStateView<S extends Record<string, Domain>> = { readonly [K 
 /** The plain-JS value of a domain, as init states are written and traces are printed. */
 export type PlainOf<D> =
   D extends Scalar ? ScalarValue<D>
-  : D extends ArrayD<infer E> ? PlainOf<E>[]
-  : D extends RecordD<infer F> ? { [K in keyof F]: PlainOf<F[K]> }
-  : D extends SetD ? number[]
-  : D extends ListD<infer E> ? ScalarValue<E>[]
+  : D extends ArrayD<infer E> ? readonly PlainOf<E>[]
+  : D extends RecordD<infer F> ? { readonly [K in keyof F]: PlainOf<F[K]> }
+  : D extends SetD ? readonly number[]
+  : D extends ListD<infer E> ? readonly ScalarValue<E>[]
   : never;
-export type PlainState<S extends Record<string, Domain>> = { [K in keyof S]: PlainOf<S[K]> };
+export type PlainState<S extends Record<string, Domain>> = { readonly [K in keyof S]: PlainOf<S[K]> };

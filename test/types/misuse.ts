@@ -1,0 +1,78 @@
+// Mistakes in a model that must be compile errors (each line marked @ts-expect-error fails the
+// type check if it compiles). Checked by test/types.test.ts with the package's own declarations.
+import { defineModel, boolParam, enumParam, intParam, array, bool, enumOf, int, list, record, setOf } from 'mc-checker';
+
+export default defineModel({
+  name: 'misuse',
+  description: 'every line marked @ts-expect-error is a mistake the types catch',
+  params: {
+    fixed: boolParam({ default: false, help: 'a flag' }),
+    slots: intParam({ min: 1, max: 3, default: 2, help: 'slots' }),
+    mode: enumParam(['fast', 'slow'], { default: 'fast', help: 'mode' }),
+  },
+  state: (p) => ({
+    lock: bool(),
+    count: int(0, 3),
+    pc: array(2, enumOf(['idle', 'cs'])),
+    cell: record({ owner: int(0, 1), busy: bool() }),
+    q: list(p.slots, int(1, 3)),
+    set: setOf(3),
+  }),
+  init: () => [{ lock: false, count: 0, pc: ['idle', 'cs'], cell: { owner: 0, busy: false }, q: [], set: [] }],
+  actions: (p, { action }) => [
+    // @ts-expect-error writing the input state s
+    action({ name: 'WriteS', actor: 'x', effect: (s) => { s.lock = true; } }),
+    // @ts-expect-error writing through the input state's array view
+    action({ name: 'WriteSArray', actor: 'x', effect: (s) => { s.pc.set(0, 'cs'); } }),
+    // @ts-expect-error pushing onto the input state's list
+    action({ name: 'WriteSList', actor: 'x', effect: (s) => { s.q.push(1); } }),
+    // @ts-expect-error adding to the input state's set
+    action({ name: 'WriteSSet', actor: 'x', effect: (s) => { s.set.add(1); } }),
+    // @ts-expect-error writing a field the state does not have
+    action({ name: 'Typo', actor: 'x', effect: (_s, n) => { n.cuont = 1; } }),
+    // @ts-expect-error an enum value outside its enum
+    action({ name: 'BadEnum', actor: 'x', effect: (_s, n) => { n.pc.set(0, 'sleeping'); } }),
+    // @ts-expect-error replacing a whole record field (write its fields instead)
+    action({ name: 'WholeRecord', actor: 'x', effect: (_s, n) => { n.cell = { owner: 1, busy: true }; } }),
+    // @ts-expect-error using an over number as a string
+    action({ name: 'OverType', actor: 'x', over: [0, 1], effect: (_s, n, i) => { const t: string = i; n.count = t.length; } }),
+    // @ts-expect-error an actor function must return a string
+    action({ name: 'ActorType', actor: (i) => i, over: [0, 1], effect: () => {} }),
+    // @ts-expect-error a boolean parameter used as a number
+    action({ name: 'ParamType', actor: 'x', effect: (_s, n) => { n.count = p.fixed; } }),
+    // @ts-expect-error an enum parameter compared with a value it cannot take
+    action({ name: 'EnumParam', actor: 'x', guard: () => p.mode === 'medium', effect: () => {} }),
+  ],
+  invariants: (_p, { invariant }) => [
+    // @ts-expect-error a property writing the state it checks
+    invariant('Writes', 'x', (s) => { s.count = 0; return true; }),
+    // @ts-expect-error an int field used as a string
+    invariant('Typed', 'x', (s) => s.count.startsWith('1')),
+  ],
+});
+
+// TypeScript reports one mistake per argument where the model object itself does not fit, so
+// each of these has a model of its own.
+export const badInit = defineModel({
+  name: 'bad-init', description: 'an enum value outside its enum in an initial state', params: {},
+  state: () => ({ count: int(0, 3), pc: array(2, enumOf(['idle', 'cs'])) }),
+  // @ts-expect-error 'sleeping' is not a member of the enum
+  init: () => [{ count: 0, pc: ['idle', 'sleeping'] }],
+  actions: () => [],
+});
+export const badInitField = defineModel({
+  name: 'bad-init-field', description: 'an initial state with a field the schema lacks', params: {},
+  state: () => ({ count: int(0, 3) }),
+  // @ts-expect-error 'cuont' is not a field
+  init: () => [{ count: 0, cuont: 1 }],
+  actions: () => [],
+});
+export const badMutant = defineModel({
+  name: 'bad-mutant', description: "a mutant's parameter value of the wrong type",
+  params: { slots: intParam({ min: 1, max: 3, default: 2, help: 'slots' }) },
+  state: () => ({ count: int(0, 3) }),
+  init: () => [{ count: 0 }],
+  actions: () => [],
+  // @ts-expect-error slots is a number
+  mutants: [{ id: 'm', kills: ['Typed'], why: 'x', params: { slots: 'two' } }],
+});
