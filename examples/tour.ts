@@ -1,0 +1,110 @@
+// Every construct of the model API in one small model: workers take jobs from
+// a bounded queue. Each line is type-checked (examples/tsconfig.json) and the
+// model runs: `mc run examples/tour.ts`, `mc mutate examples/tour.ts`,
+// `mc check examples/tour.ts`.
+import { defineModel, goldenFile, boolParam, enumParam, intParam, array, bool, enumOf, int, list, record, setOf } from 'mc-checker';
+
+export default defineModel({
+  name: 'tour',
+  description: 'workers take jobs from a bounded queue',
+  // Parameters become flags: --pool 3, --jobs 4, --policy allowed, --handoff (true) or --handoff false.
+  params: {
+    pool: intParam({ min: 1, max: 4, default: 2, help: 'workers taking jobs' }),
+    jobs: intParam({ min: 1, max: 6, default: 3, help: 'jobs the client submits' }),
+    cap: intParam({ min: 1, max: 4, default: (p) => Number(p.jobs) - 1 || 1, help: 'queue slots (default: jobs - 1)' }),
+    handoff: boolParam({ default: true, help: 'a busy worker may hand its job to an idle one' }),
+    policy: enumParam(['terminal', 'allowed', 'error'], { default: 'terminal', help: 'deadlock policy' }),
+  },
+  // Domains: bool, int(min, max), enumOf, array(n, D), record({...}), setOf(n), list(max, D).
+  state: (p) => ({
+    submitted: int(0, p.jobs),
+    queue: list(p.cap, int(1, p.jobs)), // job ids, oldest first
+    worker: array(p.pool, record({ pc: enumOf(['idle', 'busy']), job: int(0, p.jobs) })),
+    busy: setOf(p.pool), // redundant with worker[i].pc, so an invariant can cross-check it
+    served: int(0, p.jobs),
+    closed: bool(),
+  }),
+  init: (p) => [{
+    submitted: 0, queue: [], served: 0, closed: false, busy: [],
+    worker: Array.from({ length: p.pool }, () => ({ pc: 'idle' as const, job: 0 })),
+  }],
+  actions: (p, { action }) => {
+    const ids = Array.from({ length: p.pool }, (_, i) => i);
+    const pairs = ids.flatMap((from) => ids.filter((to) => to !== from).map((to) => ({ from, to })));
+    return [
+      // No `over`: one instance. The guard reads s (read-only); the effect writes n.
+      action({
+        name: 'Submit', actor: 'client',
+        guard: (s) => s.submitted < p.jobs && s.queue.length < p.cap,
+        effect: (s, n) => { n.submitted = s.submitted + 1; n.queue.push(s.submitted + 1); },
+      }),
+      // `over` numbers: one instance per worker, Take(0), Take(1); `when` tests a field as data.
+      action({
+        name: 'Take', actor: (i) => `W${i}`, over: ids,
+        when: (i) => ({ [`worker[${i}].pc`]: 'idle' }),
+        guard: (s) => s.queue.length > 0,
+        effect: (_s, n, i) => {
+          const w = n.worker.at(i);
+          w.job = n.queue.shift(); w.pc = 'busy'; n.busy.add(i);
+        },
+      }),
+      action({
+        name: 'Finish', actor: (i) => `W${i}`, over: ids,
+        when: (i) => ({ [`worker[${i}].pc`]: 'busy' }),
+        // The mutant 'forget-busy' leaves the worker in the busy set.
+        effect: (s, n, i) => {
+          n.worker.at(i).pc = 'idle'; n.worker.at(i).job = 0; n.served = s.served + 1;
+          if (p.mutant !== 'forget-busy') n.busy.delete(i);
+        },
+      }),
+      // `over` objects: the argument is typed { from: number; to: number }. Returning false means no successor.
+      action({
+        name: 'Handoff', actor: ({ from }) => `W${from}`, over: pairs,
+        // The mutant 'handoff-to-busy' hands a job to a worker that has one (which is then lost).
+        guard: (s, { from, to }) => p.handoff && s.worker.at(from).pc === 'busy' && (p.mutant === 'handoff-to-busy' || s.worker.at(to).pc === 'idle'),
+        effect: (s, n, { from, to }) => {
+          if (s.served === p.jobs - 1) return false; // the last job is finished where it is
+          n.worker.at(to).job = s.worker.at(from).job; n.worker.at(to).pc = 'busy'; n.busy.add(to);
+          n.worker.at(from).job = 0; n.worker.at(from).pc = 'idle'; n.busy.delete(from);
+        },
+      }),
+      // `over` tuples: the argument is readonly ['close', true] | readonly ['reopen', false].
+      action({
+        name: 'Door', actor: 'client', over: [['close', true], ['reopen', false]],
+        guard: (s, [, closed]) => s.closed !== closed && s.submitted === p.jobs,
+        effect: (_s, n, [, closed]) => { n.closed = closed; },
+      }),
+    ];
+  },
+  invariants: (p, { invariant, implies }) => [
+    invariant('BusySet', 'busy holds exactly the busy workers', (s) =>
+      s.worker.length === p.pool && Array.from({ length: p.pool }, (_, i) => i).every((i) => s.busy.has(i) === (s.worker.at(i).pc === 'busy'))),
+    // An implication: reports say whether its antecedent was ever true.
+    implies('AllServedWhenClosed', 'closed with an empty queue and idle workers means every job was served',
+      (s) => s.closed && s.queue.length === 0 && s.busy.size === 0, (s) => s.served === p.jobs),
+  ],
+  // Reachability goals: `mc check` requires each to be reached in some CI configuration.
+  sometimes: (p, { sometimes }) => [sometimes('QueueFull', 'the queue fills up', (s) => s.queue.length === p.cap)],
+  // Liveness, each form, under weak (WF) and strong (SF) fairness of an action, of actions together, or of an actor.
+  liveness: (p, { eventually, leadsTo, alwaysEventually, eventuallyAlways, WF, SF }) => {
+    const fair = [WF({ action: 'Submit' }), WF({ actions: ['Take', 'Finish'], each: true })];
+    return [
+      eventually('AllServed', 'every job is eventually served', (s) => s.served === p.jobs, { fairness: fair }),
+      leadsTo('QueuedIsTaken', 'a queued job is eventually taken', (s) => s.queue.length > 0, (s) => s.queue.length === 0, { fairness: fair }),
+      alwaysEventually('IdleOften', 'some worker is idle infinitely often', (s) => s.busy.size < p.pool, { fairness: [SF({ actor: 'W0' }), ...fair] }),
+      eventuallyAlways('Quiet', 'from some point on the queue stays empty', (s) => s.queue.length === 0, { fairness: fair }),
+    ];
+  },
+  // Deadlock: 'error' (the default), 'allowed', or terminal states that are expected.
+  deadlock: (p, { terminalStates }) =>
+    p.policy === 'terminal' ? terminalStates('every job served', (s) => s.served === p.jobs) : p.policy,
+  // A TLC-style state constraint: successors outside it are counted but not explored.
+  constraint: (p) => (s) => s.submitted - s.served <= p.cap + p.pool,
+  mutants: [
+    { id: 'forget-busy', kills: ['BusySet'], why: 'Finish leaves the worker in the busy set' },
+    { id: 'handoff-to-busy', kills: ['Deadlock', 'AllServed'], why: 'a job handed to a busy worker is lost', params: { pool: 2 } },
+  ],
+  // Configurations `mc check` runs; their golden figures are kept in tour.golden.json.
+  ci: [{ name: 'small', params: { pool: 1, jobs: 2 } }, { name: 'default', params: {} }, { name: 'three', params: { pool: 3, jobs: 4 } }],
+  goldenFile: goldenFile(import.meta.url, 'tour.golden.json'),
+});
