@@ -10,7 +10,7 @@ import { compileModel, kebab, ModelError, mutantById, resolveParams, UsageError,
 import { explore, type Progress, type SearchOptions, type SearchResult, type Strategy } from '../explorer/search.js';
 import { applyAction, asModelError } from '../explorer/trace.js';
 import { decodeState, encodeState, DomainError } from '../explorer/schema.js';
-import { loadModel } from './load.js';
+import { loadModel, looksLikePath } from './load.js';
 import { modelDoc, paramDoc, renderCheck, renderList, renderMatrix, renderMutate, renderRun, renderShow, resultDoc, SCHEMA, traceFile } from './render.js';
 import { mutationMatrix, runMutant, type MutantOutcome } from './mutation.js';
 import { checkModel, junitXml, markdownSummary, type ModelCheck } from './check.js';
@@ -56,25 +56,54 @@ const seedParser = (v: string): number => {
 /** Options that take a value, so the pre-scan can skip their values while looking for the model argument. */
 const VALUE_OPTIONS = new Set(['--mutant', '--strategy', '--seed', '--walks', '--workers', '--parallel-from', '--max-states', '--max-seconds', '--max-memory', '--max-depth', '--trace-out']);
 
-/** The model named on the command line of `run`, `mutate` or `show`, found before commander parses so its params become flags. */
-function modelArgument(argv: string[]): { command: string; model: string } | null {
-  const rest = argv.slice(2);
-  const command = rest[0];
+/**
+ * The model named on the command line of `run`, `mutate` or `show`, found before commander parses so its params
+ * become flags. Those flags are not known yet, so a parameter's value before the model (`--slots 4 ring`) looks
+ * like a positional argument too: the model is the first one that names a built-in model or a file, else the first.
+ */
+function modelArgument(argv: string[]): { command: string; model: string; index: number } | null {
+  const command = argv[2];
   if (command !== 'run' && command !== 'mutate' && command !== 'show') return null;
-  for (let i = 1; i < rest.length; i++) {
-    const a = rest[i]!;
-    if (a === '--') return rest[i + 1] ? { command, model: rest[i + 1]! } : null;
+  const positionals: number[] = [];
+  for (let i = 3; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') { if (argv[i + 1]) positionals.push(i + 1); break; }
     if (a.startsWith('-')) { if (VALUE_OPTIONS.has(a)) i++; continue; }
-    return { command, model: a };
+    positionals.push(i);
   }
-  return null;
+  const index = positionals.find((i) => looksLikePath(argv[i]!) || builtinModels.some((m) => m.name === argv[i])) ?? positionals[0];
+  return index === undefined ? null : { command, model: argv[index]!, index };
+}
+
+/**
+ * `--fixed` alone means `--fixed true`: a boolean parameter's flag gets `=true` when nothing follows it, an option
+ * does, or the model argument does (`mc run --fixed ./m.ts`). Anything else after it is its value, which
+ * coerceParam checks (so `--fixed maybe` is an error about the value, not a stray argument).
+ */
+function expandBareBooleans(argv: string[], model: Model, modelIndex: number): string[] {
+  const flags = new Set(Object.entries(model.def.params).filter(([, spec]) => spec.type === 'bool').map(([name]) => `--${kebab(name)}`));
+  const out = [...argv];
+  for (let i = 3; i < argv.length; i++) {
+    if (argv[i] === '--') break;
+    if (flags.has(argv[i]!) && (i + 1 >= argv.length || argv[i + 1]!.startsWith('-') || i + 1 === modelIndex)) out[i] = `${argv[i]}=true`;
+  }
+  return out;
 }
 
 function addParamOptions(cmd: Command, model: Model): void {
   for (const [name, spec] of Object.entries(model.def.params)) {
     const d = paramDoc(spec);
-    const opt = new Option(`--${kebab(name)} <${d.type === 'int' ? 'n' : 'value'}>`, `[${model.name}] ${spec.help} (${d.range}; default ${String(d.default)})`);
+    const flag = `--${kebab(name)}`;
+    const value = d.type === 'int' ? '<n>' : d.type === 'bool' ? '[true|false]' : '<value>';
+    const help = `[${model.name}] ${spec.help} (${d.range}${d.type === 'bool' ? `, ${flag} alone: true` : ''}; default ${String(d.default)})`;
+    let opt: Option;
+    try { opt = new Option(`${flag} ${value}`, help); } catch {
+      throw new ModelError(`model '${model.name}': parameter '${name}' cannot be a command-line flag (${flag}); name parameters with letters, digits and _`);
+    }
     (opt as Option & { attributeName(): string }).attributeName = () => `param:${name}`;
+    // Commander would refuse the second flag with an error that reads as mc's own fault.
+    const taken = flag === '--help' ? '--help' : cmd.options.find((o) => o.long === flag)?.flags;
+    if (taken) throw new ModelError(`model '${model.name}': parameter '${name}' would be the flag ${flag}, which mc ${cmd.name()} has already (${taken}); rename the parameter`);
     cmd.addOption(opt);
   }
 }
@@ -324,6 +353,7 @@ async function main(argv: string[]): Promise<number> {
   debugMode = argv.includes('--debug');
   const target = modelArgument(argv);
   const model = target && target.command !== 'show' ? await loadModel(target.model) : null;
+  if (model) argv = expandBareBooleans(argv, model, target!.index);
 
   let code: number = EXIT.ok;
   const program = new Command('mc')

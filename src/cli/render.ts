@@ -53,7 +53,10 @@ export function renderShow(d: ModelDoc): string {
   const out: string[] = [`${d.name}: ${d.description}`, ''];
   const p = plainTable(['param', 'range', 'default', 'help']);
   for (const x of d.params) p.push([x.flag, x.range, String(x.default), x.help]);
-  out.push('Parameters', p.toString(), '');
+  out.push('Parameters', p.toString());
+  const bool = d.params.find((x) => x.type === 'bool');
+  if (bool) out.push(`(a true|false flag alone means true: ${bool.flag} is ${bool.flag} true)`);
+  out.push('');
   const a = plainTable(['action', 'actor', 'instances']);
   for (const x of d.actions) a.push([x.name, x.actor, String(x.instances)]);
   out.push('Actions (default parameters)', a.toString(), '');
