@@ -78,6 +78,14 @@ describe('the model argument among parameters', () => {
   });
 });
 
+describe('mc show lists an action under every actor of its instances', () => {
+  it('text and JSON', () => {
+    const show = mc('show', CAPS, '--json');
+    expect(show.json.actions).toEqual([{ name: 'Inc', actor: 'C0|C1', instances: 2 }]);
+    expect(mc('show', fixture('mutex-bug.ts')).stdout).toMatch(/│ Test\s+│ P0\|P1 │ 2\s+│/);
+  });
+});
+
 describe('a parameter mc cannot make a flag of', () => {
   it('one named as an option of mc run is a model error that says so', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mc-params-'));
