@@ -80,9 +80,9 @@ describe('mc run on a model file in a project of its own', () => {
   });
 
   it("require('mc-checker') works from CommonJS (no top-level await in the public entry)", () => {
-    const r = spawnSync(process.execPath, ['-e', "const mc = require('mc-checker'); console.log(typeof mc.defineModel, typeof mc.explore)"], { cwd: project('commonjs'), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-e', "const mc = require('mc-checker'); console.log(typeof mc.defineModel, typeof mc.runModel, typeof mc.explore)"], { cwd: project('commonjs'), encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe('function function');
+    expect(r.stdout.trim()).toBe('function function function');
   });
 });
 

@@ -3,15 +3,15 @@
 //   0 ok, 1 violation, 2 usage error, 3 model error, 4 incomplete, 5 gate failure.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtinModels } from '../models/index.js';
 import { compileModel, kebab, ModelError, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from '../explorer/model.js';
-import { explore, type Progress, type SearchOptions, type SearchResult, type Strategy } from '../explorer/search.js';
+import type { Progress, SearchOptions, Strategy } from '../explorer/search.js';
+import { assembleRun, MAX_WORKERS, type AssembledRun } from '../run.js';
 import { applyAction, asModelError } from '../explorer/trace.js';
 import { decodeState, encodeState, DomainError } from '../explorer/schema.js';
 import { loadModel, looksLikePath } from './load.js';
-import { modelDoc, paramDoc, renderCheck, renderList, renderMatrix, renderMutate, renderRun, renderShow, resultDoc, SCHEMA, traceFile } from './render.js';
+import { modelDoc, paramDoc, renderCheck, renderList, renderMatrix, renderMutate, renderRun, renderShow, SCHEMA, traceFile } from './render.js';
 import { mutationMatrix, runMutant, type MutantOutcome } from './mutation.js';
 import { checkModel, junitXml, markdownSummary, type ModelCheck } from './check.js';
 
@@ -35,8 +35,6 @@ const natural = (name: string) => (v: string): number => {
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
   return Number(v);
 };
-/** More workers than this is surely a typo: each is a thread with a JavaScript heap of its own (tens of MiB). */
-const MAX_WORKERS = 256;
 const workerCount = (v: string): number => {
   if (v === 'auto') return Math.min(availableParallelism(), MAX_WORKERS);
   const n = Number(v);
@@ -129,24 +127,19 @@ function progressPrinter(enabled: boolean): (p: Progress) => void {
 }
 
 /** Ctrl-C: the first stops the search (statistics so far, exit 4); a second one exits at once. */
-function interruptFlag(): { interrupted: () => boolean; dispose: () => void } {
-  let hit = false;
+function interruptFlag(): { interrupted: () => boolean; signal: AbortSignal; dispose: () => void } {
+  const ac = new AbortController();
   const onSig = (): void => {
-    if (hit) process.exit(130);
-    hit = true;
+    if (ac.signal.aborted) process.exit(130);
+    ac.abort();
     err('\nmc: interrupted; finishing with the statistics so far (Ctrl-C again to quit now)\n');
   };
   process.on('SIGINT', onSig);
   process.on('SIGTERM', onSig);
-  return { interrupted: () => hit, dispose: () => { process.off('SIGINT', onSig); process.off('SIGTERM', onSig); } };
+  return { interrupted: () => ac.signal.aborted, signal: ac.signal, dispose: () => { process.off('SIGINT', onSig); process.off('SIGTERM', onSig); } };
 }
 
-/** How the engine starts a worker for a compiled model: the worker loads the same model by name or path. */
-function workerSpawner(c: CompiledModel, debug: boolean): () => Worker {
-  const modelRef = c.model.source && c.model.source !== 'builtin' ? c.model.source : c.model.name;
-  return () => new Worker(new URL('./worker.js', import.meta.url), { workerData: { modelRef, params: c.params, mutant: c.mutant, debug } });
-}
-
+/** mutate's search options (run's go through assembleRun, with the same meaning). */
 function searchOptions(o: RunOpts, progress: boolean): Partial<SearchOptions> {
   return {
     workers: o.workers, ...(o.parallelFrom !== undefined ? { parallelFrom: o.parallelFrom } : {}),
@@ -157,29 +150,22 @@ function searchOptions(o: RunOpts, progress: boolean): Partial<SearchOptions> {
 }
 
 async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promise<number> {
-  if (o.mutant) mutantById(model, o.mutant);
-  const mut = o.mutant ? model.def.mutants!.find((m) => m.id === o.mutant)! : null;
-  // A mutant is checked in the configuration it declares unless the user overrides a parameter.
-  const given = { ...(mut?.params ?? {}), ...givenParams(model, o) };
-  const c = compileModel(model, resolveParams(model, given), o.mutant ?? null);
   const progress = o.progress ?? (process.stderr.isTTY && !o.json && !o.jsonl);
+  const text = progressPrinter(!!progress);
+  // With --jsonl, progress as JSON Lines on stdout every 2 s (and on stderr as text too, if asked for).
+  const onProgress = o.jsonl ? (p: Progress): void => { out(jsonDoc({ schema: SCHEMA.progress, ...p })); text(p); } : text;
   const intr = interruptFlag();
-  let r: SearchResult;
-  // A declared mutant runs until a property it declares fires (as in mc mutate), and that one is reported first;
-  // with --continue every run goes on to the end of the state space.
-  const kills = mut && mut.kills.length ? new Set(mut.kills) : null;
-  const stopOn = o.continue ? 'never' : kills ?? 'first';
-  const search = searchOptions(o, !!progress);
-  if (o.jsonl) {
-    // Progress as JSON Lines on stdout, every 2 s (and on stderr as text too, if asked for).
-    const text = search.onProgress!;
-    search.onProgress = (p) => { out(jsonDoc({ schema: SCHEMA.progress, ...p })); text(p); };
-  }
-  try { r = await explore(c, { ...search, interrupted: intr.interrupted, spawnWorker: workerSpawner(c, !!o.debug), stopOn }); } finally { intr.dispose(); }
-  if (kills) {
-    const hit = r.violations.findIndex((v) => kills.has(v.property));
-    if (hit > 0) r.violations.unshift(...r.violations.splice(hit, 1));
-  }
+  let run: AssembledRun;
+  try {
+    run = await assembleRun(model, {
+      params: givenParams(model, o) as Record<string, string>, mutant: o.mutant ?? null, strategy: o.strategy, seed: o.seed, walks: o.walks,
+      workers: o.workers, ...(o.parallelFrom !== undefined ? { parallelFrom: o.parallelFrom } : {}),
+      ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}), ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
+      ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}), ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
+      exact: !!o.exact, liveness: o.liveness !== false, continue: !!o.continue, debug: !!o.debug, signal: intr.signal, onProgress,
+    });
+  } finally { intr.dispose(); }
+  const { compiled: c, result: r, doc } = run;
   for (const note of r.notes) err(`mc: note: ${note}\n`);
   if (progress && process.stderr.isTTY) err('\n');
   if (o.traceOut) {
@@ -187,7 +173,7 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
     if (steps && steps.length) writeFileSync(o.traceOut, `${JSON.stringify(traceFile(c, r.violations[0]?.property ?? null, steps, r.violations[0]?.loopStart ?? null), null, 2)}\n`);
     else err(`mc: no counterexample to write to ${o.traceOut} (verdict ${r.verdict})\n`);
   }
-  out(o.json || o.jsonl ? jsonDoc(resultDoc(c, r)) : renderRun(c, r));
+  out(o.json || o.jsonl ? jsonDoc(doc) : renderRun(c, r));
   return r.verdict === 'ok' ? EXIT.ok : r.verdict === 'violation' ? EXIT.violation : r.verdict === 'incomplete' ? EXIT.incomplete : EXIT.model;
 }
 
