@@ -69,9 +69,9 @@ function userPath(fileOrUrl: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
 }
 
-/** Node's messages name files by URL or path with the loaders' query (?mc-model...): as userPath gives them. */
+/** Node's messages name files by URL or path with the loaders' query (?mc-model...): as userPath gives them. Only whole words (not https://...). */
 const cleanPaths = (s: string): string =>
-  s.replace(/(?:file:\/\/)?(?:\/|[A-Za-z]:[\\/])[^\s'"()?]*(?:\?[^\s'"():]*)?/g, (p) => userPath(p));
+  s.replace(/(?<=^|[\s'"(])(?:file:\/\/)?(?:\/|[A-Za-z]:[\\/])[^\s'"()?]*(?:\?[^\s'"():]*)?/g, (p) => userPath(p));
 
 /** mc's own code: what runs (dist/) and its sources (which this repository's test models import). */
 const MC_CODE = [join(MC_ROOT, 'dist') + sep, join(MC_ROOT, 'src') + sep];
