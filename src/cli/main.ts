@@ -3,15 +3,15 @@
 //   0 ok, 1 violation, 2 usage error, 3 model error, 4 incomplete, 5 gate failure.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtinModels } from '../models/index.js';
 import { compileModel, kebab, ModelError, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from '../explorer/model.js';
-import { explore, type Progress, type SearchOptions, type SearchResult, type Strategy } from '../explorer/search.js';
+import type { Progress, SearchOptions, Strategy } from '../explorer/search.js';
+import { assembleRun, MAX_WORKERS, type AssembledRun } from '../run.js';
 import { applyAction, asModelError } from '../explorer/trace.js';
 import { decodeState, encodeState, DomainError } from '../explorer/schema.js';
-import { loadModel } from './load.js';
-import { modelDoc, paramDoc, renderCheck, renderList, renderMatrix, renderMutate, renderRun, renderShow, resultDoc, SCHEMA, traceFile } from './render.js';
+import { loadModel, looksLikePath } from './load.js';
+import { modelDoc, paramDoc, renderCheck, renderList, renderMatrix, renderMutate, renderRun, renderShow, SCHEMA, traceFile } from './render.js';
 import { mutationMatrix, runMutant, type MutantOutcome } from './mutation.js';
 import { checkModel, junitXml, markdownSummary, type ModelCheck } from './check.js';
 
@@ -35,8 +35,6 @@ const natural = (name: string) => (v: string): number => {
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
   return Number(v);
 };
-/** More workers than this is surely a typo: each is a thread with a JavaScript heap of its own (tens of MiB). */
-const MAX_WORKERS = 256;
 const workerCount = (v: string): number => {
   if (v === 'auto') return Math.min(availableParallelism(), MAX_WORKERS);
   const n = Number(v);
@@ -56,25 +54,54 @@ const seedParser = (v: string): number => {
 /** Options that take a value, so the pre-scan can skip their values while looking for the model argument. */
 const VALUE_OPTIONS = new Set(['--mutant', '--strategy', '--seed', '--walks', '--workers', '--parallel-from', '--max-states', '--max-seconds', '--max-memory', '--max-depth', '--trace-out']);
 
-/** The model named on the command line of `run`, `mutate` or `show`, found before commander parses so its params become flags. */
-function modelArgument(argv: string[]): { command: string; model: string } | null {
-  const rest = argv.slice(2);
-  const command = rest[0];
+/**
+ * The model named on the command line of `run`, `mutate` or `show`, found before commander parses so its params
+ * become flags. Those flags are not known yet, so a parameter's value before the model (`--slots 4 ring`) looks
+ * like a positional argument too: the model is the first one that names a built-in model or a file, else the first.
+ */
+function modelArgument(argv: string[]): { command: string; model: string; index: number } | null {
+  const command = argv[2];
   if (command !== 'run' && command !== 'mutate' && command !== 'show') return null;
-  for (let i = 1; i < rest.length; i++) {
-    const a = rest[i]!;
-    if (a === '--') return rest[i + 1] ? { command, model: rest[i + 1]! } : null;
+  const positionals: number[] = [];
+  for (let i = 3; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') { if (argv[i + 1]) positionals.push(i + 1); break; }
     if (a.startsWith('-')) { if (VALUE_OPTIONS.has(a)) i++; continue; }
-    return { command, model: a };
+    positionals.push(i);
   }
-  return null;
+  const index = positionals.find((i) => looksLikePath(argv[i]!) || builtinModels.some((m) => m.name === argv[i])) ?? positionals[0];
+  return index === undefined ? null : { command, model: argv[index]!, index };
+}
+
+/**
+ * `--fixed` alone means `--fixed true`: a boolean parameter's flag gets `=true` when nothing follows it, an option
+ * does, or the model argument does (`mc run --fixed ./m.ts`). Anything else after it is its value, which
+ * coerceParam checks (so `--fixed maybe` is an error about the value, not a stray argument).
+ */
+function expandBareBooleans(argv: string[], model: Model, modelIndex: number): string[] {
+  const flags = new Set(Object.entries(model.def.params).filter(([, spec]) => spec.type === 'bool').map(([name]) => `--${kebab(name)}`));
+  const out = [...argv];
+  for (let i = 3; i < argv.length; i++) {
+    if (argv[i] === '--') break;
+    if (flags.has(argv[i]!) && (i + 1 >= argv.length || argv[i + 1]!.startsWith('-') || i + 1 === modelIndex)) out[i] = `${argv[i]}=true`;
+  }
+  return out;
 }
 
 function addParamOptions(cmd: Command, model: Model): void {
   for (const [name, spec] of Object.entries(model.def.params)) {
     const d = paramDoc(spec);
-    const opt = new Option(`--${kebab(name)} <${d.type === 'int' ? 'n' : 'value'}>`, `[${model.name}] ${spec.help} (${d.range}; default ${String(d.default)})`);
+    const flag = `--${kebab(name)}`;
+    const value = d.type === 'int' ? '<n>' : d.type === 'bool' ? '[true|false]' : '<value>';
+    const help = `[${model.name}] ${spec.help} (${d.range}${d.type === 'bool' ? `, ${flag} alone: true` : ''}; default ${String(d.default)})`;
+    let opt: Option;
+    try { opt = new Option(`${flag} ${value}`, help); } catch {
+      throw new ModelError(`model '${model.name}': parameter '${name}' cannot be a command-line flag (${flag}); name parameters with letters, digits and _`);
+    }
     (opt as Option & { attributeName(): string }).attributeName = () => `param:${name}`;
+    // Commander would refuse the second flag with an error that reads as mc's own fault.
+    const taken = flag === '--help' ? '--help' : cmd.options.find((o) => o.long === flag)?.flags;
+    if (taken) throw new ModelError(`model '${model.name}': parameter '${name}' would be the flag ${flag}, which mc ${cmd.name()} has already (${taken}); rename the parameter`);
     cmd.addOption(opt);
   }
 }
@@ -100,24 +127,19 @@ function progressPrinter(enabled: boolean): (p: Progress) => void {
 }
 
 /** Ctrl-C: the first stops the search (statistics so far, exit 4); a second one exits at once. */
-function interruptFlag(): { interrupted: () => boolean; dispose: () => void } {
-  let hit = false;
+function interruptFlag(): { interrupted: () => boolean; signal: AbortSignal; dispose: () => void } {
+  const ac = new AbortController();
   const onSig = (): void => {
-    if (hit) process.exit(130);
-    hit = true;
+    if (ac.signal.aborted) process.exit(130);
+    ac.abort();
     err('\nmc: interrupted; finishing with the statistics so far (Ctrl-C again to quit now)\n');
   };
   process.on('SIGINT', onSig);
   process.on('SIGTERM', onSig);
-  return { interrupted: () => hit, dispose: () => { process.off('SIGINT', onSig); process.off('SIGTERM', onSig); } };
+  return { interrupted: () => ac.signal.aborted, signal: ac.signal, dispose: () => { process.off('SIGINT', onSig); process.off('SIGTERM', onSig); } };
 }
 
-/** How the engine starts a worker for a compiled model: the worker loads the same model by name or path. */
-function workerSpawner(c: CompiledModel, debug: boolean): () => Worker {
-  const modelRef = c.model.source && c.model.source !== 'builtin' ? c.model.source : c.model.name;
-  return () => new Worker(new URL('./worker.js', import.meta.url), { workerData: { modelRef, params: c.params, mutant: c.mutant, debug } });
-}
-
+/** mutate's search options (run's go through assembleRun, with the same meaning). */
 function searchOptions(o: RunOpts, progress: boolean): Partial<SearchOptions> {
   return {
     workers: o.workers, ...(o.parallelFrom !== undefined ? { parallelFrom: o.parallelFrom } : {}),
@@ -128,29 +150,22 @@ function searchOptions(o: RunOpts, progress: boolean): Partial<SearchOptions> {
 }
 
 async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promise<number> {
-  if (o.mutant) mutantById(model, o.mutant);
-  const mut = o.mutant ? model.def.mutants!.find((m) => m.id === o.mutant)! : null;
-  // A mutant is checked in the configuration it declares unless the user overrides a parameter.
-  const given = { ...(mut?.params ?? {}), ...givenParams(model, o) };
-  const c = compileModel(model, resolveParams(model, given), o.mutant ?? null);
   const progress = o.progress ?? (process.stderr.isTTY && !o.json && !o.jsonl);
+  const text = progressPrinter(!!progress);
+  // With --jsonl, progress as JSON Lines on stdout every 2 s (and on stderr as text too, if asked for).
+  const onProgress = o.jsonl ? (p: Progress): void => { out(jsonDoc({ schema: SCHEMA.progress, ...p })); text(p); } : text;
   const intr = interruptFlag();
-  let r: SearchResult;
-  // A declared mutant runs until a property it declares fires (as in mc mutate), and that one is reported first;
-  // with --continue every run goes on to the end of the state space.
-  const kills = mut && mut.kills.length ? new Set(mut.kills) : null;
-  const stopOn = o.continue ? 'never' : kills ?? 'first';
-  const search = searchOptions(o, !!progress);
-  if (o.jsonl) {
-    // Progress as JSON Lines on stdout, every 2 s (and on stderr as text too, if asked for).
-    const text = search.onProgress!;
-    search.onProgress = (p) => { out(jsonDoc({ schema: SCHEMA.progress, ...p })); text(p); };
-  }
-  try { r = await explore(c, { ...search, interrupted: intr.interrupted, spawnWorker: workerSpawner(c, !!o.debug), stopOn }); } finally { intr.dispose(); }
-  if (kills) {
-    const hit = r.violations.findIndex((v) => kills.has(v.property));
-    if (hit > 0) r.violations.unshift(...r.violations.splice(hit, 1));
-  }
+  let run: AssembledRun;
+  try {
+    run = await assembleRun(model, {
+      params: givenParams(model, o) as Record<string, string>, mutant: o.mutant ?? null, strategy: o.strategy, seed: o.seed, walks: o.walks,
+      workers: o.workers, ...(o.parallelFrom !== undefined ? { parallelFrom: o.parallelFrom } : {}),
+      ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}), ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
+      ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}), ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
+      exact: !!o.exact, liveness: o.liveness !== false, continue: !!o.continue, debug: !!o.debug, signal: intr.signal, onProgress,
+    });
+  } finally { intr.dispose(); }
+  const { compiled: c, result: r, doc } = run;
   for (const note of r.notes) err(`mc: note: ${note}\n`);
   if (progress && process.stderr.isTTY) err('\n');
   if (o.traceOut) {
@@ -158,7 +173,7 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
     if (steps && steps.length) writeFileSync(o.traceOut, `${JSON.stringify(traceFile(c, r.violations[0]?.property ?? null, steps, r.violations[0]?.loopStart ?? null), null, 2)}\n`);
     else err(`mc: no counterexample to write to ${o.traceOut} (verdict ${r.verdict})\n`);
   }
-  out(o.json || o.jsonl ? jsonDoc(resultDoc(c, r)) : renderRun(c, r));
+  out(o.json || o.jsonl ? jsonDoc(doc) : renderRun(c, r));
   return r.verdict === 'ok' ? EXIT.ok : r.verdict === 'violation' ? EXIT.violation : r.verdict === 'incomplete' ? EXIT.incomplete : EXIT.model;
 }
 
@@ -324,6 +339,7 @@ async function main(argv: string[]): Promise<number> {
   debugMode = argv.includes('--debug');
   const target = modelArgument(argv);
   const model = target && target.command !== 'show' ? await loadModel(target.model) : null;
+  if (model) argv = expandBareBooleans(argv, model, target!.index);
 
   let code: number = EXIT.ok;
   const program = new Command('mc')

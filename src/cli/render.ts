@@ -32,7 +32,11 @@ export function modelDoc(m: Model, c: CompiledModel | null) {
     source: m.source ?? 'builtin',
     params: Object.entries(d.params).map(([name, spec]) => ({ name, flag: `--${kebab(name)}`, ...paramDoc(spec) })),
     // Properties and actions depend on parameters; they are listed for the default parameter values.
-    actions: c ? c.baseActions.map((a) => ({ name: a, actor: c.actions.find((x) => x.base === a)!.actor, instances: c.actions.filter((x) => x.base === a).length })) : [],
+    // An action's instances may belong to several actors (actor: (i) => `P${i}`): all of them, as coverage lists them.
+    actions: c ? c.baseActions.map((a) => {
+      const instances = c.actions.filter((x) => x.base === a);
+      return { name: a, actor: [...new Set(instances.map((x) => x.actor))].join('|'), instances: instances.length };
+    }) : [],
     invariants: c ? c.invariants.map((i) => ({ name: i.name, description: i.description })) : [],
     goals: c ? c.goals.map((g) => ({ name: g.name, description: g.description })) : [],
     liveness: c ? c.liveness.map((l) => ({ name: l.name, description: l.description, kind: l.kind, fairness: l.fairness })) : [],
@@ -53,7 +57,10 @@ export function renderShow(d: ModelDoc): string {
   const out: string[] = [`${d.name}: ${d.description}`, ''];
   const p = plainTable(['param', 'range', 'default', 'help']);
   for (const x of d.params) p.push([x.flag, x.range, String(x.default), x.help]);
-  out.push('Parameters', p.toString(), '');
+  out.push('Parameters', p.toString());
+  const bool = d.params.find((x) => x.type === 'bool');
+  if (bool) out.push(`(a true|false flag alone means true: ${bool.flag} is ${bool.flag} true)`);
+  out.push('');
   const a = plainTable(['action', 'actor', 'instances']);
   for (const x of d.actions) a.push([x.name, x.actor, String(x.instances)]);
   out.push('Actions (default parameters)', a.toString(), '');

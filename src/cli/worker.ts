@@ -2,6 +2,7 @@
 // as the main thread, then expands the chunks of levels it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileModel } from '../explorer/model.js';
+import { fingerprintsReady } from '../explorer/fingerprint.js';
 import { serveWorker } from '../explorer/parallel.js';
 import { loadModel } from './load.js';
 
@@ -9,4 +10,5 @@ export interface WorkerData { modelRef: string; params: Record<string, number | 
 
 const d = workerData as WorkerData;
 const model = await loadModel(d.modelRef);
+await fingerprintsReady();
 serveWorker(compileModel(model, d.params, d.mutant), d.debug, parentPort!);

@@ -19,7 +19,21 @@ export let fpLo = 0;
  * (test/fixtures/wide-state.ts, one worker: 4 % at 300 words, 8 % at 400, 15 to 25 % at 600).
  */
 export const XXHASH_FROM = 320;
-const { h64Raw } = await xxhash();
+
+/**
+ * xxhash-wasm compiles its WebAssembly asynchronously. Awaiting that at the top of this module made mc's
+ * public entry a module with top-level await, which a CommonJS `require('mc-checker')` cannot load (nor tsx
+ * when it compiles a model to CommonJS). So it starts when the module loads, and whatever hashes long
+ * states awaits `fingerprintsReady()` first: `explore` and the worker threads do.
+ */
+let h64Raw: ((input: Uint8Array) => bigint) | null = null;
+let xxhashFailure: unknown = null;
+const ready: Promise<void> = xxhash().then((api) => { h64Raw = api.h64Raw; }, (e: unknown) => { xxhashFailure = e; });
+/** Resolves once states of XXHASH_FROM words or more can be hashed (rejects if xxhash-wasm could not be compiled). */
+export async function fingerprintsReady(): Promise<void> {
+  await ready;
+  if (xxhashFailure !== null) throw new Error(`xxhash-wasm could not be compiled: ${(xxhashFailure as Error)?.message ?? String(xxhashFailure)}`, { cause: xxhashFailure });
+}
 
 /** Sets fpHi, fpLo to the fingerprint of the n words at b[off]. */
 export function hashState(b: Int32Array, off: number, n: number): void {
@@ -52,6 +66,7 @@ export function hashLanes(b: Int32Array, off: number, n: number): void {
 
 /** A long state's fingerprint: xxhash64 of its bytes, split into the two lanes. */
 function hashLong(b: Int32Array, off: number, n: number): void {
+  if (h64Raw === null) throw new Error('internal error: a long state was hashed before fingerprintsReady() resolved');
   const h = h64Raw(new Uint8Array(b.buffer, b.byteOffset + off * 4, n * 4));
   fpHi = Number(h >> 32n) | 0;
   fpLo = Number(h & 0xffffffffn) | 0;

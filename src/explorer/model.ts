@@ -241,11 +241,15 @@ function coerceParam(model: string, name: string, spec: ParamSpec, v: unknown): 
       if (typeof v === 'boolean') return v;
       if (v === 'true' || v === '1' || v === 'yes') return true;
       if (v === 'false' || v === '0' || v === 'no') return false;
-      throw new UsageError(`${where}: '${String(v)}' is not true or false`);
+      throw new UsageError(`${where}: '${String(v)}' is not true or false (the flag alone means true)`);
   }
 }
 
-export const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/_/g, '-');
+/**
+ * A parameter's command-line flag, without its dashes: camelCase and snake_case names become kebab-case
+ * (cqSlots → cq-slots); a name that starts with a capital, as TLA+ constants do (N, RM), is kept as written.
+ */
+export const kebab = (s: string): string => (/^[A-Z]/.test(s) ? s : s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/_/g, '-'));
 
 /** Automatic mutants: generic operators any model gets, named auto:<operator>:<action>. */
 export const AUTO_OPERATORS = ['disable', 'drop-guard'] as const;

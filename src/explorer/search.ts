@@ -14,7 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { ModelError, UsageError, type ActionInstance, type CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
-import { collisionProbability, ExactStateSet, FingerprintSet, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, seenRecently, type StateSet } from './fingerprint.js';
+import { collisionProbability, ExactStateSet, FingerprintSet, fingerprintsReady, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, seenRecently, type StateSet } from './fingerprint.js';
 import { executePath, traceSteps, type TraceStep } from './trace.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { checkLivenessAsync, type Lasso } from './liveness.js';
@@ -177,6 +177,7 @@ class ActionFailure {
 
 export async function explore(c: CompiledModel, options: Partial<SearchOptions> = {}): Promise<SearchResult> {
   const opts: SearchOptions = { ...DEFAULTS, ...options };
+  await fingerprintsReady();
   const engine = new Engine(c, opts);
   return engine.run();
 }
