@@ -6,16 +6,7 @@ import { ModelError, runModel, UsageError, type RunResult } from 'mc-checker';
 import mutexBug from './fixtures/mutex-bug.js';
 import { fixture, mc } from './helpers.js';
 
-// The README's example (section "Checking a model from code"): the model object itself, checked in a test.
-describe('mutex-bug', () => {
-  it('is correct with the atomic test-and-set', async () => {
-    expect((await runModel(mutexBug, { params: { fixed: true } })).verdict).toBe('ok');
-  });
-  it('breaks mutual exclusion without it', async () => {
-    const r = await runModel(mutexBug);
-    expect(r.violation?.property).toBe('MutualExclusion');
-  });
-});
+// The README's example of this is examples/lock.test.ts, which the suite runs too.
 
 /** The document without what depends on the machine and the moment. */
 const timeless = (doc: RunResult | Record<string, any>): unknown => {
