@@ -7,6 +7,7 @@ import { explore, type SearchOptions, type Violation } from '../explorer/search.
 import { readGolden, writeGolden, type GoldenTable } from '../explorer/golden.js';
 import type { TraceStep } from '../explorer/trace.js';
 import { runMutant, type MutantOutcome } from './mutation.js';
+import { validateModel } from '../explorer/validate.js';
 
 export interface ConfigOutcome {
   name: string;
@@ -36,6 +37,7 @@ export interface ModelCheck {
 
 export async function checkModel(model: Model, search: Partial<SearchOptions>, updateGolden: boolean): Promise<ModelCheck> {
   const t0 = performance.now();
+  validateModel(model);
   const problems: string[] = [];
   const ci = model.def.ci ?? [];
   if (ci.length === 0) problems.push('declares no CI configuration');

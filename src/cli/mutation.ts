@@ -3,6 +3,7 @@
 // kill matrix and the vacuity report.
 import { autoMutantIds, compileModel, ModelError, mutantById, propertyNames, resolveParams, type CompiledModel, type Model } from '../explorer/model.js';
 import { explore, type SearchOptions } from '../explorer/search.js';
+import { isDeclarationError, validateModel } from '../explorer/validate.js';
 import type { TraceStep } from '../explorer/trace.js';
 
 export interface MutantOutcome {
@@ -29,12 +30,13 @@ export interface MutantOutcome {
  * that fires (for the matrix); otherwise the search stops at the first declared property that fires.
  */
 export async function runMutant(model: Model, id: string, given: Record<string, unknown>, search: Partial<SearchOptions>, exhaustive = false): Promise<MutantOutcome> {
+  validateModel(model);
   const m = mutantById(model, id);
   const params = resolveParams(model, { ...given, ...(m.params ?? {}) });
   const base = { id, expected: [...m.kills], params, fired: null, alsoFired: [] as string[], traceLength: null, distinct: 0, seconds: 0, discarded: 0 };
   let c: CompiledModel;
   try { c = compileModel(model, params, id); } catch (e) {
-    if (e instanceof ModelError) return { ...base, verdict: 'error', message: e.message };
+    if (e instanceof ModelError && !isDeclarationError(e)) return { ...base, verdict: 'error', message: e.message };
     throw e;
   }
   const r = await explore(c, { ...search, stopOn: exhaustive || m.kills.length === 0 ? 'never' : new Set(m.kills) });
