@@ -39,7 +39,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidates nearest to a name that does not exist, best first, at most `max`: the ones that
- * extend it (`pc` → `pc[0]`), differ only in case, or are within a third of their length in edits.
+ * extend it (`pc` → `pc[0]`), differ only in case, or are within a third of their length in edits
+ * (at least one edit, but never every character).
  */
 export function nearestNames(name: string, candidates: readonly string[], max = 3): string[] {
   const lower = name.toLowerCase();
@@ -52,7 +53,8 @@ export function nearestNames(name: string, candidates: readonly string[], max = 
     else if (cl === lower) d = 0.5;
     else {
       d = editDistance(lower, cl);
-      if (d > Math.max(1, Math.floor(Math.max(name.length, c.length) / 3))) return;
+      const len = Math.max(name.length, c.length);
+      if (d > Math.max(1, Math.floor(len / 3)) || d >= len) return; // 'q' is not near 'a'
     }
     scored.push({ c, d, i });
   });
