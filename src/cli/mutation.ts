@@ -2,7 +2,7 @@
 // declares), automatic mutants (disable an action, drop a guard), the
 // kill matrix and the vacuity report.
 import { autoMutantIds, compileModel, ModelError, mutantById, propertyNames, resolveParams, type CompiledModel, type Model } from '../explorer/model.js';
-import { explore, type SearchOptions } from '../explorer/search.js';
+import { explore, type SearchOptions, type Violation } from '../explorer/search.js';
 import { isDeclarationError, validateModel } from '../explorer/validate.js';
 import type { TraceStep } from '../explorer/trace.js';
 
@@ -20,10 +20,12 @@ export interface MutantOutcome {
   /** Drop-guard mutants: successors discarded because the effect threw or left a domain. */
   discarded: number;
   message?: string;
-  /** The counterexample of the property reported in `fired` (kept for reports; not part of the JSON). */
-  trace?: TraceStep[];
+  /** The counterexample of the property reported in `fired`, with its lasso for liveness (kept for reports; not part of the JSON). */
+  trace?: { steps: TraceStep[]; loopStart: number | null; stutter: boolean };
   actors?: readonly string[];
 }
+
+const counterexample = (v: Violation): NonNullable<MutantOutcome['trace']> => ({ steps: v.trace, loopStart: v.loopStart ?? null, stutter: v.stutter ?? false });
 
 /**
  * Runs one mutant. `exhaustive` explores the whole mutant state space and records every property
@@ -44,10 +46,10 @@ export async function runMutant(model: Model, id: string, given: Record<string, 
   const fired = r.violations.map((v) => v.property);
   const common = { ...base, alsoFired: fired.filter((p) => p !== hit?.property), distinct: r.stats.distinct, seconds: r.stats.seconds, discarded: r.stats.discarded, actors: c.actors };
   if (r.error) return { ...common, verdict: 'error', message: r.error.message };
-  if (hit) return { ...common, fired: hit.property, traceLength: hit.trace.length, verdict: 'killed', trace: hit.trace };
+  if (hit) return { ...common, fired: hit.property, traceLength: hit.trace.length, verdict: 'killed', trace: counterexample(hit) };
   if (m.kills.length === 0 && fired.length) {
     const first = r.violations[0]!;
-    return { ...common, fired: first.property, alsoFired: fired.slice(1), traceLength: first.trace.length, verdict: 'killed', trace: first.trace };
+    return { ...common, fired: first.property, alsoFired: fired.slice(1), traceLength: first.trace.length, verdict: 'killed', trace: counterexample(first) };
   }
   if (fired.length) return { ...common, verdict: 'wrong-property', message: `killed only by ${fired.join(', ')}, not by ${m.kills.join(' | ')}` };
   if (r.verdict === 'incomplete') return { ...common, verdict: 'incomplete', message: `search stopped (${r.incompleteReason}) before any property fired` };
