@@ -93,15 +93,17 @@ describe('mermaid', () => {
     const p = await parse(text);
     expect(p.messages.map((m) => [m.type, m.text])).toEqual([
       ['NOTE', '1. initial state'], ['SOLID', '2. Enter'],
-      ['LOOP_START', 'the cycle: steps 3..4 repeat forever, back to the state of step 2'], ['SOLID', '3. Spin'], ['SOLID', '4. Spin back'], ['LOOP_END', ''],
+      ['LOOP_START', 'cycle of steps 3..4, repeating forever (back to the state of step 2)'], ['SOLID', '3. Spin'], ['SOLID', '4. Spin back'], ['LOOP_END', ''],
     ]);
     // a cycle from the initial state
-    expect((await parse(mermaid(['Q'], [step(1, null, null), step(2, 'Spin', 'Q')], { loopStart: 1 }))).messages.map((m) => m.type)).toEqual(['NOTE', 'LOOP_START', 'SOLID', 'LOOP_END']);
+    expect((await parse(mermaid(['Q'], [step(1, null, null), step(2, 'Spin', 'Q')], { loopStart: 1 }))).messages.map((m) => [m.type, m.text])).toEqual([
+      ['NOTE', '1. initial state'], ['LOOP_START', 'cycle of step 2, repeating forever (back to the state of step 1)'], ['SOLID', '2. Spin'], ['LOOP_END', ''],
+    ]);
   });
   it('a stuttering cycle (the last state repeats forever) is a note, and a trace with no lasso has neither', async () => {
     const trace = [step(1, null, null), step(2, 'Enter', 'P'), step(3, 'Leave', 'P')];
     const p = await parse(mermaid(['P'], trace, { loopStart: 3, stutter: true }));
-    expect(p.messages.map((m) => [m.type, m.text])).toEqual([['NOTE', '1. initial state'], ['SOLID', '2. Enter'], ['SOLID', '3. Leave'], ['NOTE', 'the cycle: the state of step 3 repeats forever (no action under fairness is enabled there)']]);
+    expect(p.messages.map((m) => [m.type, m.text])).toEqual([['NOTE', '1. initial state'], ['SOLID', '2. Enter'], ['SOLID', '3. Leave'], ['NOTE', 'the state of step 3 repeats forever (no action under fairness is enabled there)']]);
     expect((await parse(mermaid(['P'], trace))).messages.map((m) => m.type)).toEqual(['NOTE', 'SOLID', 'SOLID']);
   });
   it('a trace of the initial state alone still parses, with the model\'s actors for its note', async () => {
@@ -131,7 +133,7 @@ describe('mc check --markdown', () => {
     const stuck = await parse(blocks[1]!.diagram);
     expect(stuck.actors.map((a) => a.label)).toEqual(['loop']);
     expect(stuck.messages.map((m) => [m.type, m.text])).toEqual([
-      ['NOTE', '1. initial state'], ['LOOP_START', 'the cycle: steps 2..3 repeat forever, back to the state of step 1'],
+      ['NOTE', '1. initial state'], ['LOOP_START', 'cycle of steps 2..3, repeating forever (back to the state of step 1)'],
       ['SOLID', '2. spin;#1 (t=true)'], ['SOLID', '3. spin;#1 (t=false)'], ['LOOP_END', ''],
     ]);
   });

@@ -149,8 +149,9 @@ export function mermaid(actors: readonly string[], steps: readonly TraceStep[], 
       lines.push(`${indent}${id.get(s.actor)}->>${id.get(s.actor)}: ${s.step}. ${mermaidText(`${s.action}${changes ? ` (${changes})` : ''}`)}`);
     }
     if (loopStart !== null && s.step === loopStart) {
-      if (cycle) lines.push(`  loop ${mermaidText(`the cycle: steps ${loopStart + 1}..${last} repeat forever, back to the state of step ${loopStart}`)}`);
-      else if (lasso.stutter && span) lines.push(`  Note over ${span}: ${mermaidText(`the cycle: the state of step ${loopStart} repeats forever (no action under fairness is enabled there)`)}`);
+      const range = loopStart + 1 === last ? `step ${last}` : `steps ${loopStart + 1}..${last}`;
+      if (cycle) lines.push(`  loop ${mermaidText(`cycle of ${range}, repeating forever (back to the state of step ${loopStart})`)}`);
+      else if (lasso.stutter && span) lines.push(`  Note over ${span}: ${mermaidText(`the state of step ${loopStart} repeats forever (no action under fairness is enabled there)`)}`);
     }
   }
   if (cycle) lines.push('  end');
