@@ -62,9 +62,9 @@ describe('when', () => {
     expect(fired(mutant)).toBe(49);
   });
 
-  it('names a field that is not in the state: a model error listing fields like it', () => {
+  it('names a field that is not in the state: a model error offering the nearest fields', () => {
     expect(() => compileModel(procs('when', (i) => ({ [`P[${i}].loc`]: 'busy' })), {})).toThrow(ModelError);
-    expect(() => compileModel(procs('when', (i) => ({ [`P[${i}].loc`]: 'busy' })), {})).toThrow(/'P\[0\]\.loc' is not a field of the state \(fields like it: P\[0\]\.pc/);
+    expect(() => compileModel(procs('when', (i) => ({ [`P[${i}].loc`]: 'busy' })), {})).toThrow(/'P\[0\]\.loc' is not a field of the state \(did you mean 'P\[0\]\.pc'\?\)/);
   });
 
   it('gives a value outside the field\'s domain: a model error', () => {

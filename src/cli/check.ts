@@ -7,6 +7,7 @@ import { explore, type SearchOptions, type Violation } from '../explorer/search.
 import { readGolden, writeGolden, type GoldenTable } from '../explorer/golden.js';
 import type { TraceStep } from '../explorer/trace.js';
 import { runMutant, type MutantOutcome } from './mutation.js';
+import { validateModel } from '../explorer/validate.js';
 
 export interface ConfigOutcome {
   name: string;
@@ -36,6 +37,7 @@ export interface ModelCheck {
 
 export async function checkModel(model: Model, search: Partial<SearchOptions>, updateGolden: boolean): Promise<ModelCheck> {
   const t0 = performance.now();
+  validateModel(model);
   const problems: string[] = [];
   const ci = model.def.ci ?? [];
   if (ci.length === 0) problems.push('declares no CI configuration');
@@ -109,18 +111,50 @@ export function junitXml(checks: ModelCheck[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="mc check" tests="${tests}" failures="${failures}">\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
-/** A Mermaid sequence diagram of a trace: one lifeline per actor, one self-message per step. */
-export function mermaid(actors: readonly string[], steps: readonly TraceStep[]): string {
-  const id = (a: string): string => a.replace(/[^A-Za-z0-9_]/g, '_');
-  const text = (s: string): string => s.replace(/[;#:]/g, ' ').replace(/[<>]/g, '').replace(/\s+/g, ' ').trim();
+/**
+ * A label as Mermaid text, for any actor or action name. In a sequence diagram ';' ends a statement,
+ * '#' starts an entity code, '%%' starts a comment or a directive, a label starting 'wrap:' loses that
+ * word, a line 'style...:...#...;' loses its last ';', '<' and '&' are HTML to the renderer, the label
+ * is trimmed, and three backquotes end the Markdown fence around the diagram. So '#', ';', ':', '<',
+ * '>', '&', '%' and '`', the four characters Mermaid marks its own entity codes with (°, ¶, ß, ﬂ),
+ * control characters and a leading or trailing space become numeric entity codes (';' → '#59;'), which
+ * Mermaid turns back into the characters when it renders. Every other character is kept as it is.
+ */
+export function mermaidText(s: string): string {
+  return s.replace(/[#;:<>&%`\u00b0\u00b6\u00df\ufb02\u0000-\u001f\u007f]|^\s|\s$/g, (c) => `#${c.codePointAt(0)};`);
+}
+
+/**
+ * A Mermaid sequence diagram of a trace: one participant per distinct actor (named A1, A2, ... with the
+ * actor as its label, so any actor name is safe), one self-message per step. For a lasso the steps of
+ * the cycle sit in a `loop` block; a stuttering cycle (a state that repeats forever) is a note.
+ */
+export function mermaid(actors: readonly string[], steps: readonly TraceStep[], lasso: { loopStart?: number | null; stutter?: boolean } = {}): string {
+  const acting = new Set(steps.flatMap((s) => (s.actor === null ? [] : [s.actor])));
+  const listed = [...new Set(actors)];
+  let shown = [...listed.filter((a) => acting.has(a)), ...[...acting].filter((a) => !listed.includes(a))];
+  if (shown.length === 0) shown = listed; // no step acts: the initial state's note still needs a lifeline
+  const id = new Map(shown.map((a, i) => [a, `A${i + 1}`]));
+  const span = shown.length === 0 ? null : `${id.get(shown[0]!)}${shown.length > 1 ? `,${id.get(shown[shown.length - 1]!)}` : ''}`;
   const lines = ['sequenceDiagram'];
-  const used = actors.filter((a) => steps.some((s) => s.actor === a));
-  for (const a of used) lines.push(`  participant ${id(a)} as ${text(a)}`);
+  for (const a of shown) lines.push(`  participant ${id.get(a)} as ${mermaidText(a)}`);
+  const loopStart = lasso.loopStart ?? null, last = steps.length === 0 ? 0 : steps[steps.length - 1]!.step;
+  const cycle = loopStart !== null && !lasso.stutter && loopStart < last;
   for (const s of steps) {
-    if (s.action === null) { if (used.length) lines.push(`  Note over ${id(used[0]!)}${used.length > 1 ? `,${id(used[used.length - 1]!)}` : ''}: step 1 initial state`); continue; }
-    const changes = s.changes.map((c) => `${c.field}=${c.to}`).join(', ');
-    lines.push(`  ${id(s.actor!)}->>${id(s.actor!)}: ${s.step}. ${text(s.action)}${changes ? ` (${text(changes)})` : ''}`);
+    const indent = cycle && s.step > loopStart ? '    ' : '  ';
+    if (s.action === null || s.actor === null) {
+      if (span) lines.push(`${indent}Note over ${span}: ${s.step}. ${mermaidText(s.action ?? 'initial state')}`);
+    } else {
+      const changes = s.changes.map((c) => `${c.field}=${c.to}`).join(', ');
+      lines.push(`${indent}${id.get(s.actor)}->>${id.get(s.actor)}: ${s.step}. ${mermaidText(`${s.action}${changes ? ` (${changes})` : ''}`)}`);
+    }
+    if (loopStart !== null && s.step === loopStart) {
+      const range = loopStart + 1 === last ? `step ${last}` : `steps ${loopStart + 1}..${last}`;
+      if (cycle) lines.push(`  loop ${mermaidText(`cycle of ${range}, repeating forever (back to the state of step ${loopStart})`)}`);
+      else if (lasso.stutter && span) lines.push(`  Note over ${span}: ${mermaidText(`the state of step ${loopStart} repeats forever (no action under fairness is enabled there)`)}`);
+    }
   }
+  if (cycle) lines.push('  end');
   return lines.join('\n');
 }
 
@@ -134,8 +168,8 @@ export function markdownSummary(checks: ModelCheck[]): string {
     for (const p of m.problems) out.push('', `- **${p}**`);
     out.push('', '| mutant | must be killed by | fired | trace | verdict |', '|---|---|---|---|---|');
     for (const x of m.mutants) out.push(`| ${x.id} | ${x.expected.join(' \\| ')} | ${x.fired ?? '-'} | ${x.traceLength ?? '-'} | ${x.verdict} |`);
-    for (const c of m.configs) if (c.violation) out.push('', `### ${c.name}: ${c.violation.property} violated`, '', '```mermaid', mermaid(c.actors, c.violation.trace), '```');
-    for (const x of m.mutants) if (x.trace) out.push('', `### ${x.id}: killed by ${x.fired} in ${x.traceLength} states`, '', '```mermaid', mermaid(x.actors ?? [], x.trace), '```');
+    for (const c of m.configs) if (c.violation) out.push('', `### ${c.name}: ${c.violation.property} violated`, '', '```mermaid', mermaid(c.actors, c.violation.trace, c.violation), '```');
+    for (const x of m.mutants) if (x.trace) out.push('', `### ${x.id}: killed by ${x.fired} in ${x.traceLength} states`, '', '```mermaid', mermaid(x.actors ?? [], x.trace.steps, x.trace), '```');
   }
   return `${out.join('\n')}\n`;
 }

@@ -2,7 +2,8 @@
 // declares), automatic mutants (disable an action, drop a guard), the
 // kill matrix and the vacuity report.
 import { autoMutantIds, compileModel, ModelError, mutantById, propertyNames, resolveParams, type CompiledModel, type Model } from '../explorer/model.js';
-import { explore, type SearchOptions } from '../explorer/search.js';
+import { explore, type SearchOptions, type Violation } from '../explorer/search.js';
+import { isDeclarationError, validateModel } from '../explorer/validate.js';
 import type { TraceStep } from '../explorer/trace.js';
 
 export interface MutantOutcome {
@@ -19,22 +20,25 @@ export interface MutantOutcome {
   /** Drop-guard mutants: successors discarded because the effect threw or left a domain. */
   discarded: number;
   message?: string;
-  /** The counterexample of the property reported in `fired` (kept for reports; not part of the JSON). */
-  trace?: TraceStep[];
+  /** The counterexample of the property reported in `fired`, with its lasso for liveness (kept for reports; not part of the JSON). */
+  trace?: { steps: TraceStep[]; loopStart: number | null; stutter: boolean };
   actors?: readonly string[];
 }
+
+const counterexample = (v: Violation): NonNullable<MutantOutcome['trace']> => ({ steps: v.trace, loopStart: v.loopStart ?? null, stutter: v.stutter ?? false });
 
 /**
  * Runs one mutant. `exhaustive` explores the whole mutant state space and records every property
  * that fires (for the matrix); otherwise the search stops at the first declared property that fires.
  */
 export async function runMutant(model: Model, id: string, given: Record<string, unknown>, search: Partial<SearchOptions>, exhaustive = false): Promise<MutantOutcome> {
+  validateModel(model);
   const m = mutantById(model, id);
   const params = resolveParams(model, { ...given, ...(m.params ?? {}) });
   const base = { id, expected: [...m.kills], params, fired: null, alsoFired: [] as string[], traceLength: null, distinct: 0, seconds: 0, discarded: 0 };
   let c: CompiledModel;
   try { c = compileModel(model, params, id); } catch (e) {
-    if (e instanceof ModelError) return { ...base, verdict: 'error', message: e.message };
+    if (e instanceof ModelError && !isDeclarationError(e)) return { ...base, verdict: 'error', message: e.message };
     throw e;
   }
   const r = await explore(c, { ...search, stopOn: exhaustive || m.kills.length === 0 ? 'never' : new Set(m.kills) });
@@ -42,10 +46,10 @@ export async function runMutant(model: Model, id: string, given: Record<string, 
   const fired = r.violations.map((v) => v.property);
   const common = { ...base, alsoFired: fired.filter((p) => p !== hit?.property), distinct: r.stats.distinct, seconds: r.stats.seconds, discarded: r.stats.discarded, actors: c.actors };
   if (r.error) return { ...common, verdict: 'error', message: r.error.message };
-  if (hit) return { ...common, fired: hit.property, traceLength: hit.trace.length, verdict: 'killed', trace: hit.trace };
+  if (hit) return { ...common, fired: hit.property, traceLength: hit.trace.length, verdict: 'killed', trace: counterexample(hit) };
   if (m.kills.length === 0 && fired.length) {
     const first = r.violations[0]!;
-    return { ...common, fired: first.property, alsoFired: fired.slice(1), traceLength: first.trace.length, verdict: 'killed', trace: first.trace };
+    return { ...common, fired: first.property, alsoFired: fired.slice(1), traceLength: first.trace.length, verdict: 'killed', trace: counterexample(first) };
   }
   if (fired.length) return { ...common, verdict: 'wrong-property', message: `killed only by ${fired.join(', ')}, not by ${m.kills.join(' | ')}` };
   if (r.verdict === 'incomplete') return { ...common, verdict: 'incomplete', message: `search stopped (${r.incompleteReason}) before any property fired` };

@@ -2,6 +2,7 @@
 // set of parameter values (and optionally one mutant) into what the engine runs.
 import { modelKit, type ModelKit } from './kit.js';
 import { compileLayout, encodeState, scalarSlot, DomainError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
+import { validateFairness, validateModel, withNearestFields } from './validate.js';
 
 // ---------- parameters ----------
 
@@ -295,6 +296,7 @@ export function mutantById(model: Model, id: string): MutantDef {
 export function compileModel(model: Model, params: Record<string, number | string | boolean>, mutant: string | null = null): CompiledModel {
   if (mutant !== null && parseAutoMutant(mutant)) return applyAutoMutant(compileModel(model, params, null), mutant);
   const def = model.def;
+  validateModel(model);
   if (mutant !== null) mutantById(model, mutant);
   const ctx = Object.freeze({ ...params, mutant }) as never;
   const kit = modelKit as never;
@@ -319,7 +321,8 @@ export function compileModel(model: Model, params: Record<string, number | strin
       const actor = typeof a.actor === 'function' ? call(`actor of ${a.name}`, () => (a.actor as (x: unknown) => string)(arg)) : a.actor;
       actorSet.add(actor);
       const name = a.over ? `${a.name}(${formatArg(arg)})` : a.name;
-      const when = a.when === undefined ? null : compileWhen(layout, call(`when of ${name}`, () => a.when!(arg)), `model '${model.name}': action ${name}: when`);
+      const where = `model '${model.name}': action ${name}: when`;
+      const when = a.when === undefined ? null : withNearestFields(layout, where, () => compileWhen(layout, call(`when of ${name}`, () => a.when!(arg)), where));
       actions.push({ id: actions.length, name, base: a.name, actor, arg, guard: a.guard, when, effect: a.effect });
     }
   }
@@ -331,13 +334,7 @@ export function compileModel(model: Model, params: Record<string, number | strin
     if (names.has(p.name)) throw new ModelError(`model '${model.name}': property '${p.name}' is declared twice`);
     names.add(p.name);
   }
-  for (const l of liveness) for (const f of l.fairness) {
-    const named = [...(f.action !== undefined ? [f.action] : []), ...(f.actions ?? [])];
-    const unknown = named.filter((x) => !baseActions.includes(x));
-    if (unknown.length || (f.actor !== undefined && !actions.some((a) => a.actor === f.actor)) || (named.length === 0 && f.actor === undefined)) {
-      throw new ModelError(`model '${model.name}': liveness property ${l.name} declares fairness of ${unknown.length ? `action(s) ${unknown.map((x) => `'${x}'`).join(', ')}` : f.actor !== undefined ? `actor '${f.actor}'` : 'nothing'}, which names no action of the model`);
-    }
-  }
+  validateFairness(model, actions, baseActions, liveness);
   const deadlock = call('deadlock()', () => def.deadlock?.(ctx, kit) ?? 'error');
   const constraint = call('constraint()', () => def.constraint?.(ctx, kit));
 

@@ -237,6 +237,7 @@ class Engine {
     const reason = o.workers <= 1 ? null : o.strategy !== 'bfs' ? `--strategy ${o.strategy}` : o.exact ? '--exact' : wantGraph ? 'the liveness pass (pass --no-liveness to search in parallel)' : o.spawnWorker === null ? 'this caller' : null;
     if (reason !== null) this.notes.push(`ran with 1 worker instead of ${o.workers}: ${reason} is single-worker in this version`);
     this.parallel = o.workers > 1 && reason === null;
+    if (c.actions.length === 0) this.notes.push(`model '${c.model.name}' has no ${c.baseActions.length ? 'action instances (every action has an empty over)' : 'actions'}: only its initial states are checked`);
     const cpus = availableParallelism();
     if (this.parallel && o.workers > cpus) this.notes.push(`${o.workers} workers on ${cpus} CPU${cpus === 1 ? '' : 's'}: workers beyond the CPU count share CPUs and slow the search (the results are the same)`);
     this.graph = wantGraph ? { start: new Growable(1 << 16), dst: new Growable(1 << 16), act: new Growable(1 << 16), labels: new Growable(1 << 16), edges: 0 } : null;
