@@ -3,6 +3,7 @@
 // `mc run` renders what this returns; `runModel` is the same run for code (a test in any runner).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { validateModel } from './explorer/validate.js';
 import { compileModel, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from './explorer/model.js';
 import { explore, type Progress, type SearchOptions, type SearchResult, type Strategy } from './explorer/search.js';
 import { loadModel } from './cli/load.js';
@@ -67,6 +68,8 @@ export async function runModel(model: Model | string, options: RunModelOptions =
 
 /** The one place a run is assembled (mc run and runModel): options are taken as checked. */
 export async function assembleRun(model: Model, o: RunModelOptions): Promise<AssembledRun> {
+  // The declarations first: a mutant's parameters are read before the model is compiled.
+  validateModel(model);
   const mutant = o.mutant ?? null;
   const declared = mutant !== null ? mutantById(model, mutant) : null;
   // A mutant is checked in the configuration it declares unless the caller overrides a parameter.

@@ -71,6 +71,9 @@ describe('mutants', () => {
     expectModelError(variant([WHY, "why: 'B ignores where A is', params: { kk: 2 } }"]), /mutant 'both-top' sets parameter 'kk', which the model does not have \(did you mean 'k'\?\)/, [['run'], ['mutate']]);
     expectModelError(variant([WHY, "why: 'B ignores where A is', params: { k: 12 } }"]), /mutant 'both-top': parameter k \(--k\): 12 is outside its range 1\.\.9/, [['mutate']]);
   });
+  it('mc run --mutant of a mutant whose params name an unknown parameter names the mutant (not a usage error)', () => {
+    expectModelError(variant([WHY, "why: 'B ignores where A is', params: { kk: 2 } }"]), /mutant 'both-top' sets parameter 'kk', which the model does not have/, [['run', '--mutant', 'both-top']]);
+  });
   it('automatic mutants keep their empty kills', () => {
     const r = mc('run', fixture('check-demo.ts'), '--mutant', 'auto:disable:B.Inc', '--json');
     expect(r.code, r.stderr).toBe(0);
