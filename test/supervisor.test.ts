@@ -79,7 +79,7 @@ describe.concurrent('a run whose model code never returns stops', () => {
     ['goal', { running: 'goal Reaches (sometimes)', property: 'Reaches', state: { x: 5 } }],
     ['liveness', { running: "liveness property Grows's predicate", property: 'Grows', state: { x: 5 } }],
     ['constraint', { running: 'the state constraint', state: { x: 5 } }],
-  ])('a %s that never returns: named, with its state', async (where, stuck) => {
+  ])('a looping %s: named, with the state it was given', async (where, stuck) => {
     const r = await run(['run', NEVER, '--where', where, '--max-seconds', '1', '--json']);
     expect(r.code).toBe(4);
     expect(r.json).toMatchObject({ verdict: 'incomplete', incompleteReason: 'max-seconds', stuck });
