@@ -113,8 +113,12 @@ export class Expander {
     this.curRoot.b = this.cur; this.curRoot.o = 0;
   }
 
-  /** Packs scratch into packed (scratch must be in its domains, e.g. an initial state). */
-  packScratch(): void { this.c.layout.pack(this.scratch, 0, this.packed, 0); }
+  /** Packs scratch into packed (an initial state, or a successor packed before); a slot outside its domain is a model error, never ignored. */
+  packScratch(what: string): void {
+    if (this.c.layout.pack(this.scratch, 0, this.packed, 0)) return;
+    const d = describeOutOfDomain(this.c.layout, this.scratch, 0, firstOutOfDomain(this.c.layout, this.scratch, 0));
+    throw new ModelError(`${what} left a domain: ${d.message}`, { field: d.field });
+  }
 
   /** Computes the successor of the current state by `a` into scratch and packed; false when `a` is disabled there. Throws ExpandFailure. */
   successor(a: ActionInstance): boolean {
@@ -177,6 +181,6 @@ export class Expander {
     for (let k = 0; same && k < n; k++) if (this.scratch[k] !== first[k]) same = false;
     if (!same) fail(`action ${a.name} is not deterministic: a second run from the same state gave a different successor (use 'over' for a nondeterministic choice)`);
     this.scratch.set(first);
-    this.c.layout.pack(this.scratch, 0, this.packed, 0);
+    this.packScratch(`action ${a.name}`);
   }
 }

@@ -14,7 +14,7 @@ export interface ArrayD<D extends Domain> { readonly kind: 'array'; readonly len
 export interface RecordD<F extends Record<string, Domain>> { readonly kind: 'record'; readonly fields: F }
 /** A set of small integers 0..size-1 (a bitset in one slot, size <= 31). */
 export interface SetD { readonly kind: 'set'; readonly size: number }
-/** A bounded FIFO list: a length slot, then maxLength element slots (unused ones zero). */
+/** A bounded FIFO list: a length slot, then maxLength element slots (unused ones hold the element domain's least value, which packs to zero bits). */
 export interface ListD<D extends Domain> { readonly kind: 'list'; readonly maxLength: number; readonly of: D }
 
 export const bool = (): BoolD => ({ kind: 'bool' });
@@ -335,6 +335,8 @@ function decodeScalar(d: Scalar, x: number): boolean | number | string {
     case 'enum': return d.values[x] ?? `<invalid ${x}>`;
   }
 }
+/** The slot value of a scalar domain's least value: what an unused list slot holds (it packs to zero bits; 0 may be outside int(1, 3)). */
+function leastSlot(d: Scalar): number { return d.kind === 'int' ? d.min : 0; }
 
 class ScalarArray {
   constructor(private r: ViewRoot, private base: number, readonly length: number, private d: Scalar, private path: string) {}
@@ -382,7 +384,8 @@ class SetViewImpl {
 }
 
 class ListViewImpl {
-  constructor(private r: ViewRoot, private base: number, readonly maxLength: number, private d: Scalar, private path: string) {}
+  private readonly lo: number;
+  constructor(private r: ViewRoot, private base: number, readonly maxLength: number, private d: Scalar, private path: string) { this.lo = leastSlot(d); }
   get length(): number { return this.r.b[this.r.o + this.base]; }
   private enc(v: unknown, i: number): number {
     const d = this.d;
@@ -406,10 +409,10 @@ class ListViewImpl {
     const n = this.length, b = this.r.b, s = this.r.o + this.base + 1;
     this.idx(i);
     for (let k = i; k < n - 1; k++) b[s + k] = b[s + k + 1];
-    b[s + n - 1] = 0; // canonical: unused slots are zero
+    b[s + n - 1] = this.lo; // canonical: an unused slot holds the least value
     b[this.r.o + this.base] = n - 1;
   }
-  clear(): void { const b = this.r.b, s = this.r.o + this.base; for (let k = 0; k <= this.maxLength; k++) b[s + k] = 0; }
+  clear(): void { const b = this.r.b, s = this.r.o + this.base; b[s] = 0; for (let k = 1; k <= this.maxLength; k++) b[s + k] = this.lo; }
   toArray(): unknown[] { return Array.from({ length: this.length }, (_, i) => this.get(i)); }
 }
 
@@ -431,7 +434,7 @@ export function encodeState(layout: Layout, plain: Record<string, unknown>, out:
       case 'list': {
         if (!Array.isArray(v) || v.length > d.maxLength) throw new DomainError(`${path} := ${JSON.stringify(v)} is not a list of at most ${d.maxLength}`, path);
         out[at] = v.length;
-        for (let i = 0; i < d.maxLength; i++) out[at + 1 + i] = i < v.length ? encodeScalar(d.of as Scalar, v[i], `${path}[${i}]`) : 0;
+        for (let i = 0; i < d.maxLength; i++) out[at + 1 + i] = i < v.length ? encodeScalar(d.of as Scalar, v[i], `${path}[${i}]`) : leastSlot(d.of as Scalar);
         return;
       }
       case 'array': {

@@ -303,7 +303,7 @@ class Engine {
     const n = this.n;
     this.generated++;
     for (let k = 0; k < n; k++) this.scratch[k] = this.c.inits[i * n + k]!;
-    this.x.packScratch();
+    this.x.packScratch(`initial state ${i + 1}`);
     hashState(this.x.packed, 0, this.x.w);
   }
 
@@ -757,7 +757,7 @@ class Engine {
         const pick = rand(k);
         cur.set(cand.subarray(pick * n, pick * n + n));
         this.scratch.set(cur);
-        this.x.packScratch();
+        this.x.packScratch(`action ${this.acts[candAct[pick]!]!.name}`);
         hashState(this.x.packed, 0, this.x.w); this.set.add(this.x.packed, 0);
         this.depth = Math.max(this.depth, len + 1);
         idx = this.admit(this.nextView, idx, candAct[pick]!, len + 1);
