@@ -2,7 +2,7 @@
 // mode, the determinism and input-immutability checks). Shared by the
 // sequential engine and the parallel workers so both run the same code.
 import { ModelError, whenHolds, type ActionInstance, type CompiledModel } from './model.js';
-import { describeOutOfDomain, firstOutOfDomain, type ViewRoot } from './schema.js';
+import { describeOutOfDomain, firstOutOfDomain, ViewError, type ViewRoot } from './schema.js';
 import { asModelError } from './trace.js';
 
 /** A broken action: the error, the action, and (for a domain error) the bad successor to show in the trace. */
@@ -85,8 +85,12 @@ export class Expander {
   readonly cur: Int32Array;
   /** The view of the state being expanded reads curRoot: point it at cur (loadPacked) or at any slots. */
   readonly curRoot: ViewRoot;
+  /** Read-only: an action's input state s (its setters throw). */
   readonly curView: any;
+  /** Writable: the successor n, over scratch; only effects get it. */
   readonly nextView: any;
+  /** Read-only, over scratch: what properties and the state constraint read of a successor. */
+  readonly scratchView: any;
   /** The candidate action instances of a state (see WhenDispatch); the search loops walk its bits. */
   private readonly dispatch: WhenDispatch;
   /** Successors a drop-guard mutant's effect could not produce (threw or left a domain). */
@@ -100,7 +104,9 @@ export class Expander {
     this.cur = new Int32Array(Math.max(1, this.n));
     this.curRoot = { b: this.cur, o: 0 };
     this.curView = c.layout.makeView(this.curRoot);
-    this.nextView = c.layout.makeView({ b: this.scratch, o: 0 });
+    const scratchRoot = { b: this.scratch, o: 0 };
+    this.nextView = c.layout.makeWritableView(scratchRoot);
+    this.scratchView = c.layout.makeView(scratchRoot);
     this.dispatch = new WhenDispatch(c);
   }
 
@@ -140,9 +146,9 @@ export class Expander {
     }
   }
 
-  /** An action threw: a drop-guard mutant's successor is discarded (false); otherwise the run fails. */
+  /** An action threw: a drop-guard mutant's successor is discarded (false); otherwise the run fails. A misused view fails it always. */
   private threw(a: ActionInstance, e: unknown): false {
-    if (a.lenient) { this.discarded++; return false; }
+    if (a.lenient && !(e instanceof ViewError)) { this.discarded++; return false; }
     throw new ExpandFailure(asModelError(e, a.name), a.id, null);
   }
 
