@@ -1,9 +1,10 @@
 // Issue 26: every domain packs what it admits, and views cannot be misused at run time.
 // CLI tests run the built binary (npm run build first).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Expander } from '../src/explorer/expand.js';
 import { compileModel, ModelError, resolveParams } from '../src/explorer/model.js';
-import { array, bool, compileLayout, decodeState, DomainError, encodeState, enumOf, int, list, record, setOf, ViewError } from '../src/explorer/schema.js';
+import { array, bool, compileLayout, decodeState, DomainError, encodeState, enumOf, int, isScalar, list, record, setOf, ViewError, type Domain } from '../src/explorer/schema.js';
 import listLeast from './fixtures/list-least.js';
 import { fixture, mc } from './helpers.js';
 
@@ -47,6 +48,138 @@ describe('lists of ints whose range excludes 0', () => {
     x.scratch[1] = 0; // l[0] = 0, outside int(1, 3)
     expect(() => x.packScratch('initial state 1')).toThrow(ModelError);
     expect(() => x.packScratch('initial state 1')).toThrow(/initial state 1 left a domain: l = 0 is element outside its domain/);
+  });
+});
+
+// ---------- every domain packs what it admits: random schemas and values ----------
+
+type Dom = Domain;
+const scalarArb: fc.Arbitrary<Dom> = fc.oneof(
+  fc.constant(bool()),
+  // Ranges around 0, excluding it, negative, and up to the full 32 bits.
+  fc.tuple(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constant(-(2 ** 31)), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+    fc.oneof(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 2 ** 32 - 1 })))
+    .map(([min, span]) => int(min, Math.min(min + span, 2 ** 31 - 1))),
+  fc.integer({ min: 1, max: 5 }).map((k) => enumOf(Array.from({ length: k }, (_, i) => `e${i}`))),
+);
+const { dom: domArb } = fc.letrec<{ dom: Dom }>((tie) => ({
+  dom: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+    scalarArb,
+    fc.integer({ min: 1, max: 31 }).map((n) => setOf(n)),
+    fc.tuple(fc.integer({ min: 1, max: 4 }), scalarArb).map(([m, of]) => list(m, of)),
+    fc.tuple(fc.integer({ min: 0, max: 3 }), tie('dom')).map(([n, of]) => array(n, of)),
+    fc.array(tie('dom'), { minLength: 1, maxLength: 3 }).map((fs) => record(Object.fromEntries(fs.map((f, i) => [`f${i}`, f])))),
+  ),
+}));
+const schemaArb = fc.array(domArb, { minLength: 1, maxLength: 4 }).map((fs) => Object.fromEntries(fs.map((f, i) => [`x${i}`, f])));
+
+/** Values of a domain, as decodeState gives them (a set's members ascending). */
+function valueArb(d: Dom): fc.Arbitrary<unknown> {
+  switch (d.kind) {
+    case 'bool': return fc.boolean();
+    case 'int': return fc.integer({ min: d.min, max: d.max });
+    case 'enum': return fc.constantFrom(...d.values);
+    case 'set': return fc.uniqueArray(fc.integer({ min: 0, max: d.size - 1 })).map((xs) => xs.sort((a, b) => a - b));
+    case 'list': return fc.array(valueArb(d.of), { maxLength: d.maxLength });
+    case 'array': return fc.tuple(...Array.from({ length: d.length }, () => valueArb(d.of)));
+    case 'record': return fc.record(Object.fromEntries(Object.entries(d.fields).map(([k, f]) => [k, valueArb(f)])));
+  }
+}
+const caseArb = schemaArb.chain((schema) => fc.tuple(fc.constant(schema), valueArb(record(schema)), valueArb(record(schema)), fc.infiniteStream(fc.nat(99))));
+
+/** Writes `v` into the view of domain `d` through its API, choosing how from `pick` (whole-value stores, element writes, push/shift/removeAt...). */
+function writeThrough(view: any, d: Dom, v: any, pick: () => number): void {
+  switch (d.kind) {
+    case 'set':
+      if (pick() % 2) { view.clear(); for (const x of v) view.add(x); } else view.bits = v.reduce((m: number, x: number) => m | (1 << x), 0);
+      return;
+    case 'list': {
+      view.clear();
+      const how = pick() % 3;
+      if (how === 1 && v.length < d.maxLength) { view.push(v[0] ?? leastOf(d.of)); for (const x of v) view.push(x); view.shift(); return; }
+      for (const x of v) view.push(x);
+      if (how === 2 && v.length < d.maxLength) { view.push(leastOf(d.of)); view.removeAt(v.length); }
+      if (how === 0 && v.length > 0) view.set(v.length - 1, v[v.length - 1]);
+      return;
+    }
+    case 'array':
+      for (let i = 0; i < d.length; i++) {
+        if (isScalar(d.of)) view.set(i, v[i]); else writeThrough(view.at(i), d.of, v[i], pick);
+      }
+      return;
+    case 'record':
+      for (const [k, f] of Object.entries(d.fields)) {
+        if (isScalar(f) || pick() % 3 === 0) view[k] = v[k]; // a scalar, or a whole compound value stored at once
+        else writeThrough(view[k], f, v[k], pick);
+      }
+      return;
+    default: throw new Error('scalars are written by their record');
+  }
+}
+const leastOf = (d: Dom): unknown => (d.kind === 'int' ? d.min : d.kind === 'bool' ? false : d.kind === 'enum' ? d.values[0] : 0);
+
+/** What a read-only view reads, as a plain value (through getters, get, has, toArray). */
+function readThrough(view: any, d: Dom): unknown {
+  switch (d.kind) {
+    case 'set': return Array.from({ length: d.size }, (_, x) => x).filter((x) => view.has(x));
+    case 'list': return Array.from({ length: view.length }, (_, i) => view.get(i));
+    case 'array': return Array.from({ length: d.length }, (_, i) => (isScalar(d.of) ? view.get(i) : readThrough(view.at(i), d.of)));
+    case 'record': return Object.fromEntries(Object.entries(d.fields).map(([k, f]) => [k, isScalar(f) ? view[k] : readThrough(view[k], f)]));
+    default: throw new Error('scalars are read by their record');
+  }
+}
+
+describe('every domain packs and unpacks every value it admits (property tests)', () => {
+  it('encodeState -> pack -> unpack -> decodeState gives the value back; a slot outside its domain never packs', () => {
+    fc.assert(fc.property(caseArb, ([schema, a]) => {
+      const L = compileLayout(schema);
+      const slots = new Int32Array(L.slots + 2), w = new Int32Array(L.words + 1), back = new Int32Array(L.slots + 1);
+      encodeState(L, a as Record<string, unknown>, slots, 2); // at an offset, as the engine's buffers hold many states
+      expect(L.pack(slots, 2, w, 1)).toBe(true);
+      L.unpack(w, 1, back, 1);
+      expect(Array.from(back.subarray(1))).toEqual(Array.from(slots.subarray(2)));
+      expect(decodeState(L, back, 1)).toEqual(a);
+      for (let k = 0; k < L.slots; k++) {
+        const bad = new Int32Array(slots);
+        if (L.slotMax[k]! < 2 ** 31 - 1) bad[2 + k] = L.slotMax[k]! + 1;
+        else if (L.slotMin[k]! > -(2 ** 31)) bad[2 + k] = L.slotMin[k]! - 1;
+        else continue; // a full 32-bit int admits every slot value
+        expect(L.pack(bad, 2, w, 1)).toBe(false);
+      }
+    }), { numRuns: 400 });
+  });
+
+  it('a successor written through a view packs like the same value encoded as an initial state, and reads back', () => {
+    fc.assert(fc.property(caseArb, ([schema, a, b, picks]) => {
+      const L = compileLayout(schema);
+      const it = picks[Symbol.iterator](), pick = (): number => it.next().value as number;
+      const root = { b: new Int32Array(L.slots), o: 0 };
+      encodeState(L, a as Record<string, unknown>, root.b, 0);
+      writeThrough(L.makeWritableView(root), record(schema), b, pick);
+      const want = new Int32Array(L.slots);
+      encodeState(L, b as Record<string, unknown>, want, 0);
+      expect(Array.from(root.b)).toEqual(Array.from(want)); // canonical: the same value, the same slots
+      const w = new Int32Array(L.words), back = new Int32Array(L.slots);
+      expect(L.pack(root.b, 0, w, 0)).toBe(true);
+      L.unpack(w, 0, back, 0);
+      expect(decodeState(L, back, 0)).toEqual(b);
+      expect(readThrough(L.makeView({ b: back, o: 0 }), record(schema))).toEqual(b);
+    }), { numRuns: 400 });
+  });
+
+  it('a whole value stored from another view (n.f = s.f) copies it, even when the two overlap', () => {
+    fc.assert(fc.property(caseArb, ([schema, a, b]) => {
+      const L = compileLayout(schema);
+      const sRoot = { b: new Int32Array(L.slots), o: 0 }, nRoot = { b: new Int32Array(L.slots), o: 0 };
+      encodeState(L, a as Record<string, unknown>, sRoot.b, 0);
+      encodeState(L, b as Record<string, unknown>, nRoot.b, 0);
+      const s = L.makeView(sRoot), n = L.makeWritableView(nRoot);
+      for (const [k, f] of Object.entries(schema)) if (!isScalar(f)) n[k] = s[k];
+      for (const [k, f] of Object.entries(schema)) if (!isScalar(f)) n[k] = n[k]; // self-assignment leaves it as it is
+      const want = Object.fromEntries(Object.entries(schema).map(([k, f]) => [k, isScalar(f) ? (b as any)[k] : (a as any)[k]]));
+      expect(decodeState(L, nRoot.b, 0)).toEqual(want);
+      expect(decodeState(L, sRoot.b, 0)).toEqual(a);
+    }), { numRuns: 200 });
   });
 });
 
