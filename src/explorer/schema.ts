@@ -270,7 +270,11 @@ const keyPath = (path: string, k: string | symbol): string =>
   typeof k === 'string' && /^\d+$/.test(k) ? `${path}[${k}]` : path ? `${path}.${String(k)}` : String(k);
 
 const UNKNOWN_FIELD: object = new Proxy(Object.create(Object.prototype) as object, {
-  set(_target, k, _v, receiver: { $p?: string; $hint?: string }): boolean {
+  set(_target, k, v, receiver: { $p?: string; $hint?: string }): boolean {
+    // A view's constructor sets its own $-bookkeeping through here (no field is named $...): defined on the
+    // view as a plain assignment would, so the fields keep exact representations (a Smi offset, a tracked
+    // root map), which class fields, first set to undefined, would lose. Once the view is frozen this fails.
+    if (typeof k === 'string' && k.charCodeAt(0) === 36 /* $ */) return Reflect.defineProperty(receiver, k, { value: v, writable: true, enumerable: true, configurable: true });
     throw new ViewError('unknown', keyPath(receiver.$p ?? '', k), receiver.$hint ?? '');
   },
 });
@@ -296,7 +300,6 @@ function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro: (root:
     classes.set(d, name);
     for (const variant of [false, true]) {
       const cls = `${name}${variant ? 'R' : 'W'}`;
-      const fields = ['$r', '$b', '$p'];
       let ctor = ` constructor(r, b, p) { this.$r = r; this.$b = b; this.$p = p;`;
       let accessors = '';
       let off = 0;
@@ -322,14 +325,13 @@ function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro: (root:
           default:
             // A compound field: a getter for its sub-view (created once, here), and a setter that stores a whole
             // value (a plain value or another view of the same shape) slot by slot, with every domain checked.
-            fields.push(`$_${k}`);
             ctor += ` this.$_${k} = ${subView(f, `b + ${off}`, join(k).replaceAll('this.$p', 'p'), variant)};`;
-            accessors += ` get ${k}() { return this.$_${k}; }\n${ref || ` set ${k}(v) { H.storeValue(${constRef(f)}, v, ${join(k)}, this.$r, this.$b + ${off}); }\n`}`;
+            accessors += ` get ${k}() { return this.$_${k}; }\n${ref || ` set ${k}(v) { H.storeValue(${constRef(f)}, ${widthOf(f)}, v, ${join(k)}, this.$r, this.$b + ${off}); }\n`}`;
         }
         off += widthOf(f);
       }
       accessors += ` $plain() { return H.decodeValue(${constRef(d)}, this.$r.b, this.$r.o + this.$b); }\n`;
-      classDefs.push(`class ${cls} {\n ${fields.join('; ')};\n${ctor} Object.freeze(this); }\n${accessors}}\nObject.setPrototypeOf(${cls}.prototype, H.UNKNOWN_FIELD);`);
+      classDefs.push(`class ${cls} {\n${ctor} Object.freeze(this); }\n${accessors}}\nObject.setPrototypeOf(${cls}.prototype, H.UNKNOWN_FIELD);`);
     }
     return `${name}${ro ? 'R' : 'W'}`;
   };
@@ -394,7 +396,7 @@ function leastSlot(d: Scalar): number { return d.kind === 'int' ? d.min : 0; }
 // `$ro` marks the read-only views (of s): one class per kind keeps helpers that take s or n monomorphic.
 
 class ScalarArray {
-  $r: ViewRoot; $b: number; $n: number; $d: Scalar; $p: string; $ro: boolean;
+  declare $r: ViewRoot; declare $b: number; declare $n: number; declare $d: Scalar; declare $p: string; declare $ro: boolean;
   constructor(r: ViewRoot, base: number, length: number, d: Scalar, path: string, ro: boolean) {
     this.$r = r; this.$b = base; this.$n = length; this.$d = d; this.$p = path; this.$ro = ro;
     Object.freeze(this);
@@ -421,7 +423,7 @@ class ScalarArray {
 }
 
 class RecordArray {
-  $e: unknown[]; $r: ViewRoot; $b: number; $d: ArrayD<Domain>; $p: string;
+  declare $e: unknown[]; declare $r: ViewRoot; declare $b: number; declare $d: ArrayD<Domain>; declare $p: string;
   constructor(elems: unknown[], r: ViewRoot, base: number, d: ArrayD<Domain>, path: string) {
     this.$e = elems; this.$r = r; this.$b = base; this.$d = d; this.$p = path;
     Object.freeze(this);
@@ -437,7 +439,7 @@ class RecordArray {
 }
 
 class SetViewImpl {
-  $r: ViewRoot; $b: number; $u: number; $p: string; $ro: boolean;
+  declare $r: ViewRoot; declare $b: number; declare $u: number; declare $p: string; declare $ro: boolean;
   constructor(r: ViewRoot, base: number, universe: number, path: string, ro: boolean) {
     this.$r = r; this.$b = base; this.$u = universe; this.$p = path; this.$ro = ro;
     Object.freeze(this);
@@ -462,7 +464,7 @@ class SetViewImpl {
 }
 
 class ListViewImpl {
-  $r: ViewRoot; $b: number; $m: number; $d: Scalar; $lo: number; $p: string; $ro: boolean;
+  declare $r: ViewRoot; declare $b: number; declare $m: number; declare $d: Scalar; declare $lo: number; declare $p: string; declare $ro: boolean;
   constructor(r: ViewRoot, base: number, maxLength: number, d: Scalar, path: string, ro: boolean) {
     this.$r = r; this.$b = base; this.$m = maxLength; this.$d = d; this.$lo = leastSlot(d); this.$p = path; this.$ro = ro;
     Object.freeze(this);
@@ -568,14 +570,20 @@ export function encodeValue(d: Domain, v: unknown, path: string, out: Int32Array
       }
       return;
     }
+    default: // a domain kind added without its encoding: an error, never a value left unwritten
+      throw new DomainError(`${path} := ${JSON.stringify(v)}: a value of kind '${(d as { kind: string }).kind}' cannot be stored whole`, path);
   }
 }
 
+/** Where storeValue encodes a value before copying it in (grown as needed; encodeValue never stores, so one buffer serves every call). */
+let storeScratch = new Int32Array(64);
+
 /** Stores a whole value into a compound field of a successor: encoded aside first, so a bad value leaves the field as it was. */
-function storeValue(d: Domain, v: unknown, path: string, r: ViewRoot, base: number): void {
-  const tmp = new Int32Array(widthOf(d));
-  encodeValue(d, v, path, tmp, 0);
-  r.b.set(tmp, r.o + base);
+function storeValue(d: Domain, w: number, v: unknown, path: string, r: ViewRoot, base: number): void {
+  if (w > storeScratch.length) storeScratch = new Int32Array(w);
+  encodeValue(d, v, path, storeScratch, 0);
+  const b = r.b, at = r.o + base;
+  for (let k = 0; k < w; k++) b[at + k] = storeScratch[k]!;
 }
 
 /** The plain value of domain `d` at buf[at..]. */
