@@ -3,7 +3,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Expander } from '../src/explorer/expand.js';
-import { compileModel, ModelError, resolveParams } from '../src/explorer/model.js';
+import { compileModel, defineModel, ModelError, resolveParams } from '../src/explorer/model.js';
+import { explore } from '../src/explorer/search.js';
+import { eventually, invariant, sometimes, terminalStates } from '../src/invariants/index.js';
 import { array, bool, compileLayout, decodeState, DomainError, encodeState, enumOf, int, isScalar, list, record, setOf, ViewError, type Domain } from '../src/explorer/schema.js';
 import listLeast from './fixtures/list-least.js';
 import { fixture, mc } from './helpers.js';
@@ -211,6 +213,12 @@ describe('view objects', () => {
     }
     expect(Array.from(root.b)).toEqual(before);
     expect((thrown(() => { n.pc[1] = 'a'; }) as ViewError).field).toBe('pc[1]');
+    // The $-bookkeeping is set only while a view is built: later writes fail (a TypeError here, in strict code).
+    expect(thrown(() => { n.$r = { b: new Int32Array(L.slots), o: 0 }; })).toBeInstanceOf(TypeError);
+    expect(thrown(() => { n.$other = 1; })).toBeInstanceOf(TypeError);
+    expect(n.$other).toBeUndefined();
+    n.c = 3;
+    expect(root.b[0]).toBe(3);
   });
 
   it('every write through the view of s throws, and leaves the state as it was', () => {
@@ -257,6 +265,34 @@ describe('view objects', () => {
     expect(Array.from(root.b)).toEqual(before);
     n.recs = [{ q: 2, on: true }, { q: 1, on: false }]; n.m = [[false, false], [true, true]]; n.l = []; n.st = [0, 1];
     expect(decodeState(L, root.b, 0)).toMatchObject({ recs: [{ q: 2, on: true }, { q: 1, on: false }], m: [[false, false], [true, true]], l: [], st: [0, 1] });
+  });
+});
+
+describe('what only reads a state gets a read-only view', () => {
+  // One model, one reader at a time writing the state it is given.
+  const model = (who: string) => defineModel({
+    name: 'readers', description: 'a reader writes its state', params: {},
+    state: () => ({ x: int(0, 2) }),
+    init: () => [{ x: 0 }],
+    actions: () => [{ name: 'Inc', actor: 'P', guard: (s) => s.x < 2, effect: (s, n) => { n.x = s.x + 1; } }],
+    invariants: () => [invariant('Inv', 'x in range', (s: any) => (who === 'invariant' ? (s.x = 1) : s.x) <= 2)],
+    sometimes: () => [sometimes('Top', 'x reaches 2', (s: any) => (who === 'goal' ? (s.x = 2) : s.x) === 2)],
+    liveness: () => [eventually('Ends', 'x reaches 2', (s: any) => (who === 'liveness' ? (s.x = 2) : s.x) === 2)],
+    deadlock: () => terminalStates('x = 2', (s: any) => (who === 'deadlock' ? (s.x = 2) : s.x) === 2),
+    constraint: () => (s: any) => (who === 'constraint' ? (s.x = 0) : s.x) <= 2,
+  });
+  for (const [who, what] of [['invariant', 'invariant Inv'], ['goal', 'goal Top'], ['liveness', 'liveness property Ends'], ['deadlock', 'the deadlock policy'], ['constraint', 'the state constraint']]) {
+    it(`${what}: a model error naming it and the field`, async () => {
+      const m = model(who!);
+      const r = await explore(compileModel(m, resolveParams(m, {})), { workers: 1, progressEveryMs: 1e9 });
+      expect(r.error?.message).toBe(`${what} wrote field 'x' of the state it reads (properties, policies and constraints only read the state)`);
+    });
+  }
+  it('none of them writing: the run ends normally', async () => {
+    const m = model('none');
+    const r = await explore(compileModel(m, resolveParams(m, {})), { workers: 1, progressEveryMs: 1e9 });
+    expect(r.error).toBeUndefined();
+    expect(r.stats.distinct).toBe(3);
   });
 });
 
