@@ -43,7 +43,7 @@
 // (receiveMessageOnPort) once a shared count says they are there.
 import { doubleInPlace, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, seenRecently } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
-import { ModelError, type CompiledModel } from './model.js';
+import type { CompiledModel } from './model.js';
 import { readerError } from './trace.js';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 
