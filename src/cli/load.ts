@@ -11,7 +11,7 @@ import { isModel, ModelError, UsageError, type Model } from '../explorer/model.j
 import { MODEL_MARK } from './load-hooks.js';
 
 export function looksLikePath(arg: string): boolean {
-  return /[\\/]/.test(arg) || /\.(m?[jt]s)$/.test(arg);
+  return /[\\/]/.test(arg) || /\.([mc]?[jt]s)$/.test(arg);
 }
 
 /** mc's own package root (this file is dist/src/cli/load.js). */

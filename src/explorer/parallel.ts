@@ -43,7 +43,8 @@
 // (receiveMessageOnPort) once a shared count says they are there.
 import { doubleInPlace, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, seenRecently } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
-import { ModelError, type CompiledModel } from './model.js';
+import type { CompiledModel } from './model.js';
+import { readerError } from './trace.js';
 import { IDLE, KIND_CONSTRAINT, KIND_DEADLOCK, KIND_GOAL, KIND_INVARIANT, newProbe, probeCode, WHO } from './control.js';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 
@@ -350,8 +351,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   /** The state constraint on the successor in scratch; a throw becomes the action's failure. */
   const inConstraint = (actionId: number): boolean => {
     who[WHO] = probeCode(KIND_CONSTRAINT, 0, true);
-    try { return c.constraint!(x.nextView); } catch (e) {
-      throw new ExpandFailure(new ModelError(`the state constraint threw: ${(e as Error)?.message ?? String(e)}`), actionId, x.scratch.slice(0, n));
+    try { return c.constraint!(x.scratchView); } catch (e) {
+      throw new ExpandFailure(readerError('the state constraint', e), actionId, x.scratch.slice(0, n));
     }
   };
   /** Whether the current state (no action enabled) is an expected terminal state. */
@@ -360,7 +361,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     if (typeof d !== 'object') return false;
     who[WHO] = probeCode(KIND_DEADLOCK, 0, false);
     try { return d.expected(x.curView); } catch (e) {
-      throw new ExpandFailure(new ModelError(`the deadlock policy threw: ${(e as Error)?.message ?? String(e)}`), -1, null);
+      throw new ExpandFailure(readerError('the deadlock policy', e), -1, null);
     }
   };
 
@@ -398,7 +399,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       return true;
     } catch (e) {
       const what = at >= 0 ? `invariant ${c.invariants[at]!.name}` : `goal ${c.goals[-2 - at]!.name}`;
-      checkError = { pos: r, actionId: -1, message: `${what} threw: ${(e as Error)?.message ?? String(e)}`, bad: null };
+      checkError = { pos: r, actionId: -1, message: readerError(what, e).message, bad: null };
       return false;
     }
   }
