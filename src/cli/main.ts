@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The `mc` command line. Exit codes (design.md section 5):
 //   0 ok, 1 violation, 2 usage error, 3 model error, 4 incomplete, 5 gate failure.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtinModels } from '../models/index.js';
 import { compileModel, kebab, ModelError, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from '../explorer/model.js';
@@ -113,6 +114,58 @@ function givenParams(model: Model | null, opts: Record<string, unknown>): Record
   return given;
 }
 
+// ---------- output files ----------
+
+/** What a failed file operation means, in words, with Node's code. */
+function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or directory', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system',
+    ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded', EISDIR: 'it is a directory', ENOTDIR: 'not a directory', EIO: 'input/output error',
+  };
+  return code && words[code] ? `${words[code]} (${code})` : (e as Error)?.message ?? String(e);
+}
+
+/**
+ * An output file (--trace-out, --junit, --markdown) that cannot be written is a usage error before the search, not a
+ * report lost after it: the file must be writable, or not exist in a directory that does. Nothing is created here.
+ */
+function checkOutputFile(flag: string, file: string): void {
+  const path = resolve(file);
+  const bad = (why: string): never => { throw new UsageError(`${flag} '${file}' cannot be written: ${why}`); };
+  if (file === '') throw new UsageError(`${flag} needs the name of a file to write`);
+  let isDir: boolean | null = null;
+  try { isDir = statSync(path).isDirectory(); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') bad(fsReason(e)); }
+  if (isDir) bad('it is a directory (give the name of a file to write)');
+  if (isDir === false) { try { accessSync(path, fsConstants.W_OK); } catch (e) { bad(fsReason(e)); } return; }
+  // A new file: its directory must exist and be writable. Name the first part of the path that is missing or not a directory.
+  let dir = dirname(path);
+  let shown = dirname(file);
+  for (;;) {
+    let st;
+    try { st = statSync(dir); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') { const up = dirname(dir); if (up !== dir) { dir = up; shown = dirname(shown); continue; } }
+      bad(fsReason(e));
+    }
+    if (!st!.isDirectory()) bad(`'${shown}' is a file, not a directory`);
+    break;
+  }
+  if (dir !== dirname(path)) bad(`the directory '${dirname(file)}' does not exist`);
+  try { accessSync(dir, fsConstants.W_OK); } catch (e) { bad(`the directory '${dirname(file)}' is not writable: ${fsReason(e)}`); }
+}
+
+/** Writes an output file at the end of a command. A failure is stated on stderr (the report is printed all the same); false then. */
+function writeOutput(flag: string, file: string, text: string, where: string): boolean {
+  try { writeFileSync(file, text); return true; } catch (e) {
+    err(`mc: ${flag} '${file}' could not be written: ${fsReason(e)}; ${where}\n`);
+    return false;
+  }
+}
+
+/** The exit code of a command whose output file could not be written: its own if it says something went wrong, else usage (2). */
+const withWriteFailure = (code: number, wrote: boolean): number => (wrote || code !== EXIT.ok ? code : EXIT.usage);
+
 // ---------- run ----------
 
 interface RunOpts { workers: number; parallelFrom?: number; liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxMemory?: number; maxDepth?: number; exact?: boolean; json?: boolean; jsonl?: boolean; traceOut?: string; continue?: boolean; progress?: boolean; debug?: boolean }
@@ -154,6 +207,7 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
   const text = progressPrinter(!!progress);
   // With --jsonl, progress as JSON Lines on stdout every 2 s (and on stderr as text too, if asked for).
   const onProgress = o.jsonl ? (p: Progress): void => { out(jsonDoc({ schema: SCHEMA.progress, ...p })); text(p); } : text;
+  if (o.traceOut !== undefined) checkOutputFile('--trace-out', o.traceOut);
   const intr = interruptFlag();
   let run: AssembledRun;
   try {
@@ -168,13 +222,15 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
   const { compiled: c, result: r, doc } = run;
   for (const note of r.notes) err(`mc: note: ${note}\n`);
   if (progress && process.stderr.isTTY) err('\n');
-  if (o.traceOut) {
+  let trace: string | null = null;
+  if (o.traceOut !== undefined) {
     const steps = r.violations[0]?.trace ?? r.error?.trace;
-    if (steps && steps.length) writeFileSync(o.traceOut, `${JSON.stringify(traceFile(c, r.violations[0]?.property ?? null, steps, r.violations[0]?.loopStart ?? null), null, 2)}\n`);
+    if (steps && steps.length) trace = `${JSON.stringify(traceFile(c, r.violations[0]?.property ?? null, steps, r.violations[0]?.loopStart ?? null), null, 2)}\n`;
     else err(`mc: no counterexample to write to ${o.traceOut} (verdict ${r.verdict})\n`);
   }
   out(o.json || o.jsonl ? jsonDoc(doc) : renderRun(c, r));
-  return r.verdict === 'ok' ? EXIT.ok : r.verdict === 'violation' ? EXIT.violation : r.verdict === 'incomplete' ? EXIT.incomplete : EXIT.model;
+  const wrote = trace === null || writeOutput('--trace-out', o.traceOut!, trace, `${r.error ? 'the trace to the model error' : 'the counterexample'} is in the report printed above`);
+  return withWriteFailure(r.verdict === 'ok' ? EXIT.ok : r.verdict === 'violation' ? EXIT.violation : r.verdict === 'incomplete' ? EXIT.incomplete : EXIT.model, wrote);
 }
 
 // ---------- mutate ----------
@@ -217,6 +273,8 @@ async function cmdMutate(model: Model, o: RunOpts & { auto?: boolean; matrix?: b
 // ---------- check ----------
 
 async function cmdCheck(names: string[], o: { json?: boolean; junit?: string; markdown?: string; updateGolden?: boolean }): Promise<number> {
+  if (o.junit !== undefined) checkOutputFile('--junit', o.junit);
+  if (o.markdown !== undefined) checkOutputFile('--markdown', o.markdown);
   const models = names.length ? await Promise.all(names.map(loadModel)) : [...builtinModels];
   if (models.length === 0) throw new UsageError('no models to check');
   const intr = interruptFlag();
@@ -228,16 +286,18 @@ async function cmdCheck(names: string[], o: { json?: boolean; junit?: string; ma
       checks.push(await checkModel(m, { interrupted: intr.interrupted, progressEveryMs: Infinity }, !!o.updateGolden));
     }
   } finally { intr.dispose(); }
-  if (o.junit) writeFileSync(o.junit, junitXml(checks));
-  if (o.markdown) writeFileSync(o.markdown, markdownSummary(checks));
   const ok = checks.length === models.length && checks.every((c) => c.ok);
   if (o.json) {
     const strip = ({ trace: _t, actors: _a, ...rest }: MutantOutcome) => rest;
     const doc = checks.map((c) => ({ ...c, configs: c.configs.map(({ violation, actors: _a, ...rest }) => ({ ...rest, violation: violation ? { property: violation.property, traceLength: violation.trace.length } : null })), mutants: c.mutants.map(strip) }));
     out(jsonDoc({ schema: SCHEMA.check, verdict: ok ? 'ok' : 'gate-failure', models: doc }));
   } else out(renderCheck(checks, ok));
+  // Written after the report, so a file that cannot be written at the end does not lose it.
+  let wrote = true;
+  if (o.junit !== undefined) wrote = writeOutput('--junit', o.junit, junitXml(checks), 'the results are in the report printed above') && wrote;
+  if (o.markdown !== undefined) wrote = writeOutput('--markdown', o.markdown, markdownSummary(checks), 'the results are in the report printed above') && wrote;
   if (intr.interrupted()) return EXIT.incomplete;
-  return ok ? EXIT.ok : EXIT.gate;
+  return withWriteFailure(ok ? EXIT.ok : EXIT.gate, wrote);
 }
 
 // ---------- list / show ----------
