@@ -1,7 +1,7 @@
 // Messages that say what happened (issue 27, point 5): what is not a model file, the type of a wrong
 // value, NaN as NaN, --debug stack traces of the model's own code, replay naming the field that differs
 // and a trace that belongs to another model. docs/bad-input.md lists each case with the test that tries it.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,5 +56,88 @@ describe('what is not a model file', () => {
   });
   it('a name that is neither a built-in model nor a file is still an unknown model', () => {
     expectUsage(['run', 'no-such.json'], /^mc: unknown model 'no-such.json'\. Built-in models: ring,/);
+  });
+});
+
+describe('mc replay says what differs', () => {
+  const recorded = join(tmp, 'mutex.json');
+  /** The mutex-bug counterexample (Test(0), Test(1), Set(0), Set(1)) as written by --trace-out, edited, in a new file. */
+  let k = 0;
+  function edited(edit: (t: any) => void, from = recorded): string {
+    const t = JSON.parse(readFileSync(from, 'utf8'));
+    edit(t);
+    const file = join(tmp, `edited-${++k}.json`);
+    writeFileSync(file, JSON.stringify(t));
+    return file;
+  }
+  function replayFails(file: string, step: number, reason: string): void {
+    const r = mc('replay', file);
+    expect(r.code, r.stdout + r.stderr).toBe(5);
+    expect(r.stdout).toContain(`${String(step).padStart(4)}. FAILED: ${reason}\n`);
+    expectClean(r);
+    const j = mc('replay', file, '--json');
+    expect(j.code).toBe(5);
+    expect(j.json).toMatchObject({ schema: 'mc.replay/1', ok: false, failedStep: step, reason });
+  }
+  it('a step whose state differs names the first field that differs, with both values', () => {
+    expect(mc('run', fixture('mutex-bug.ts'), '--trace-out', recorded).code).toBe(1);
+    replayFails(edited((t) => { t.steps[1].state.pc[1] = 'cs'; }), 3, 'Test(1) gives a different state than recorded: field pc[1] differs: the model gives saw, the trace recorded cs');
+    replayFails(edited((t) => { t.steps[2].state.pc = ['done', 'done']; t.steps[2].state.lock = false; }), 4,
+      'Set(0) gives a different state than recorded: field lock differs: the model gives true, the trace recorded false (and 2 more fields)');
+  });
+  it('a recorded state that does not fit the model says why', () => {
+    replayFails(edited((t) => { t.steps[0].state.pc[1] = 'waiting'; }), 2, 'the recorded state does not fit the model: pc[1] := "waiting" is not one of {idle, saw, cs, done}');
+  });
+  it('an initial state that is not the model\'s names the field', () => {
+    replayFails(edited((t) => { t.init.lock = true; }), 1, "the recorded initial state is not an initial state of the model: field lock differs: the trace has true, the model's initial state has false");
+  });
+  it('an action the model does not have comes with the nearest names', () => {
+    replayFails(edited((t) => { t.steps[1].action = 'Tset(1)'; }), 3, "the model has no action named 'Tset(1)' (did you mean 'Test(1)', 'Set(1)' or 'Test(0)'?)");
+  });
+  it('a lasso that does not loop back names the field', () => {
+    const lasso = join(tmp, 'lasso.json');
+    expect(mc('run', 'dist/test/oracles/ewd840.js', '--mutant', 'stay-black', '--trace-out', lasso).code).toBe(1);
+    expect(JSON.parse(readFileSync(lasso, 'utf8')).loopStart).toBe(1);
+    replayFails(edited((t) => { t.loopStart = 3; }, lasso), 7, 'the last state does not loop back to step 3: field tpos differs: the last state has 0, step 3 has 1 (and 1 more field)');
+    replayFails(edited((t) => { t.loopStart = 99; }, lasso), 7, "the trace's loopStart, 99, is not one of its steps (1..7)");
+  });
+});
+
+describe('mc replay of a trace recorded for another model', () => {
+  const recorded = join(tmp, 'mutex-for-relabel.json');
+  const relabel = (edit: (t: any) => void): string => {
+    const t = JSON.parse(readFileSync(recorded, 'utf8'));
+    edit(t);
+    const file = join(tmp, `relabelled-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(t));
+    return file;
+  };
+  it('parameters the model does not have: the trace does not belong to it', () => {
+    expect(mc('run', fixture('mutex-bug.ts'), '--trace-out', recorded).code).toBe(1);
+    const f = relabel((t) => { t.model = 'check-demo'; t.modelPath = fixture('check-demo.ts'); });
+    expectUsage(['replay', f], `trace '${f}' does not belong to model 'check-demo': it was recorded with parameter 'fixed', which 'check-demo' does not have (its parameters: k); a trace replays against the model that wrote it`);
+  });
+  it('a built-in model\'s trace relabelled as another built-in model', () => {
+    const ring = join(tmp, 'ring.json');
+    expect(mc('run', 'ring', '--mutant', 'M-A2', '--trace-out', ring).code).toBe(1);
+    const t = JSON.parse(readFileSync(ring, 'utf8'));
+    t.model = 'mpu';
+    const f = join(tmp, 'ring-as-mpu.json');
+    writeFileSync(f, JSON.stringify(t));
+    expectUsage(['replay', f], `trace '${f}' does not belong to model 'mpu': it was recorded with parameters 'cqSlots', 'ids', 'adversary', 'config', which 'mpu' does not have (its parameters: partitions, slots, hwSlots); a trace replays against the model that wrote it`);
+  });
+  it('fields the model does not have, or a mutant it does not declare', () => {
+    const f = relabel((t) => { t.model = 'check-demo'; t.modelPath = fixture('check-demo.ts'); t.params = {}; });
+    expectUsage(['replay', f], `trace '${f}' does not belong to model 'check-demo': its states have fields lock, pc, which the model's do not, and lack the model's fields a, b; a trace replays against the model that wrote it`);
+    const g = relabel((t) => { t.mutant = 'both-top'; });
+    expectUsage(['replay', g], `trace '${g}' does not belong to model 'mutex-bug': it was recorded with mutant 'both-top', which 'mutex-bug' does not declare`);
+    const h = relabel((t) => { t.mutant = 'auto:disable:Frob'; });
+    expectUsage(['replay', h], `trace '${h}' does not belong to model 'mutex-bug': automatic mutant 'auto:disable:Frob': model 'mutex-bug' has no action 'Frob'`);
+  });
+  it('a parameter value the model no longer allows, or a model file that is gone', () => {
+    const f = relabel((t) => { t.model = 'check-demo'; t.modelPath = fixture('check-demo.ts'); t.params = { k: 12 }; });
+    expectUsage(['replay', f], `trace '${f}' does not fit model 'check-demo' as it is now: --k for model 'check-demo': 12 is outside its range 1..9`);
+    const g = relabel((t) => { t.modelPath = join(tmp, 'gone.ts'); });
+    expectUsage(['replay', g], `trace '${g}' was recorded for model "${join(tmp, 'gone.ts')}": model file '${join(tmp, 'gone.ts')}' does not exist`);
   });
 });

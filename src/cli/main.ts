@@ -9,7 +9,8 @@ import { builtinModels } from '../models/index.js';
 import { compileModel, kebab, ModelError, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from '../explorer/model.js';
 import type { Progress, SearchOptions, Strategy } from '../explorer/search.js';
 import { assembleRun, MAX_WORKERS, type AssembledRun } from '../run.js';
-import { applyAction, asModelError } from '../explorer/trace.js';
+import { applyAction, asModelError, firstDifference } from '../explorer/trace.js';
+import { didYouMean } from '../explorer/validate.js';
 import { decodeState, encodeState, DomainError } from '../explorer/schema.js';
 import { loadModel, looksLikePath } from './load.js';
 import { modelDoc, paramDoc, renderCheck, renderList, renderMatrix, renderMutate, renderRun, renderShow, SCHEMA, traceFile } from './render.js';
@@ -314,8 +315,19 @@ async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
   let t: any;
   try { t = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new UsageError(`cannot read trace file '${file}': ${(e as Error).message}`); }
   if (t?.schema !== 'mc.trace/1' || !Array.isArray(t.steps) || typeof t.init !== 'object') throw new UsageError(`'${file}' is not an mc trace (expected "schema": "mc.trace/1" as written by --trace-out)`);
-  const model = await loadModel(t.modelPath ?? t.model);
-  const c = compileModel(model, resolveParams(model, t.params ?? {}), t.mutant ?? null);
+  let model: Model;
+  try { model = await loadModel(t.modelPath ?? t.model); } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`trace '${file}' was recorded for model ${JSON.stringify(t.modelPath ?? t.model)}: ${e.message}`);
+    throw e;
+  }
+  const params = replayParams(file, model, t), mutant = replayMutant(file, model, t);
+  let c: CompiledModel;
+  try { c = compileModel(model, params, mutant); } catch (e) {
+    // An automatic mutant of an action the model does not have: the trace is another model's.
+    if (e instanceof UsageError) throw new UsageError(`trace '${file}' does not belong to model '${model.name}': ${e.message}`);
+    throw e;
+  }
+  replayFields(file, c, t.init);
   const n = c.layout.slots;
   const lines: string[] = [`mc replay ${file}: model ${model.name}, ${t.steps.length + 1} states${t.property ? `, recorded violation of ${t.property}` : ''}`];
   let state: Int32Array = new Int32Array(n);
@@ -323,19 +335,30 @@ async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
   try { encodeState(c.layout, t.init, state, 0); lines.push('   1. initial state  ok'); } catch (e) {
     failedStep = 1; reason = `the initial state does not fit the model: ${(e as Error).message}`;
   }
-  if (failedStep === undefined && !Array.from({ length: c.initCount }, (_, i) => c.inits.subarray(i * n, i * n + n)).some((s) => s.every((x, k) => x === state[k]))) {
-    failedStep = 1; reason = 'the recorded initial state is not an initial state of the model';
+  if (failedStep === undefined) {
+    const inits = Array.from({ length: c.initCount }, (_, i) => c.inits.slice(i * n, i * n + n));
+    if (!inits.some((s) => s.every((x, k) => x === state[k]))) {
+      // Name a field that differs from the nearest initial state (the one with the fewest differing fields).
+      const diffs = inits.map((s) => firstDifference(c, state, s)!).sort((a, b) => a.more - b.more);
+      const d = diffs[0];
+      failedStep = 1;
+      reason = `the recorded initial state is not an initial state of the model${d ? `: ${fieldDiffers(d, 'the trace has', inits.length === 1 ? 'the model\'s initial state has' : `the nearest of its ${inits.length} initial states has`)}` : ''}`;
+    }
   }
   const seen: Int32Array[] = [state];
   for (let i = 0; failedStep === undefined && i < t.steps.length; i++) {
     const st = t.steps[i], stepNo = i + 2;
     const a = c.actions.find((x) => x.name === st.action);
-    if (!a) { failedStep = stepNo; reason = `the model has no action named '${st.action}'`; break; }
+    if (!a) { failedStep = stepNo; reason = `the model has no action named '${st.action}'${didYouMean(String(st.action), c.actions.map((x) => x.name), 'actions')}`; break; }
     let next: Int32Array | null;
     try { next = applyAction(c, a, state); } catch (e) { failedStep = stepNo; reason = asModelError(e, a.name).message; break; }
     if (next === null) { failedStep = stepNo; reason = `${a.name} is not enabled in the state reached at step ${stepNo - 1}`; break; }
-    const got = JSON.stringify(decodeState(c.layout, next, 0)), want = JSON.stringify(st.state);
-    if (st.state !== undefined && got !== want) { failedStep = stepNo; reason = `${a.name} gives a different state than recorded`; break; }
+    if (st.state !== undefined) {
+      const want = new Int32Array(n);
+      try { encodeState(c.layout, st.state, want, 0); } catch (e) { failedStep = stepNo; reason = `the recorded state does not fit the model: ${(e as Error).message}`; break; }
+      const d = firstDifference(c, next, want);
+      if (d) { failedStep = stepNo; reason = `${a.name} gives a different state than recorded: ${fieldDiffers(d, 'the model gives', 'the trace recorded')}`; break; }
+    }
     lines.push(`${String(stepNo).padStart(4)}. ${a.name}  [${a.actor}]  ok`);
     state = next;
     seen.push(next);
@@ -343,8 +366,10 @@ async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
   let livenessViolated: string | null = null;
   if (failedStep === undefined && typeof t.loopStart === 'number') {
     // A lasso: the last state must equal the state at loopStart, closing the cycle.
-    const loopState = t.loopStart === 1 ? t.init : t.steps[t.loopStart - 2]?.state;
-    if (JSON.stringify(decodeState(c.layout, state, 0)) !== JSON.stringify(loopState)) { failedStep = t.steps.length + 1; reason = `the last state does not loop back to step ${t.loopStart}`; }
+    const loopState = Number.isInteger(t.loopStart) ? seen[t.loopStart - 1] : undefined;
+    const d = loopState ? firstDifference(c, state, loopState) : null;
+    if (!loopState) { failedStep = t.steps.length + 1; reason = `the trace's loopStart, ${t.loopStart}, is not one of its steps (1..${t.steps.length + 1})`; }
+    else if (d) { failedStep = t.steps.length + 1; reason = `the last state does not loop back to step ${t.loopStart}: ${fieldDiffers(d, 'the last state has', `step ${t.loopStart} has`)}`; }
     else {
       lines.push(`      the last state equals step ${t.loopStart}: the cycle closes`);
       // The recorded liveness property must still fail on the cycle: q never holds in it (◇□q: some cycle state has ¬q).
@@ -369,6 +394,49 @@ async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
   else lines.push('Verdict: the trace re-executes; no property is violated in its last state');
   out(o.json ? jsonDoc(doc) : `${lines.join('\n')}\n`);
   return failedStep !== undefined ? EXIT.gate : violated.length ? EXIT.violation : EXIT.ok;
+}
+
+/** `field 'x' differs: A 2, B 3 (and 2 more fields)`, from firstDifference. */
+function fieldDiffers(d: { field: string; a: string; b: string; more: number }, a: string, b: string): string {
+  return `field ${d.field} differs: ${a} ${d.a}, ${b} ${d.b}${d.more ? ` (and ${d.more} more field${d.more > 1 ? 's' : ''})` : ''}`;
+}
+
+/**
+ * The parameters a trace was recorded with, for the model it names. A trace with parameters the model does not have
+ * was recorded for another model (or relabelled): a usage error saying so, not the model's complaint about a parameter.
+ */
+function replayParams(file: string, model: Model, t: { params?: unknown }): Record<string, number | string | boolean> {
+  const given = (t.params ?? {}) as Record<string, unknown>;
+  const own = Object.keys(model.def.params);
+  const foreign = Object.keys(given).filter((k) => !own.includes(k));
+  if (foreign.length) {
+    throw new UsageError(`trace '${file}' does not belong to model '${model.name}': it was recorded with parameter${foreign.length > 1 ? 's' : ''} ${foreign.map((k) => `'${k}'`).join(', ')}, which '${model.name}' does not have (${own.length ? `its parameters: ${own.join(', ')}` : 'it has none'}); a trace replays against the model that wrote it`);
+  }
+  try { return resolveParams(model, given); } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`trace '${file}' does not fit model '${model.name}' as it is now: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The mutant a trace was recorded with: one the model does not declare means the trace is not this model's. */
+function replayMutant(file: string, model: Model, t: { mutant?: unknown }): string | null {
+  const m = t.mutant ?? null;
+  if (m === null) return null;
+  try { mutantById(model, String(m)); } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`trace '${file}' does not belong to model '${model.name}': it was recorded with mutant '${String(m)}', which '${model.name}' does not declare`);
+    throw e;
+  }
+  return String(m);
+}
+
+/** A trace whose states have other fields than the model's (at the top level) was recorded for another model: a usage error saying so. */
+function replayFields(file: string, c: CompiledModel, init: object): void {
+  const own = Object.keys(c.layout.schema.fields), recorded = Object.keys(init ?? {});
+  const extra = recorded.filter((k) => !own.includes(k)), missing = own.filter((k) => !recorded.includes(k));
+  if (!extra.length && !missing.length) return;
+  const names = (xs: string[]): string => `${xs.length > 1 ? 's' : ''} ${xs.slice(0, 6).join(', ')}${xs.length > 6 ? ` and ${xs.length - 6} more` : ''}`;
+  const what = [extra.length ? `have field${names(extra)}, which the model's do not` : '', missing.length ? `lack the model's field${names(missing)}` : ''].filter(Boolean).join(', and ');
+  throw new UsageError(`trace '${file}' does not belong to model '${c.model.name}': its states ${what}; a trace replays against the model that wrote it`);
 }
 
 // ---------- program ----------

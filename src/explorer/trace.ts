@@ -55,6 +55,19 @@ export function diffStates(c: CompiledModel, prev: Int32Array | null, cur: Int32
   return out;
 }
 
+/** The first field (in layout order) where two states differ, both values as traces print them, and how many more fields differ; null if none. */
+export function firstDifference(c: CompiledModel, a: Int32Array, b: Int32Array): { field: string; a: string; b: string; more: number } | null {
+  let first: { field: string; a: string; b: string } | null = null, more = 0;
+  for (const leaf of c.layout.leaves) {
+    let same = true;
+    for (let k = 0; k < leaf.width; k++) if (a[leaf.offset + k] !== b[leaf.offset + k]) { same = false; break; }
+    if (same) continue;
+    if (first === null) first = { field: leaf.path, a: formatLeaf(leaf, a, 0), b: formatLeaf(leaf, b, 0) };
+    else more++;
+  }
+  return first === null ? null : { ...first, more };
+}
+
 /** The states of a path: the initial state, then one per action id. Throws ModelError if an action does not apply. */
 export function executePath(c: CompiledModel, initIndex: number, actionIds: readonly number[]): Int32Array[] {
   const n = c.layout.slots;
