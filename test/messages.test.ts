@@ -141,3 +141,77 @@ describe('mc replay of a trace recorded for another model', () => {
     expectUsage(['replay', g], `trace '${g}' was recorded for model "${join(tmp, 'gone.ts')}": model file '${join(tmp, 'gone.ts')}' does not exist`);
   });
 });
+
+describe("--debug shows the stack trace of the model's own code", () => {
+  const deep = fixture('throws-deep.ts');
+  const frame = (fn: string, line: number): RegExp => new RegExp(`\\n    at ${fn} \\(\\S*test/fixtures/throws-deep\\.ts:${line}:\\d+\\)\\n`);
+  it('an action that throws from a helper: without --debug the message alone, with it the helper and the effect frames', () => {
+    const plain = mc('run', deep);
+    expect(plain.code).toBe(3);
+    expect(plain.stdout).toContain('MODEL ERROR: action Step threw: deep failure at x=1');
+    expect(plain.stderr).toBe('');
+    expectClean(plain);
+    const r = mc('run', deep, '--debug');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('MODEL ERROR: action Step threw: deep failure at x=1');
+    expect(r.stderr).toMatch(/^mc: --debug: the model's code threw \(action Step threw: deep failure at x=1\):\nError: deep failure at x=1\n/);
+    expect(r.stderr).toMatch(frame('deepHelper', 9));
+    expect(r.stderr).toMatch(frame('Object.effect', 26));
+  });
+  it('an error with a cause: both stacks', () => {
+    const r = mc('run', deep, '--where', 'cause', '--debug');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^mc: --debug: the model's code threw \(action Step threw: the step could not be taken\):\nError: the step could not be taken\n    at withCause /);
+    expect(r.stderr).toMatch(/\ncaused by: Error: deep failure at x=1\n    at deepHelper \(\S*throws-deep\.ts:9:\d+\)\n    at withCause \(\S*throws-deep\.ts:13:\d+\)\n/);
+  });
+  it('a thrown string has no stack trace, and --debug says so', () => {
+    const r = mc('run', deep, '--where', 'string', '--debug');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("mc: --debug: the model's code threw (action Step threw: a plain string):\na plain string (thrown without a stack trace: not an Error)\n");
+  });
+  it('an invariant that throws, and the same from worker threads', () => {
+    for (const workers of [[], ['--workers', '2', '--parallel-from', '1']]) {
+      const r = mc('run', deep, '--where', 'invariant', '--debug', ...workers);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/^mc: --debug: the model's code threw \(invariant Fine threw: deep failure at x=1\):\n/);
+      expect(r.stderr).toMatch(frame('deepHelper', 9));
+      expect(r.stderr).toMatch(frame('Object.check', 29));
+      const a = mc('run', deep, '--debug', ...workers);
+      expect(a.stderr).toMatch(frame('Object.effect', 26));
+    }
+    // The worker path is the one taken: its frames are parallel.js's.
+    expect(mc('run', deep, '--where', 'invariant', '--debug', '--workers', '2', '--parallel-from', '1').stderr).toMatch(/parallel\.js/);
+  });
+  it('with --json the document is unchanged (no stack in it) and the stack is on stderr', () => {
+    const r = mc('run', deep, '--debug', '--json');
+    expect(r.code).toBe(3);
+    expect(Object.keys(r.json.error).sort()).toEqual(['action', 'message', 'trace']);
+    expect(r.stderr).toMatch(frame('deepHelper', 9));
+  });
+  it('init() that throws (an error before the search): the model\'s frames, not where mc wrapped the error', () => {
+    const plain = mc('run', deep, '--where', 'init');
+    expect(plain.code).toBe(3);
+    expect(plain.stderr).toBe("mc: model error: model 'throws-deep': init() threw: deep failure at x=1\n");
+    const r = mc('run', deep, '--where', 'init', '--debug');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^mc: model error: model 'throws-deep': init\(\) threw: deep failure at x=1\nmc: --debug: the model's code threw:\nError: deep failure at x=1\n/);
+    expect(r.stderr).toMatch(frame('deepHelper', 9));
+    expect(r.stderr).toMatch(frame('Object.init', 21));
+    expect(r.stderr).not.toContain("Error: model 'throws-deep'");
+  });
+  it('mc replay --debug of a step that throws', () => {
+    const t = join(tmp, 'deep.json');
+    expect(mc('run', deep, '--trace-out', t).code).toBe(3);
+    const trace = JSON.parse(readFileSync(t, 'utf8'));
+    trace.steps.push({ action: 'Step', state: { x: 2 } }); // Step throws at x = 1
+    writeFileSync(t, JSON.stringify(trace));
+    const plain = mc('replay', t);
+    expect(plain.code).toBe(5);
+    expect(plain.stdout).toContain('3. FAILED: action Step threw: deep failure at x=1\n');
+    expect(plain.stderr).toBe('');
+    const r = mc('replay', t, '--debug');
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/^mc: --debug: the model's code threw \(action Step threw: deep failure at x=1\):\n/);
+    expect(r.stderr).toMatch(frame('deepHelper', 9));
+  });
+});

@@ -9,7 +9,7 @@ import { builtinModels } from '../models/index.js';
 import { compileModel, kebab, ModelError, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from '../explorer/model.js';
 import type { Progress, SearchOptions, Strategy } from '../explorer/search.js';
 import { assembleRun, MAX_WORKERS, type AssembledRun } from '../run.js';
-import { applyAction, asModelError, firstDifference } from '../explorer/trace.js';
+import { applyAction, asModelError, firstDifference, thrownStack } from '../explorer/trace.js';
 import { didYouMean } from '../explorer/validate.js';
 import { decodeState, encodeState, DomainError } from '../explorer/schema.js';
 import { loadModel, looksLikePath } from './load.js';
@@ -230,6 +230,7 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
     else err(`mc: no counterexample to write to ${o.traceOut} (verdict ${r.verdict})\n`);
   }
   out(o.json || o.jsonl ? jsonDoc(doc) : renderRun(c, r));
+  if (r.error?.stack) err(`mc: --debug: the model's code threw (${r.error.message}):\n${r.error.stack}\n`);
   const wrote = trace === null || writeOutput('--trace-out', o.traceOut!, trace, `${r.error ? 'the trace to the model error' : 'the counterexample'} is in the report printed above`);
   return withWriteFailure(r.verdict === 'ok' ? EXIT.ok : r.verdict === 'violation' ? EXIT.violation : r.verdict === 'incomplete' ? EXIT.incomplete : EXIT.model, wrote);
 }
@@ -311,7 +312,7 @@ function docFor(m: Model) {
 
 // ---------- replay ----------
 
-async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
+async function cmdReplay(file: string, o: { json?: boolean; debug?: boolean }): Promise<number> {
   let t: any;
   try { t = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new UsageError(`cannot read trace file '${file}': ${(e as Error).message}`); }
   if (t?.schema !== 'mc.trace/1' || !Array.isArray(t.steps) || typeof t.init !== 'object') throw new UsageError(`'${file}' is not an mc trace (expected "schema": "mc.trace/1" as written by --trace-out)`);
@@ -351,7 +352,11 @@ async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
     const a = c.actions.find((x) => x.name === st.action);
     if (!a) { failedStep = stepNo; reason = `the model has no action named '${st.action}'${didYouMean(String(st.action), c.actions.map((x) => x.name), 'actions')}`; break; }
     let next: Int32Array | null;
-    try { next = applyAction(c, a, state); } catch (e) { failedStep = stepNo; reason = asModelError(e, a.name).message; break; }
+    try { next = applyAction(c, a, state); } catch (e) {
+      const me = asModelError(e, a.name), stack = debugMode ? thrownStack(me) : null;
+      if (stack) err(`mc: --debug: the model's code threw (${me.message}):\n${stack}\n`);
+      failedStep = stepNo; reason = me.message; break;
+    }
     if (next === null) { failedStep = stepNo; reason = `${a.name} is not enabled in the state reached at step ${stepNo - 1}`; break; }
     if (st.state !== undefined) {
       const want = new Int32Array(n);
@@ -518,7 +523,8 @@ async function main(argv: string[]): Promise<number> {
   program.command('replay').description('re-execute a trace written by --trace-out; reports the first step that no longer applies')
     .argument('<trace.json>')
     .option('--json', 'print mc.replay/1 JSON')
-    .action(async (file: string, o: { json?: boolean }) => { code = await cmdReplay(file, o); });
+    .option('--debug', "show the stack trace where the model's code throws")
+    .action(async (file: string, o: { json?: boolean; debug?: boolean }) => { code = await cmdReplay(file, o); });
 
   if (argv.length <= 2) { out(program.helpInformation()); return EXIT.usage; }
   await program.parseAsync(argv);
@@ -528,9 +534,12 @@ async function main(argv: string[]): Promise<number> {
 function fail(code: number, message: string, e?: unknown): number {
   if (jsonMode) out(jsonDoc({ schema: SCHEMA.error, exitCode: code, error: message }));
   err(`mc: ${message}\n`);
-  if (debugMode && e instanceof Error && e.stack) err(`${e.stack}\n`);
-  const cause = (e as { details?: { cause?: unknown } })?.details?.cause;
-  if (debugMode && cause instanceof Error && cause.stack) err(`caused by: ${cause.stack}\n`);
+  if (debugMode) {
+    // The model's own frames when its code threw (and the causes it gave); else where mc raised the error.
+    const thrown = thrownStack(e);
+    const stack = thrown ?? (e instanceof Error ? e.stack : null);
+    if (stack) err(`${thrown ? "mc: --debug: the model's code threw:\n" : ''}${stack}\n`);
+  }
   return code;
 }
 

@@ -103,7 +103,8 @@ export function resultDoc(c: CompiledModel, r: SearchResult) {
     ],
     violation: r.violations[0] ?? null,
     violations: r.violations,
-    error: r.error ?? null,
+    // The model's stack trace (--debug) goes to stderr, not into the document.
+    error: r.error ? (({ stack: _s, ...rest }) => rest)(r.error) : null,
     coverage: r.coverage.map((x) => ({ ...x, neverFired: x.fired === 0 })),
     instanceCoverage: r.instanceCoverage,
     goals: r.goals,

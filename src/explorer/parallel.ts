@@ -44,6 +44,7 @@
 import { doubleInPlace, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, seenRecently } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { ModelError, type CompiledModel } from './model.js';
+import { thrownStack } from './trace.js';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 
 /** The control words shared with the workers: the stop flag (non-zero: stop)... */
@@ -210,7 +211,7 @@ const OUTBOX = -1, MARKS = -2;
 /** Worker 0 to the others when the next frontier outgrows `where` or `merged`. */
 interface GrowMessage { where: SharedArrayBuffer; merged: SharedArrayBuffer }
 /** A broken action (pos, actionId: the frontier position and the action), or a property that threw on the state at position pos (actionId -1). */
-export interface WorkerError { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null }
+export interface WorkerError { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null; /** The stack trace of what the model's code threw (thrownStack), for --debug. */ stack?: string }
 
 interface Port { on(ev: 'message', f: (m: any) => void): void }
 
@@ -345,7 +346,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   /** The state constraint on the successor in scratch; a throw becomes the action's failure. */
   const inConstraint = (actionId: number): boolean => {
     try { return c.constraint!(x.nextView); } catch (e) {
-      throw new ExpandFailure(new ModelError(`the state constraint threw: ${(e as Error)?.message ?? String(e)}`), actionId, x.scratch.slice(0, n));
+      throw new ExpandFailure(new ModelError(`the state constraint threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), actionId, x.scratch.slice(0, n));
     }
   };
   /** Whether the current state (no action enabled) is an expected terminal state. */
@@ -353,7 +354,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     const d = c.deadlock;
     if (typeof d !== 'object') return false;
     try { return d.expected(x.curView); } catch (e) {
-      throw new ExpandFailure(new ModelError(`the deadlock policy threw: ${(e as Error)?.message ?? String(e)}`), -1, null);
+      throw new ExpandFailure(new ModelError(`the deadlock policy threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), -1, null);
     }
   };
 
@@ -388,7 +389,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       return true;
     } catch (e) {
       const what = at >= 0 ? `invariant ${c.invariants[at]!.name}` : `goal ${c.goals[-2 - at]!.name}`;
-      checkError = { pos: r, actionId: -1, message: `${what} threw: ${(e as Error)?.message ?? String(e)}`, bad: null };
+      const stack = debug ? thrownStack(e) : null;
+      checkError = { pos: r, actionId: -1, message: `${what} threw: ${(e as Error)?.message ?? String(e)}`, bad: null, ...(stack ? { stack } : {}) };
       return false;
     }
   }
@@ -501,7 +503,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       } catch (e) {
         if (!(e instanceof ExpandFailure)) throw e;
         // The states found before the failure are this level's too: the main thread checks them, as the sequential search does before it fails.
-        error = { pos: expandingAt, actionId: e.actionId, message: e.error.message, ...(e.error.details.action ? { action: e.error.details.action } : {}), ...(e.error.details.field ? { field: e.error.details.field } : {}), bad: e.badSuccessor };
+        const stack = debug ? thrownStack(e.error) : null;
+        error = { pos: expandingAt, actionId: e.actionId, message: e.error.message, ...(e.error.details.action ? { action: e.error.details.action } : {}), ...(e.error.details.field ? { field: e.error.details.field } : {}), bad: e.badSuccessor, ...(stack ? { stack } : {}) };
         // A property that throws on a later state comes first (that state belongs to the previous level): check on.
         if (!m.check) break;
         expand = false;

@@ -43,6 +43,30 @@ export function asModelError(e: unknown, action: string): ModelError {
   return new ModelError(`action ${action} threw: ${msg}`, { action, cause: e });
 }
 
+/**
+ * For --debug: the stack trace of what the model's code threw (the cause a ModelError carries, or the error itself),
+ * then of each error it names as its cause (`new Error(msg, { cause })`). Null when the model's code threw nothing
+ * (mc found the error itself: a value out of its domain after the action returned, a bad declaration).
+ */
+export function thrownStack(e: unknown): string | null {
+  const parts: string[] = [];
+  const seen = new Set<unknown>();
+  let x: unknown = e instanceof ModelError ? e.details.cause : e;
+  while (x !== undefined && x !== null && !seen.has(x) && parts.length < 10) {
+    seen.add(x);
+    const stack = (x as { stack?: unknown }).stack;
+    parts.push(`${parts.length ? 'caused by: ' : ''}${typeof stack === 'string' ? stack : `${describeThrown(x)} (thrown without a stack trace: not an Error)`}`);
+    x = typeof x === 'object' ? (x as { cause?: unknown }).cause : undefined;
+  }
+  return parts.length ? parts.join('\n') : null;
+}
+
+/** A thrown value that is not an Error, as a message: a string as itself, anything else as JSON where it can be. */
+function describeThrown(x: unknown): string {
+  if (typeof x === 'string') return x;
+  try { return JSON.stringify(x) ?? String(x); } catch { return String(x); }
+}
+
 export function diffStates(c: CompiledModel, prev: Int32Array | null, cur: Int32Array): Change[] {
   const out: Change[] = [];
   for (const leaf of c.layout.leaves) {
