@@ -215,3 +215,11 @@ describe("--debug shows the stack trace of the model's own code", () => {
     expect(r.stderr).toMatch(frame('deepHelper', 9));
   });
 });
+
+describe('counts in the report', () => {
+  it('a trace of one state is "1 state"', () => {
+    const r = mc('run', fixture('wrong-values.ts'), '--bad', 'nan');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('Trace to the failing step (1 state):');
+  });
+});
