@@ -199,6 +199,19 @@ describe("--debug shows the stack trace of the model's own code", () => {
     expect(r.stderr).toMatch(frame('Object.init', 21));
     expect(r.stderr).not.toContain("Error: model 'throws-deep'");
   });
+  it('mc mutate --debug: the stack of a mutant whose run is a model error; not in its JSON', () => {
+    const plain = mc('mutate', deep);
+    expect(plain.code).toBe(5);
+    expect(plain.stdout).toContain('crash: invariant Fine threw: deep failure at x=1');
+    expect(plain.stderr).toBe('');
+    const r = mc('mutate', deep, '--debug');
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/^mc: --debug: mutant crash: the model's code threw \(invariant Fine threw: deep failure at x=1\):\nError: deep failure at x=1\n/);
+    expect(r.stderr).toMatch(frame('Object.check', 29));
+    const j = mc('mutate', deep, '--debug', '--json');
+    expect(j.json.mutants[0]).toMatchObject({ id: 'crash', verdict: 'error', message: 'invariant Fine threw: deep failure at x=1' });
+    expect(j.json.mutants[0].stack).toBeUndefined();
+  });
   it('mc replay --debug of a step that throws', () => {
     const t = join(tmp, 'deep.json');
     expect(mc('run', deep, '--trace-out', t).code).toBe(3);

@@ -262,12 +262,13 @@ async function cmdMutate(model: Model, o: RunOpts & { auto?: boolean; matrix?: b
   const declared = rows.filter((r) => ids.includes(r.id));
   const ok = declared.length === ids.length && declared.every((r) => r.verdict === 'killed');
   if (o.json) {
-    const strip = ({ trace: _t, actors: _a, ...rest }: MutantOutcome) => rest;
+    const strip = ({ trace: _t, actors: _a, stack: _s, ...rest }: MutantOutcome) => rest;
     out(jsonDoc({ schema: SCHEMA.mutate, model: model.name, mutants: declared.map(strip), ...(o.auto ? { auto: rows.filter((r) => !ids.includes(r.id)).map(strip) } : {}), ...(matrix ? { matrix } : {}), verdict: ok ? 'ok' : 'gate-failure' }));
   } else {
     out(renderMutate(model.name, declared, rows.filter((r) => !ids.includes(r.id))));
     if (matrix) out(`\n${renderMatrix(model.name, matrix)}`);
   }
+  for (const r of rows) if (r.stack) err(`mc: --debug: mutant ${r.id}: the model's code threw (${r.message}):\n${r.stack}\n`);
   if (intr.interrupted()) return EXIT.incomplete;
   return ok ? EXIT.ok : EXIT.gate;
 }
@@ -290,7 +291,7 @@ async function cmdCheck(names: string[], o: { json?: boolean; junit?: string; ma
   } finally { intr.dispose(); }
   const ok = checks.length === models.length && checks.every((c) => c.ok);
   if (o.json) {
-    const strip = ({ trace: _t, actors: _a, ...rest }: MutantOutcome) => rest;
+    const strip = ({ trace: _t, actors: _a, stack: _s, ...rest }: MutantOutcome) => rest;
     const doc = checks.map((c) => ({ ...c, configs: c.configs.map(({ violation, actors: _a, ...rest }) => ({ ...rest, violation: violation ? { property: violation.property, traceLength: violation.trace.length } : null })), mutants: c.mutants.map(strip) }));
     out(jsonDoc({ schema: SCHEMA.check, verdict: ok ? 'ok' : 'gate-failure', models: doc }));
   } else out(renderCheck(checks, ok));
