@@ -37,7 +37,7 @@ function expansion(): number {
     }
   };
   x.scratch.set(c.inits.subarray(0, c.layout.slots));
-  x.packScratch(); hashState(x.packed, 0, W); seen.add(x.packed, 0);
+  x.packScratch("a bakery.5 state"); hashState(x.packed, 0, W); seen.add(x.packed, 0);
   states.set(x.packed.subarray(0, W)); count = 1;
   for (let i = 0; i < count; i++) expand(i, true);
   for (let i = 0; i < count; i++) expand(i, false); // warm-up

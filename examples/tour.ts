@@ -87,11 +87,13 @@ export default defineModel({
   sometimes: (p, { sometimes }) => [sometimes('QueueFull', 'the queue fills up', (s) => s.queue.length === p.cap)],
   // Liveness, each form, under weak (WF) and strong (SF) fairness of an action, of actions together, or of an actor.
   liveness: (p, { eventually, leadsTo, alwaysEventually, eventuallyAlways, WF, SF }) => {
-    const fair = [WF({ action: 'Submit' }), WF({ actions: ['Take', 'Finish'], each: true })];
+    // Handoffs can pass a job back and forth forever, each time disabling its Finish: only strong
+    // fairness of Finish (enabled infinitely often, so taken) rules that cycle out.
+    const fair = [WF({ action: 'Submit' }), WF({ action: 'Take', each: true }), SF({ action: 'Finish', each: true })];
     return [
       eventually('AllServed', 'every job is eventually served', (s) => s.served === p.jobs, { fairness: fair }),
       leadsTo('QueuedIsTaken', 'a queued job is eventually taken', (s) => s.queue.length > 0, (s) => s.queue.length === 0, { fairness: fair }),
-      alwaysEventually('IdleOften', 'some worker is idle infinitely often', (s) => s.busy.size < p.pool, { fairness: [SF({ actor: 'W0' }), ...fair] }),
+      alwaysEventually('IdleOften', 'some worker is idle infinitely often', (s) => s.busy.size < p.pool, { fairness: [WF({ actor: 'W0' }), ...fair] }),
       eventuallyAlways('Quiet', 'from some point on the queue stays empty', (s) => s.queue.length === 0, { fairness: fair }),
     ];
   },

@@ -7,7 +7,7 @@ const L = compileLayout({
   recs: array(2, record({ q: int(0, 7), on: bool() })),
   big: int(-(2 ** 31), 2 ** 31 - 1), st: setOf(31), l: list(3, int(0, 9)),
 });
-const fresh = () => { const root = { b: new Int32Array(L.slots), o: 0 }; return { root, v: L.makeView(root) }; };
+const fresh = () => { const root = { b: new Int32Array(L.slots), o: 0 }; return { root, v: L.makeWritableView(root) }; };
 
 describe('views', () => {
   it('fields named like the view internals (r, b, p) work', () => {

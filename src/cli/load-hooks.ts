@@ -10,7 +10,8 @@ import type { LoadHook } from 'node:module';
 export const MODEL_MARK = 'mc-model';
 
 export const load: LoadHook = async (url, context, nextLoad) => {
-  if (url.startsWith('file:') && new URL(url).searchParams.has(MODEL_MARK)) {
+  // A .cjs (or .cts) model says by its name that it is CommonJS (require, module.exports): left as it is.
+  if (url.startsWith('file:') && new URL(url).searchParams.has(MODEL_MARK) && !/\.c[jt]s$/.test(new URL(url).pathname)) {
     // tsx's hook (later in the chain, or earlier) reads the format from the context, and transforms a .ts
     // file as the module it is told it is.
     return nextLoad(url, { ...context, format: 'module' });

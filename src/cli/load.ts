@@ -11,7 +11,7 @@ import { isModel, ModelError, UsageError, type Model } from '../explorer/model.j
 import { MODEL_MARK } from './load-hooks.js';
 
 export function looksLikePath(arg: string): boolean {
-  return /[\\/]/.test(arg) || /\.(m?[jt]s)$/.test(arg);
+  return /[\\/]/.test(arg) || /\.([mc]?[jt]s)$/.test(arg);
 }
 
 /** The files mc loads as models: TypeScript (through tsx) and JavaScript. Anything else (JSON, Markdown, no extension) is not run. */

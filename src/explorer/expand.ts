@@ -2,7 +2,7 @@
 // mode, the determinism and input-immutability checks). Shared by the
 // sequential engine and the parallel workers so both run the same code.
 import { ModelError, whenHolds, type ActionInstance, type CompiledModel } from './model.js';
-import { describeOutOfDomain, firstOutOfDomain, type ViewRoot } from './schema.js';
+import { describeOutOfDomain, firstOutOfDomain, ViewError, type ViewRoot } from './schema.js';
 import { asModelError } from './trace.js';
 
 /** A broken action: the error, the action, and (for a domain error) the bad successor to show in the trace. */
@@ -85,8 +85,12 @@ export class Expander {
   readonly cur: Int32Array;
   /** The view of the state being expanded reads curRoot: point it at cur (loadPacked) or at any slots. */
   readonly curRoot: ViewRoot;
+  /** Read-only: an action's input state s (its setters throw). */
   readonly curView: any;
+  /** Writable: the successor n, over scratch; only effects get it. */
   readonly nextView: any;
+  /** Read-only, over scratch: what properties and the state constraint read of a successor. */
+  readonly scratchView: any;
   /** The candidate action instances of a state (see WhenDispatch); the search loops walk its bits. */
   private readonly dispatch: WhenDispatch;
   /** Successors a drop-guard mutant's effect could not produce (threw or left a domain). */
@@ -100,7 +104,9 @@ export class Expander {
     this.cur = new Int32Array(Math.max(1, this.n));
     this.curRoot = { b: this.cur, o: 0 };
     this.curView = c.layout.makeView(this.curRoot);
-    this.nextView = c.layout.makeView({ b: this.scratch, o: 0 });
+    const scratchRoot = { b: this.scratch, o: 0 };
+    this.nextView = c.layout.makeWritableView(scratchRoot);
+    this.scratchView = c.layout.makeView(scratchRoot);
     this.dispatch = new WhenDispatch(c);
   }
 
@@ -113,8 +119,12 @@ export class Expander {
     this.curRoot.b = this.cur; this.curRoot.o = 0;
   }
 
-  /** Packs scratch into packed (scratch must be in its domains, e.g. an initial state). */
-  packScratch(): void { this.c.layout.pack(this.scratch, 0, this.packed, 0); }
+  /** Packs scratch into packed (an initial state, or a successor packed before); a slot outside its domain is a model error, never ignored. */
+  packScratch(what: string): void {
+    if (this.c.layout.pack(this.scratch, 0, this.packed, 0)) return;
+    const d = describeOutOfDomain(this.c.layout, this.scratch, 0, firstOutOfDomain(this.c.layout, this.scratch, 0));
+    throw new ModelError(`${what} left a domain: ${d.message}`, { field: d.field });
+  }
 
   /** Computes the successor of the current state by `a` into scratch and packed; false when `a` is disabled there. Throws ExpandFailure. */
   successor(a: ActionInstance): boolean {
@@ -136,9 +146,9 @@ export class Expander {
     }
   }
 
-  /** An action threw: a drop-guard mutant's successor is discarded (false); otherwise the run fails. */
+  /** An action threw: a drop-guard mutant's successor is discarded (false); otherwise the run fails. A misused view fails it always. */
   private threw(a: ActionInstance, e: unknown): false {
-    if (a.lenient) { this.discarded++; return false; }
+    if (a.lenient && !(e instanceof ViewError)) { this.discarded++; return false; }
     throw new ExpandFailure(asModelError(e, a.name), a.id, null);
   }
 
@@ -177,6 +187,6 @@ export class Expander {
     for (let k = 0; same && k < n; k++) if (this.scratch[k] !== first[k]) same = false;
     if (!same) fail(`action ${a.name} is not deterministic: a second run from the same state gave a different successor (use 'over' for a nondeterministic choice)`);
     this.scratch.set(first);
-    this.c.layout.pack(this.scratch, 0, this.packed, 0);
+    this.packScratch(`action ${a.name}`);
   }
 }

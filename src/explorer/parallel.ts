@@ -43,8 +43,8 @@
 // (receiveMessageOnPort) once a shared count says they are there.
 import { doubleInPlace, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, seenRecently } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
-import { ModelError, type CompiledModel } from './model.js';
-import { thrownStack } from './trace.js';
+import type { CompiledModel } from './model.js';
+import { readerError, thrownStack } from './trace.js';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 
 /** The control words shared with the workers: the stop flag (non-zero: stop)... */
@@ -345,8 +345,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
 
   /** The state constraint on the successor in scratch; a throw becomes the action's failure. */
   const inConstraint = (actionId: number): boolean => {
-    try { return c.constraint!(x.nextView); } catch (e) {
-      throw new ExpandFailure(new ModelError(`the state constraint threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), actionId, x.scratch.slice(0, n));
+    try { return c.constraint!(x.scratchView); } catch (e) {
+      throw new ExpandFailure(readerError('the state constraint', e), actionId, x.scratch.slice(0, n));
     }
   };
   /** Whether the current state (no action enabled) is an expected terminal state. */
@@ -354,7 +354,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     const d = c.deadlock;
     if (typeof d !== 'object') return false;
     try { return d.expected(x.curView); } catch (e) {
-      throw new ExpandFailure(new ModelError(`the deadlock policy threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), -1, null);
+      throw new ExpandFailure(readerError('the deadlock policy', e), -1, null);
     }
   };
 
@@ -389,8 +389,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       return true;
     } catch (e) {
       const what = at >= 0 ? `invariant ${c.invariants[at]!.name}` : `goal ${c.goals[-2 - at]!.name}`;
-      const stack = debug ? thrownStack(e) : null;
-      checkError = { pos: r, actionId: -1, message: `${what} threw: ${(e as Error)?.message ?? String(e)}`, bad: null, ...(stack ? { stack } : {}) };
+      const failure = readerError(what, e), stack = debug ? thrownStack(failure) : null;
+      checkError = { pos: r, actionId: -1, message: failure.message, bad: null, ...(stack ? { stack } : {}) };
       return false;
     }
   }

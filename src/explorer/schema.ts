@@ -14,7 +14,7 @@ export interface ArrayD<D extends Domain> { readonly kind: 'array'; readonly len
 export interface RecordD<F extends Record<string, Domain>> { readonly kind: 'record'; readonly fields: F }
 /** A set of small integers 0..size-1 (a bitset in one slot, size <= 31). */
 export interface SetD { readonly kind: 'set'; readonly size: number }
-/** A bounded FIFO list: a length slot, then maxLength element slots (unused ones zero). */
+/** A bounded FIFO list: a length slot, then maxLength element slots (unused ones hold the element domain's least value, which packs to zero bits). */
 export interface ListD<D extends Domain> { readonly kind: 'list'; readonly maxLength: number; readonly of: D }
 
 export const bool = (): BoolD => ({ kind: 'bool' });
@@ -74,8 +74,10 @@ export interface Layout {
   readonly slotMin: Int32Array;
   readonly slotMax: Int32Array;
   readonly slotLeaf: Int32Array;
-  /** Makes a view over a root; sub-views are created here, once. */
+  /** Makes a read-only view over a root (the state s; what properties, policies and constraints read); sub-views are created here, once. */
   makeView(root: ViewRoot): any;
+  /** Makes a writable view over a root (the successor n). */
+  makeWritableView(root: ViewRoot): any;
   /** Words of a packed state: each slot takes the bits of its domain, (value - min), no slot straddles two words. */
   readonly words: number;
   /** Packs slots into words; false (nothing written past the bad slot) when a slot is outside its domain. */
@@ -119,9 +121,9 @@ export function compileLayout(fields: Record<string, Domain>): Layout {
     for (let k = 0; k < leaf.width; k++) { slotMin[leaf.offset + k] = lo; slotMax[leaf.offset + k] = hi; slotLeaf[leaf.offset + k] = li; }
     if (d.kind === 'list') { slotMin[leaf.offset] = 0; slotMax[leaf.offset] = d.maxLength; }
   });
-  const factory = buildViewFactory(schema);
+  const views = buildViewFactory(schema);
   const packing = buildPacking(slotMin, slotMax);
-  return { schema, slots, leaves, slotMin, slotMax, slotLeaf, makeView: factory, ...packing };
+  return { schema, slots, leaves, slotMin, slotMax, slotLeaf, makeView: views.ro, makeWritableView: views.rw, ...packing };
 }
 
 /**
@@ -177,74 +179,125 @@ export function widthOf(d: Domain): number {
 }
 
 // ---------- view code generation ----------
-// Each record type becomes a class with getters/setters reading `this.r.b[this.r.o + base + k]`.
-// Generated with `new Function` so offsets are constants V8 can fold.
+// Each record type becomes a class with getters/setters reading `this.$r.b[this.$r.o + this.$b + k]`.
+// Generated with `new Function` so offsets are constants V8 can fold. Every record type has two classes:
+// a writable one (the successor n) and a read-only one (the state s, and what properties, guards and
+// policies read), whose setters throw: a setter is a function call, so this catches writes in sloppy-mode
+// JavaScript too, where a write to a frozen or non-extensible object is silently ignored.
+//
+// A write to a name no class defines (a typo: `n.cuont = 1`, or `n.pc[1] = x` on an array view) walks
+// the prototype chain to UNKNOWN_FIELD, a Proxy at its end whose `set` trap throws, in strict and sloppy
+// code alike. Reads and writes of real fields stop at the class prototype before it, so the hot path never
+// reaches the proxy. Views are frozen, so their own bookkeeping ($-properties) cannot be replaced either.
+// Not caught: a read of a name a view does not have (`s.cuont` is undefined, as on any object: trapping
+// reads would also trap what Node and libraries probe, such as then, toJSON and inspect; a TypeScript
+// model gets a compile error), and in sloppy code only, a write to a view's $-bookkeeping or to a
+// method's name (`n.q.push = f`), which the frozen view ignores.
 
-function buildViewFactory(schema: RecordD<Record<string, Domain>>): (root: ViewRoot) => any {
-  const helpers = { DomainError, enumIndex, ScalarArray, RecordArray, SetViewImpl, ListViewImpl, fail };
-  // One class per record *domain* (all elements of an array of records share it, so a property access
-  // stays monomorphic); an instance knows its root, its base slot and its path (for error messages).
+/** A view used wrongly: a write to a read-only view, to a field the state does not have, or to a fixed property (an array's length). */
+export class ViewError extends Error {
+  constructor(readonly kind: 'input' | 'unknown' | 'fixed', readonly field: string, readonly hint = '') {
+    super(kind === 'input' ? `wrote field '${field}' of a read-only view of the state`
+      : kind === 'unknown' ? (hint ? `wrote '${field}', which is not a field (${hint})` : `wrote field '${field}', which the state does not have`)
+      : `wrote '${field}', which cannot be written (${hint})`);
+  }
+  /** The message for an action (which may write its successor n) or for a reader (a property, policy or constraint: `who` names it). */
+  explain(who: string, isAction: boolean): string {
+    if (this.kind === 'input') return isAction ? `${who} wrote its input state s (field '${this.field}'): write the successor n` : `${who} wrote field '${this.field}' of the state it reads (properties, policies and constraints only read the state)`;
+    return `${who} ${this.message}`;
+  }
+}
+
+const keyPath = (path: string, k: string | symbol): string =>
+  typeof k === 'string' && /^\d+$/.test(k) ? `${path}[${k}]` : path ? `${path}.${String(k)}` : String(k);
+
+const UNKNOWN_FIELD: object = new Proxy(Object.create(Object.prototype) as object, {
+  set(_target, k, v, receiver: { $p?: string; $hint?: string }): boolean {
+    // A view's constructor sets its own $-bookkeeping through here (no field is named $...): defined on the
+    // view as a plain assignment would, so the fields keep exact representations (a Smi offset, a tracked
+    // root map), which class fields, first set to undefined, would lose. Once the view is frozen this fails.
+    if (typeof k === 'string' && k.charCodeAt(0) === 36 /* $ */) return Reflect.defineProperty(receiver, k, { value: v, writable: true, enumerable: true, configurable: true });
+    throw new ViewError('unknown', keyPath(receiver.$p ?? '', k), receiver.$hint ?? '');
+  },
+});
+
+const readOnly = (field: string): never => { throw new ViewError('input', field); };
+const fixed = (field: string, hint: string): never => { throw new ViewError('fixed', field, hint); };
+
+/** The two view factories of a schema: read-only (the state s and what only reads a state) and writable (the successor n). */
+function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro: (root: ViewRoot) => any; rw: (root: ViewRoot) => any } {
+  const helpers = { DomainError, enumIndex, ScalarArray, RecordArray, SetViewImpl, ListViewImpl, fail, readOnly, storeValue, decodeValue, UNKNOWN_FIELD };
+  // One class per record *domain* and variant (all elements of an array of records share it, so a property
+  // access stays monomorphic); an instance knows its root, its base slot and its path (for error messages).
   const classes = new Map<RecordD<Record<string, Domain>>, string>();
   const classDefs: string[] = [];
   const consts: unknown[] = [];
   const constRef = (v: unknown): string => { consts.push(v); return `C[${consts.length - 1}]`; };
   const join = (k: string): string => `(this.$p ? this.$p + '.${k}' : '${k}')`;
 
-  const recordClass = (d: RecordD<Record<string, Domain>>): string => {
+  const recordClass = (d: RecordD<Record<string, Domain>>, ro: boolean): string => {
     const known = classes.get(d);
-    if (known) return known;
+    if (known) return `${known}${ro ? 'R' : 'W'}`;
     const name = `V${classes.size}`;
     classes.set(d, name);
-    let body = `class ${name} {\n constructor(r, b, p) { this.$r = r; this.$b = b; this.$p = p;`;
-    let accessors = '';
-    let off = 0;
-    for (const [k, f] of Object.entries(d.fields)) {
-      const at = `this.$r.b[this.$r.o + this.$b + ${off}]`;
-      switch (f.kind) {
-        case 'bool':
-          accessors += ` get ${k}() { return ${at} !== 0; }\n set ${k}(v) { ${at} = v ? 1 : 0; }\n`;
-          break;
-        case 'int':
-          accessors += ` get ${k}() { return ${at}; }\n set ${k}(v) { if ((v | 0) !== v) H.fail(${join(k)} + ' := ' + v + ' is not an integer', ${join(k)}); ${at} = v; }\n`;
-          break;
-        case 'enum': {
-          const vals = constRef(f.values), idx = constRef(new Map(f.values.map((v, i) => [v, i])));
-          // Small enums: compare against the literals (interned strings compare by pointer), else a Map.
-          const lookup = f.values.length <= 16
-            ? `${f.values.map((v, i) => `v === ${JSON.stringify(v)} ? ${i} : `).join('')}H.enumIndex(${idx}, v, ${join(k)})`
-            : `H.enumIndex(${idx}, v, ${join(k)})`;
-          accessors += ` get ${k}() { return ${vals}[${at}]; }\n set ${k}(v) { ${at} = ${lookup}; }\n`;
-          break;
+    for (const variant of [false, true]) {
+      const cls = `${name}${variant ? 'R' : 'W'}`;
+      let ctor = ` constructor(r, b, p) { this.$r = r; this.$b = b; this.$p = p;`;
+      let accessors = '';
+      let off = 0;
+      for (const [k, f] of Object.entries(d.fields)) {
+        const at = `this.$r.b[this.$r.o + this.$b + ${off}]`;
+        const ref = variant ? ` set ${k}(v) { H.readOnly(${join(k)}); }\n` : '';
+        switch (f.kind) {
+          case 'bool':
+            accessors += ` get ${k}() { return ${at} !== 0; }\n${ref || ` set ${k}(v) { ${at} = v ? 1 : 0; }\n`}`;
+            break;
+          case 'int':
+            accessors += ` get ${k}() { return ${at}; }\n${ref || ` set ${k}(v) { if ((v | 0) !== v) H.fail(${join(k)} + ' := ' + v + ' is not an integer', ${join(k)}); ${at} = v; }\n`}`;
+            break;
+          case 'enum': {
+            const vals = constRef(f.values), idx = constRef(new Map(f.values.map((v, i) => [v, i])));
+            // Small enums: compare against the literals (interned strings compare by pointer), else a Map.
+            const lookup = f.values.length <= 16
+              ? `${f.values.map((v, i) => `v === ${JSON.stringify(v)} ? ${i} : `).join('')}H.enumIndex(${idx}, v, ${join(k)})`
+              : `H.enumIndex(${idx}, v, ${join(k)})`;
+            accessors += ` get ${k}() { return ${vals}[${at}]; }\n${ref || ` set ${k}(v) { ${at} = ${lookup}; }\n`}`;
+            break;
+          }
+          default:
+            // A compound field: a getter for its sub-view (created once, here), and a setter that stores a whole
+            // value (a plain value or another view of the same shape) slot by slot, with every domain checked.
+            ctor += ` this.$_${k} = ${subView(f, `b + ${off}`, join(k).replaceAll('this.$p', 'p'), variant)};`;
+            accessors += ` get ${k}() { return this.$_${k}; }\n${ref || ` set ${k}(v) { H.storeValue(${constRef(f)}, ${widthOf(f)}, v, ${join(k)}, this.$r, this.$b + ${off}); }\n`}`;
         }
-        default:
-          body += ` this.${k} = ${subView(f, `b + ${off}`, join(k).replaceAll('this.$p', 'p'))};`;
+        off += widthOf(f);
       }
-      off += widthOf(f);
+      accessors += ` $plain() { return H.decodeValue(${constRef(d)}, this.$r.b, this.$r.o + this.$b); }\n`;
+      classDefs.push(`class ${cls} {\n${ctor} Object.freeze(this); }\n${accessors}}\nObject.setPrototypeOf(${cls}.prototype, H.UNKNOWN_FIELD);`);
     }
-    classDefs.push(`${body} }\n${accessors}}`);
-    return name;
+    return `${name}${ro ? 'R' : 'W'}`;
   };
 
   /** Code creating the view of `d` at slot expression `base` with path expression `path` (inside a constructor: r, b, p in scope). */
-  const subView = (d: Domain, base: string, path: string): string => {
+  const subView = (d: Domain, base: string, path: string, ro: boolean): string => {
     switch (d.kind) {
       case 'array': {
         const w = widthOf(d.of);
-        if (isScalar(d.of)) return `new H.ScalarArray(r, ${base}, ${d.length}, ${constRef(d.of)}, ${path})`;
-        const elems = Array.from({ length: d.length }, (_, i) => subView(d.of, `${base} + ${i * w}`, `${path} + '[${i}]'`));
-        return `new H.RecordArray([${elems.join(', ')}], ${path})`;
+        if (isScalar(d.of)) return `new H.ScalarArray(r, ${base}, ${d.length}, ${constRef(d.of)}, ${path}, ${ro})`;
+        const elems = Array.from({ length: d.length }, (_, i) => subView(d.of, `${base} + ${i * w}`, `${path} + '[${i}]'`, ro));
+        return `new H.RecordArray([${elems.join(', ')}], r, ${base}, ${constRef(d)}, ${path})`;
       }
-      case 'record': return `new ${recordClass(d)}(r, ${base}, ${path})`;
-      case 'set': return `new H.SetViewImpl(r, ${base}, ${d.size}, ${path})`;
-      case 'list': return `new H.ListViewImpl(r, ${base}, ${d.maxLength}, ${constRef(d.of)}, ${path})`;
+      case 'record': return `new ${recordClass(d, ro)}(r, ${base}, ${path})`;
+      case 'set': return `new H.SetViewImpl(r, ${base}, ${d.size}, ${path}, ${ro})`;
+      case 'list': return `new H.ListViewImpl(r, ${base}, ${d.maxLength}, ${constRef(d.of)}, ${path}, ${ro})`;
       default: throw new SchemaError(`scalar ${d.kind} is not a sub-view`);
     }
   };
 
-  const rootClass = recordClass(schema);
-  const code = `${classDefs.join('\n')}\nreturn (r) => new ${rootClass}(r, 0, '');`;
+  const rw = recordClass(schema, false), ro = recordClass(schema, true);
+  const code = `${classDefs.join('\n')}\nreturn { ro: (r) => new ${ro}(r, 0, ''), rw: (r) => new ${rw}(r, 0, '') };`;
   // eslint-disable-next-line no-new-func
-  return new Function('H', 'C', code)(helpers, consts) as (root: ViewRoot) => any;
+  return new Function('H', 'C', code)(helpers, consts) as { ro: (root: ViewRoot) => any; rw: (root: ViewRoot) => any };
 }
 
 function fail(msg: string, field: string): never { throw new DomainError(msg, field); }
@@ -277,145 +330,226 @@ function decodeScalar(d: Scalar, x: number): boolean | number | string {
     case 'enum': return d.values[x] ?? `<invalid ${x}>`;
   }
 }
+/** The slot value of a scalar domain's least value: what an unused list slot holds (it packs to zero bits; 0 may be outside int(1, 3)). */
+function leastSlot(d: Scalar): number { return d.kind === 'int' ? d.min : 0; }
+
+// The sub-views. Their own properties are $-named and frozen; what a model reads of them (length, size...)
+// are getters whose setters throw, so `n.q.length = 0` is an error in sloppy code too, not a silent no-op.
+// `$ro` marks the read-only views (of s): one class per kind keeps helpers that take s or n monomorphic.
 
 class ScalarArray {
-  constructor(private r: ViewRoot, private base: number, readonly length: number, private d: Scalar, private path: string) {}
+  declare $r: ViewRoot; declare $b: number; declare $n: number; declare $d: Scalar; declare $p: string; declare $ro: boolean;
+  constructor(r: ViewRoot, base: number, length: number, d: Scalar, path: string, ro: boolean) {
+    this.$r = r; this.$b = base; this.$n = length; this.$d = d; this.$p = path; this.$ro = ro;
+    Object.freeze(this);
+  }
+  get length(): number { return this.$n; }
+  set length(_v: number) { fixed(`${this.$p}.length`, 'an array has the length its schema gives'); }
   private idx(i: number): number {
-    if (!(i >= 0 && i < this.length && Number.isInteger(i))) fail(`${this.path}[${i}]: index outside 0..${this.length - 1}`, this.path);
-    return this.r.o + this.base + i;
+    if (!(i >= 0 && i < this.$n && Number.isInteger(i))) fail(`${this.$p}[${i}]: index outside 0..${this.$n - 1}`, this.$p);
+    return this.$r.o + this.$b + i;
   }
   get(i: number): unknown {
-    const x = this.r.b[this.idx(i)];
-    const d = this.d;
+    const x = this.$r.b[this.idx(i)]!;
+    const d = this.$d;
     return d.kind === 'int' ? x : d.kind === 'bool' ? x !== 0 : d.values[x];
   }
   set(i: number, v: unknown): void {
-    const d = this.d;
+    if (this.$ro) readOnly(`${this.$p}[${i}]`);
+    const d = this.$d;
     const at = this.idx(i);
-    this.r.b[at] = d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.path}[${i}]`);
+    this.$r.b[at] = d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.$p}[${i}]`);
   }
-  toArray(): unknown[] { return Array.from({ length: this.length }, (_, i) => this.get(i)); }
+  toArray(): unknown[] { return Array.from({ length: this.$n }, (_, i) => this.get(i)); }
+  $plain(): unknown { return this.toArray(); }
 }
 
 class RecordArray {
-  constructor(private elems: unknown[], private path: string) {}
-  get length(): number { return this.elems.length; }
+  declare $e: unknown[]; declare $r: ViewRoot; declare $b: number; declare $d: ArrayD<Domain>; declare $p: string;
+  constructor(elems: unknown[], r: ViewRoot, base: number, d: ArrayD<Domain>, path: string) {
+    this.$e = elems; this.$r = r; this.$b = base; this.$d = d; this.$p = path;
+    Object.freeze(this);
+  }
+  get length(): number { return this.$e.length; }
+  set length(_v: number) { fixed(`${this.$p}.length`, 'an array has the length its schema gives'); }
   at(i: number): unknown {
-    const e = this.elems[i];
-    if (e === undefined) fail(`${this.path}[${i}]: index outside 0..${this.elems.length - 1}`, this.path);
+    const e = this.$e[i];
+    if (e === undefined) fail(`${this.$p}[${i}]: index outside 0..${this.$e.length - 1}`, this.$p);
     return e;
   }
+  $plain(): unknown { return decodeValue(this.$d, this.$r.b, this.$r.o + this.$b); }
 }
 
 class SetViewImpl {
-  constructor(private r: ViewRoot, private base: number, readonly universe: number, private path: string) {}
+  declare $r: ViewRoot; declare $b: number; declare $u: number; declare $p: string; declare $ro: boolean;
+  constructor(r: ViewRoot, base: number, universe: number, path: string, ro: boolean) {
+    this.$r = r; this.$b = base; this.$u = universe; this.$p = path; this.$ro = ro;
+    Object.freeze(this);
+  }
+  get universe(): number { return this.$u; }
+  set universe(_v: number) { fixed(`${this.$p}.universe`, 'the schema gives it'); }
   private check(x: number): number {
-    if (!(x >= 0 && x < this.universe && Number.isInteger(x))) fail(`${this.path}: element ${x} outside 0..${this.universe - 1}`, this.path);
+    if (!(x >= 0 && x < this.$u && Number.isInteger(x))) fail(`${this.$p}: element ${x} outside 0..${this.$u - 1}`, this.$p);
     return x;
   }
-  get bits(): number { return this.r.b[this.r.o + this.base]; }
-  set bits(v: number) { this.r.b[this.r.o + this.base] = v; }
-  has(x: number): boolean { return (this.r.b[this.r.o + this.base] & (1 << this.check(x))) !== 0; }
-  add(x: number): void { this.r.b[this.r.o + this.base] |= 1 << this.check(x); }
-  delete(x: number): void { this.r.b[this.r.o + this.base] &= ~(1 << this.check(x)); }
-  clear(): void { this.r.b[this.r.o + this.base] = 0; }
-  get size(): number { let v = this.r.b[this.r.o + this.base], n = 0; while (v) { v &= v - 1; n++; } return n; }
-  toArray(): number[] { const out: number[] = []; for (let x = 0; x < this.universe; x++) if (this.has(x)) out.push(x); return out; }
+  private w(): number { if (this.$ro) readOnly(this.$p); return this.$r.o + this.$b; }
+  get bits(): number { return this.$r.b[this.$r.o + this.$b]!; }
+  set bits(v: number) { this.$r.b[this.w()] = v; }
+  has(x: number): boolean { return (this.$r.b[this.$r.o + this.$b]! & (1 << this.check(x))) !== 0; }
+  add(x: number): void { const at = this.w(); this.$r.b[at]! |= 1 << this.check(x); }
+  delete(x: number): void { const at = this.w(); this.$r.b[at]! &= ~(1 << this.check(x)); }
+  clear(): void { this.$r.b[this.w()] = 0; }
+  get size(): number { let v = this.$r.b[this.$r.o + this.$b]!, n = 0; while (v) { v &= v - 1; n++; } return n; }
+  set size(_v: number) { fixed(`${this.$p}.size`, 'a set view is written with add, delete or clear'); }
+  toArray(): number[] { const out: number[] = []; for (let x = 0; x < this.$u; x++) if (this.has(x)) out.push(x); return out; }
+  $plain(): unknown { return this.toArray(); }
 }
 
 class ListViewImpl {
-  constructor(private r: ViewRoot, private base: number, readonly maxLength: number, private d: Scalar, private path: string) {}
-  get length(): number { return this.r.b[this.r.o + this.base]; }
+  declare $r: ViewRoot; declare $b: number; declare $m: number; declare $d: Scalar; declare $lo: number; declare $p: string; declare $ro: boolean;
+  constructor(r: ViewRoot, base: number, maxLength: number, d: Scalar, path: string, ro: boolean) {
+    this.$r = r; this.$b = base; this.$m = maxLength; this.$d = d; this.$lo = leastSlot(d); this.$p = path; this.$ro = ro;
+    Object.freeze(this);
+  }
+  get length(): number { return this.$r.b[this.$r.o + this.$b]!; }
+  set length(_v: number) { fixed(`${this.$p}.length`, 'a list view is written with push, shift, removeAt or clear'); }
+  get maxLength(): number { return this.$m; }
+  set maxLength(_v: number) { fixed(`${this.$p}.maxLength`, 'the schema gives it'); }
   private enc(v: unknown, i: number): number {
-    const d = this.d;
-    return d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.path}[${i}]`);
+    const d = this.$d;
+    return d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.$p}[${i}]`);
   }
-  private dec(x: number): unknown { const d = this.d; return d.kind === 'int' ? x : d.kind === 'bool' ? x !== 0 : d.values[x]; }
+  private dec(x: number): unknown { const d = this.$d; return d.kind === 'int' ? x : d.kind === 'bool' ? x !== 0 : d.values[x]; }
   private idx(i: number): number {
-    if (!(i >= 0 && i < this.length && Number.isInteger(i))) fail(`${this.path}[${i}]: index outside the list (length ${this.length})`, this.path);
-    return this.r.o + this.base + 1 + i;
+    if (!(i >= 0 && i < this.length && Number.isInteger(i))) fail(`${this.$p}[${i}]: index outside the list (length ${this.length})`, this.$p);
+    return this.$r.o + this.$b + 1 + i;
   }
-  get(i: number): unknown { return this.dec(this.r.b[this.idx(i)]); }
-  set(i: number, v: unknown): void { this.r.b[this.idx(i)] = this.enc(v, i); }
+  get(i: number): unknown { return this.dec(this.$r.b[this.idx(i)]!); }
+  set(i: number, v: unknown): void {
+    if (this.$ro) readOnly(`${this.$p}[${i}]`);
+    this.$r.b[this.idx(i)] = this.enc(v, i);
+  }
   push(v: unknown): void {
+    if (this.$ro) readOnly(this.$p);
     const n = this.length;
-    if (n >= this.maxLength) fail(`${this.path}: push onto a full list (maxLength ${this.maxLength})`, this.path);
-    this.r.b[this.r.o + this.base + 1 + n] = this.enc(v, n);
-    this.r.b[this.r.o + this.base] = n + 1;
+    if (n >= this.$m) fail(`${this.$p}: push onto a full list (maxLength ${this.$m})`, this.$p);
+    this.$r.b[this.$r.o + this.$b + 1 + n] = this.enc(v, n);
+    this.$r.b[this.$r.o + this.$b] = n + 1;
   }
-  shift(): unknown { const v = this.get(0); this.removeAt(0); return v; }
+  shift(): unknown {
+    if (this.$ro) readOnly(this.$p);
+    const v = this.get(0); this.removeAt(0); return v;
+  }
   removeAt(i: number): void {
-    const n = this.length, b = this.r.b, s = this.r.o + this.base + 1;
+    if (this.$ro) readOnly(this.$p);
+    const n = this.length, b = this.$r.b, s = this.$r.o + this.$b + 1;
     this.idx(i);
-    for (let k = i; k < n - 1; k++) b[s + k] = b[s + k + 1];
-    b[s + n - 1] = 0; // canonical: unused slots are zero
-    b[this.r.o + this.base] = n - 1;
+    for (let k = i; k < n - 1; k++) b[s + k] = b[s + k + 1]!;
+    b[s + n - 1] = this.$lo; // canonical: an unused slot holds the least value (zero bits packed)
+    b[this.$r.o + this.$b] = n - 1;
   }
-  clear(): void { const b = this.r.b, s = this.r.o + this.base; for (let k = 0; k <= this.maxLength; k++) b[s + k] = 0; }
+  clear(): void {
+    if (this.$ro) readOnly(this.$p);
+    const b = this.$r.b, s = this.$r.o + this.$b;
+    b[s] = 0;
+    for (let k = 1; k <= this.$m; k++) b[s + k] = this.$lo;
+  }
   toArray(): unknown[] { return Array.from({ length: this.length }, (_, i) => this.get(i)); }
+  $plain(): unknown { return this.toArray(); }
 }
 
-// ---------- plain values <-> slots (cold path: init states, traces, replay) ----------
+// What a write of an unknown name to each kind of view is told (UNKNOWN_FIELD reads it from the prototype).
+for (const [cls, hint] of [[ScalarArray, 'an array view is written with set(i, v)'], [RecordArray, 'an element of an array of records is reached with at(i)'], [SetViewImpl, 'a set view is written with add, delete or clear'], [ListViewImpl, 'a list view is written with set, push, shift, removeAt or clear']] as const) {
+  Object.defineProperty(cls.prototype, '$hint', { value: hint });
+  Object.setPrototypeOf(cls.prototype, UNKNOWN_FIELD);
+}
+
+// ---------- plain values <-> slots (cold path: init states, traces, replay, whole-value stores) ----------
+
+/** A view (of s or n) given where a plain value is expected: its value (a copy, so a store may overlap its source). */
+function plainOf(v: unknown): unknown {
+  return typeof v === 'object' && v !== null && typeof (v as { $plain?: unknown }).$plain === 'function' ? (v as { $plain(): unknown }).$plain() : v;
+}
+
+/** Encodes the plain value `v` of domain `d` into out[at..]; throws DomainError (naming the field) on any value outside it. */
+export function encodeValue(d: Domain, v: unknown, path: string, out: Int32Array, at: number): void {
+  v = plainOf(v);
+  switch (d.kind) {
+    case 'bool': case 'int': case 'enum': out[at] = encodeScalar(d, v, path); return;
+    case 'set': {
+      if (!Array.isArray(v)) throw new DomainError(`${path} := ${JSON.stringify(v)} is not an array of set members`, path);
+      let bits = 0;
+      for (const x of v) {
+        if (!Number.isInteger(x) || x < 0 || x >= d.size) throw new DomainError(`${path}: element ${JSON.stringify(x)} outside 0..${d.size - 1}`, path);
+        bits |= 1 << x;
+      }
+      out[at] = bits; return;
+    }
+    case 'list': {
+      if (!Array.isArray(v) || v.length > d.maxLength) throw new DomainError(`${path} := ${JSON.stringify(v)} is not a list of at most ${d.maxLength}`, path);
+      const el = d.of as Scalar, lo = leastSlot(el);
+      const enc = v.map((x, i) => encodeScalar(el, x, `${path}[${i}]`)); // all checked before any slot is written
+      out[at] = v.length;
+      for (let i = 0; i < d.maxLength; i++) out[at + 1 + i] = i < enc.length ? enc[i]! : lo;
+      return;
+    }
+    case 'array': {
+      if (!Array.isArray(v) || v.length !== d.length) throw new DomainError(`${path} := ${JSON.stringify(v)} is not an array of length ${d.length}`, path);
+      const w = widthOf(d.of);
+      v.forEach((x, i) => encodeValue(d.of, x, `${path}[${i}]`, out, at + i * w));
+      return;
+    }
+    case 'record': {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DomainError(`${path || 'state'} := ${JSON.stringify(v)} is not a record`, path);
+      const extra = Object.keys(v).filter((k) => !Object.hasOwn(d.fields, k));
+      if (extra.length) throw new DomainError(`${path || 'state'} has fields not in the schema: ${extra.join(', ')}`, path ? `${path}.${extra[0]!}` : extra[0]!);
+      let o = at;
+      for (const [k, f] of Object.entries(d.fields)) {
+        const p = path ? `${path}.${k}` : k;
+        if (!(k in v)) throw new DomainError(`${p} is missing`, p);
+        encodeValue(f, (v as Record<string, unknown>)[k], p, out, o);
+        o += widthOf(f);
+      }
+      return;
+    }
+    default: // a domain kind added without its encoding: an error, never a value left unwritten
+      throw new DomainError(`${path} := ${JSON.stringify(v)}: a value of kind '${(d as { kind: string }).kind}' cannot be stored whole`, path);
+  }
+}
+
+/** Where storeValue encodes a value before copying it in (grown as needed; encodeValue never stores, so one buffer serves every call). */
+let storeScratch = new Int32Array(64);
+
+/** Stores a whole value into a compound field of a successor: encoded aside first, so a bad value leaves the field as it was. */
+function storeValue(d: Domain, w: number, v: unknown, path: string, r: ViewRoot, base: number): void {
+  if (w > storeScratch.length) storeScratch = new Int32Array(w);
+  encodeValue(d, v, path, storeScratch, 0);
+  const b = r.b, at = r.o + base;
+  for (let k = 0; k < w; k++) b[at + k] = storeScratch[k]!;
+}
+
+/** The plain value of domain `d` at buf[at..]. */
+export function decodeValue(d: Domain, buf: Int32Array, at: number): unknown {
+  switch (d.kind) {
+    case 'bool': case 'int': case 'enum': return decodeScalar(d, buf[at]!);
+    case 'set': { const out: number[] = []; for (let x = 0; x < d.size; x++) if (buf[at]! & (1 << x)) out.push(x); return out; }
+    case 'list': return Array.from({ length: buf[at]! }, (_, i) => decodeScalar(d.of as Scalar, buf[at + 1 + i]!));
+    case 'array': { const w = widthOf(d.of); return Array.from({ length: d.length }, (_, i) => decodeValue(d.of, buf, at + i * w)); }
+    case 'record': {
+      const o: Record<string, unknown> = {};
+      let p = at;
+      for (const [k, f] of Object.entries(d.fields)) { o[k] = decodeValue(f, buf, p); p += widthOf(f); }
+      return o;
+    }
+  }
+}
 
 export function encodeState(layout: Layout, plain: Record<string, unknown>, out: Int32Array, off: number): void {
-  const enc = (d: Domain, v: unknown, path: string, at: number): void => {
-    switch (d.kind) {
-      case 'bool': case 'int': case 'enum': out[at] = encodeScalar(d, v, path); return;
-      case 'set': {
-        if (!Array.isArray(v)) throw new DomainError(`${path} := ${JSON.stringify(v)} is not an array of set members`, path);
-        let bits = 0;
-        for (const x of v) {
-          if (!Number.isInteger(x) || x < 0 || x >= d.size) throw new DomainError(`${path}: element ${JSON.stringify(x)} outside 0..${d.size - 1}`, path);
-          bits |= 1 << x;
-        }
-        out[at] = bits; return;
-      }
-      case 'list': {
-        if (!Array.isArray(v) || v.length > d.maxLength) throw new DomainError(`${path} := ${JSON.stringify(v)} is not a list of at most ${d.maxLength}`, path);
-        out[at] = v.length;
-        for (let i = 0; i < d.maxLength; i++) out[at + 1 + i] = i < v.length ? encodeScalar(d.of as Scalar, v[i], `${path}[${i}]`) : 0;
-        return;
-      }
-      case 'array': {
-        if (!Array.isArray(v) || v.length !== d.length) throw new DomainError(`${path} := ${JSON.stringify(v)} is not an array of length ${d.length}`, path);
-        const w = widthOf(d.of);
-        v.forEach((x, i) => enc(d.of, x, `${path}[${i}]`, at + i * w));
-        return;
-      }
-      case 'record': {
-        if (typeof v !== 'object' || v === null) throw new DomainError(`${path || 'state'} := ${JSON.stringify(v)} is not a record`, path);
-        let o = at;
-        for (const [k, f] of Object.entries(d.fields)) {
-          const p = path ? `${path}.${k}` : k;
-          if (!(k in (v as object))) throw new DomainError(`${p} is missing`, p);
-          enc(f, (v as Record<string, unknown>)[k], p, o);
-          o += widthOf(f);
-        }
-        const extra = Object.keys(v as object).filter((k) => !(k in d.fields));
-        if (extra.length) throw new DomainError(`${path || 'state'} has fields not in the schema: ${extra.join(', ')}`, extra[0]!);
-        return;
-      }
-    }
-  };
-  enc(layout.schema, plain, '', off);
+  encodeValue(layout.schema, plain, '', out, off);
 }
 
 export function decodeState(layout: Layout, buf: Int32Array, off: number): Record<string, unknown> {
-  const dec = (d: Domain, at: number): unknown => {
-    switch (d.kind) {
-      case 'bool': case 'int': case 'enum': return decodeScalar(d, buf[at]!);
-      case 'set': { const out: number[] = []; for (let x = 0; x < d.size; x++) if (buf[at]! & (1 << x)) out.push(x); return out; }
-      case 'list': return Array.from({ length: buf[at]! }, (_, i) => decodeScalar(d.of as Scalar, buf[at + 1 + i]!));
-      case 'array': { const w = widthOf(d.of); return Array.from({ length: d.length }, (_, i) => dec(d.of, at + i * w)); }
-      case 'record': {
-        const o: Record<string, unknown> = {};
-        let p = at;
-        for (const [k, f] of Object.entries(d.fields)) { o[k] = dec(f, p); p += widthOf(f); }
-        return o;
-      }
-    }
-  };
-  return dec(layout.schema, off) as Record<string, unknown>;
+  return decodeValue(layout.schema, buf, off) as Record<string, unknown>;
 }
 
 /** The printed value of one leaf (a scalar, a set as {a,b}, a list as [a,b]). */

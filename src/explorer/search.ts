@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { ModelError, UsageError, type ActionInstance, type CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
 import { collisionProbability, ExactStateSet, FingerprintSet, fingerprintsReady, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, seenRecently, type StateSet } from './fingerprint.js';
-import { executePath, thrownStack, traceSteps, type TraceStep } from './trace.js';
+import { executePath, readerError, thrownStack, traceSteps, type TraceStep } from './trace.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { checkLivenessAsync, type Lasso } from './liveness.js';
 import { Crew, CTL_STOP, type LevelMessage, type LevelResult, type WorkerError } from './parallel.js';
@@ -219,7 +219,8 @@ class Engine {
   private readonly scratch: Int32Array;
   private readonly curRoot: ViewRoot;
   private readonly curView: any;
-  private readonly nextView: any;
+  /** Read-only, over scratch: the successor as properties and the constraint see it. */
+  private readonly scratchView: any;
   /** Index of the state being expanded, so an ExpandFailure can be traced to it. */
   private expanding = -1;
 
@@ -255,7 +256,7 @@ class Engine {
     this.scratch = this.x.scratch;
     this.curRoot = this.x.curRoot;
     this.curView = this.x.curView;
-    this.nextView = this.x.nextView;
+    this.scratchView = this.x.scratchView;
   }
 
   /** Runs a search phase, turning a broken action into the run's model error. */
@@ -313,7 +314,7 @@ class Engine {
     const n = this.n;
     this.generated++;
     for (let k = 0; k < n; k++) this.scratch[k] = this.c.inits[i * n + k]!;
-    this.x.packScratch();
+    this.x.packScratch(`initial state ${i + 1}`);
     hashState(this.x.packed, 0, this.x.w);
   }
 
@@ -330,7 +331,7 @@ class Engine {
         if (inv.antecedent !== undefined && inv.antecedent(view)) this.antecedentHits[k]!++;
         ok = inv.check(view);
       } catch (e) {
-        throw new ActionFailure(new ModelError(`invariant ${inv.name} threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), idx, -1, null);
+        throw new ActionFailure(readerError(`invariant ${inv.name}`, e), idx, -1, null);
       }
       if (!ok) this.record(inv.name, 'invariant', inv.description, idx);
     }
@@ -339,7 +340,7 @@ class Engine {
       if (this.goalHit[k]! >= 0) continue;
       let hit: boolean;
       try { hit = goals[k]!.check(view); } catch (e) {
-        throw new ActionFailure(new ModelError(`goal ${goals[k]!.name} threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), idx, -1, null);
+        throw new ActionFailure(readerError(`goal ${goals[k]!.name}`, e), idx, -1, null);
       }
       if (hit) this.goalHit[k] = depth;
     }
@@ -352,7 +353,7 @@ class Engine {
           if (l.p !== undefined && l.p(view)) bits |= 1 << (2 * k);
           if (l.q(view)) bits |= 1 << (2 * k + 1);
         } catch (e) {
-          throw new ActionFailure(new ModelError(`liveness property ${l.name} threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), idx, -1, null);
+          throw new ActionFailure(readerError(`liveness property ${l.name}`, e), idx, -1, null);
         }
       }
       this.graph.labels.ensure(this.distinct);
@@ -367,7 +368,7 @@ class Engine {
     if (d !== 'error') {
       let expected: boolean;
       try { expected = d.expected(view); } catch (e) {
-        throw new ActionFailure(new ModelError(`the deadlock policy threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), index, -1, null);
+        throw new ActionFailure(readerError('the deadlock policy', e), index, -1, null);
       }
       if (expected) return;
     }
@@ -423,7 +424,7 @@ class Engine {
     for (let i = 0; i < c.initCount; i++) {
       this.startInit(i);
       if (!this.set.add(packed, 0)) continue;
-      this.admit(this.nextView, -1, -(i + 1), 1);
+      this.admit(this.scratchView, -1, -(i + 1), 1);
       cur.set(packed, curCount * W);
       curCount++;
     }
@@ -463,7 +464,7 @@ class Engine {
           }
           if (!isNew) continue;
           this.c.layout.unpack(pendPacked, j * W, this.scratch, 0);
-          this.admit(this.nextView, pendParent[j]!, pendAct[j]!, this.depth + 1);
+          this.admit(this.scratchView, pendParent[j]!, pendAct[j]!, this.depth + 1);
           if (nextCount * W + W > next.length) { const b = new Int32Array(next.length * 2); b.set(next); next = b; }
           const dst = nextCount * W;
           for (let k = 0; k < W; k++) next[dst + k] = pendPacked[j * W + k]!;
@@ -672,8 +673,8 @@ class Engine {
   }
 
   private checkConstraint(parentIdx: number, a: ActionInstance): boolean {
-    try { return this.c.constraint!(this.nextView); } catch (e) {
-      throw new ActionFailure(new ModelError(`the state constraint threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }), parentIdx, a.id, this.scratch.slice(0, this.n));
+    try { return this.c.constraint!(this.scratchView); } catch (e) {
+      throw new ActionFailure(readerError('the state constraint', e), parentIdx, a.id, this.scratch.slice(0, this.n));
     }
   }
 
@@ -692,7 +693,7 @@ class Engine {
       if (!this.set.add(this.x.packed, 0)) continue;
       let top = 0;
       stack.set(this.scratch.subarray(0, n), 0);
-      idxStack[0] = this.admit(this.nextView, -1, -(i + 1), 1);
+      idxStack[0] = this.admit(this.scratchView, -1, -(i + 1), 1);
       actStack[0] = 0; enabledStack[0] = 0;
       this.depth = Math.max(this.depth, 1);
       while (top >= 0 && !this.stopNow && this.incomplete === undefined) {
@@ -713,7 +714,7 @@ class Engine {
         hashState(this.x.packed, 0, this.x.w);
         if (!this.set.add(this.x.packed, 0)) continue;
         const d = top + 2;
-        const idx = this.admit(this.nextView, idxStack[top]!, a.id, d);
+        const idx = this.admit(this.scratchView, idxStack[top]!, a.id, d);
         if (this.distinct >= this.o.maxStates) { this.incomplete = 'max-states'; break; }
         if (d > this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
         this.depth = Math.max(this.depth, d);
@@ -751,7 +752,7 @@ class Engine {
       cur.set(this.scratch.subarray(0, n));
       // Each walk's states get indices of their own so the trace is the walk itself.
       this.set.add(this.x.packed, 0);
-      let idx = this.admit(this.nextView, -1, -(init + 1), 1);
+      let idx = this.admit(this.scratchView, -1, -(init + 1), 1);
       for (let len = 1; len < maxLen && !this.stopNow && this.incomplete === undefined; len++) {
         this.curRoot.b = cur; this.curRoot.o = 0;
         this.expanding = idx;
@@ -767,10 +768,10 @@ class Engine {
         const pick = rand(k);
         cur.set(cand.subarray(pick * n, pick * n + n));
         this.scratch.set(cur);
-        this.x.packScratch();
+        this.x.packScratch(`action ${this.acts[candAct[pick]!]!.name}`);
         hashState(this.x.packed, 0, this.x.w); this.set.add(this.x.packed, 0);
         this.depth = Math.max(this.depth, len + 1);
-        idx = this.admit(this.nextView, idx, candAct[pick]!, len + 1);
+        idx = this.admit(this.scratchView, idx, candAct[pick]!, len + 1);
         if (this.set.size >= this.o.maxStates) { this.incomplete = 'max-states'; break; }
       }
     }

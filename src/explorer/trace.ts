@@ -2,7 +2,7 @@
 // keeps only a parent link and an action id per state), printed as the fields
 // each step changed, and replayed from a JSON file against a model.
 import { ModelError, whenHolds, type CompiledModel, type ActionInstance } from './model.js';
-import { decodeState, describeOutOfDomain, firstOutOfDomain, formatLeaf, DomainError } from './schema.js';
+import { decodeState, describeOutOfDomain, firstOutOfDomain, formatLeaf, DomainError, ViewError } from './schema.js';
 
 export interface Change { readonly field: string; readonly from: string; readonly to: string }
 export interface TraceStep {
@@ -23,7 +23,7 @@ export function applyAction(c: CompiledModel, a: ActionInstance, src: Int32Array
   const n = c.layout.slots;
   if (!whenHolds(a, src, 0)) return null;
   const s = { b: src, o: 0 }, t = { b: new Int32Array(n), o: 0 };
-  const sv = c.layout.makeView(s), tv = c.layout.makeView(t);
+  const sv = c.layout.makeView(s), tv = c.layout.makeWritableView(t);
   t.b.set(src.subarray(0, n));
   try {
     if (a.guard !== undefined && !a.guard(sv, a.arg)) return null;
@@ -38,9 +38,16 @@ export function applyAction(c: CompiledModel, a: ActionInstance, src: Int32Array
 
 export function asModelError(e: unknown, action: string): ModelError {
   if (e instanceof ModelError) return e;
+  if (e instanceof ViewError) return new ModelError(e.explain(`action ${action}`, true), { action, field: e.field, cause: e });
   if (e instanceof DomainError) return new ModelError(`action ${action}: ${e.message}`, { action, field: e.field, cause: e });
   const msg = e instanceof Error ? e.message : String(e);
   return new ModelError(`action ${action} threw: ${msg}`, { action, cause: e });
+}
+
+/** The error of a property, policy or constraint (`who`: 'invariant Safe') that threw, or misused its view, on a state. */
+export function readerError(who: string, e: unknown): ModelError {
+  if (e instanceof ViewError) return new ModelError(e.explain(who, false), { field: e.field, cause: e });
+  return new ModelError(`${who} threw: ${(e as Error)?.message ?? String(e)}`, { cause: e });
 }
 
 /**
