@@ -155,14 +155,14 @@ describe("--debug shows the stack trace of the model's own code", () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('MODEL ERROR: action Step threw: deep failure at x=1');
     expect(r.stderr).toMatch(/^mc: --debug: the model's code threw \(action Step threw: deep failure at x=1\):\nError: deep failure at x=1\n/);
-    expect(r.stderr).toMatch(frame('deepHelper', 9));
-    expect(r.stderr).toMatch(frame('Object.effect', 26));
+    expect(r.stderr).toMatch(frame('deepHelper', 10));
+    expect(r.stderr).toMatch(frame('Object.effect', 30));
   });
   it('an error with a cause: both stacks', () => {
     const r = mc('run', deep, '--where', 'cause', '--debug');
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^mc: --debug: the model's code threw \(action Step threw: the step could not be taken\):\nError: the step could not be taken\n    at withCause /);
-    expect(r.stderr).toMatch(/\ncaused by: Error: deep failure at x=1\n    at deepHelper \(\S*throws-deep\.ts:9:\d+\)\n    at withCause \(\S*throws-deep\.ts:13:\d+\)\n/);
+    expect(r.stderr).toMatch(/\ncaused by: Error: deep failure at x=1\n    at deepHelper \(\S*throws-deep\.ts:10:\d+\)\n    at withCause \(\S*throws-deep\.ts:14:\d+\)\n/);
   });
   it('a thrown string has no stack trace, and --debug says so', () => {
     const r = mc('run', deep, '--where', 'string', '--debug');
@@ -174,10 +174,10 @@ describe("--debug shows the stack trace of the model's own code", () => {
       const r = mc('run', deep, '--where', 'invariant', '--debug', ...workers);
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/^mc: --debug: the model's code threw \(invariant Fine threw: deep failure at x=1\):\n/);
-      expect(r.stderr).toMatch(frame('deepHelper', 9));
-      expect(r.stderr).toMatch(frame('Object.check', 29));
+      expect(r.stderr).toMatch(frame('deepHelper', 10));
+      expect(r.stderr).toMatch(frame('Object.check', 33));
       const a = mc('run', deep, '--debug', ...workers);
-      expect(a.stderr).toMatch(frame('Object.effect', 26));
+      expect(a.stderr).toMatch(frame('Object.effect', 30));
     }
     // The worker path is the one taken: its frames are parallel.js's.
     expect(mc('run', deep, '--where', 'invariant', '--debug', '--workers', '2', '--parallel-from', '1').stderr).toMatch(/parallel\.js/);
@@ -186,7 +186,7 @@ describe("--debug shows the stack trace of the model's own code", () => {
     const r = mc('run', deep, '--debug', '--json');
     expect(r.code).toBe(3);
     expect(Object.keys(r.json.error).sort()).toEqual(['action', 'message', 'trace']);
-    expect(r.stderr).toMatch(frame('deepHelper', 9));
+    expect(r.stderr).toMatch(frame('deepHelper', 10));
   });
   it('init() that throws (an error before the search): the model\'s frames, not where mc wrapped the error', () => {
     const plain = mc('run', deep, '--where', 'init');
@@ -195,8 +195,8 @@ describe("--debug shows the stack trace of the model's own code", () => {
     const r = mc('run', deep, '--where', 'init', '--debug');
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^mc: model error: model 'throws-deep': init\(\) threw: deep failure at x=1\nmc: --debug: the model's code threw:\nError: deep failure at x=1\n/);
-    expect(r.stderr).toMatch(frame('deepHelper', 9));
-    expect(r.stderr).toMatch(frame('Object.init', 21));
+    expect(r.stderr).toMatch(frame('deepHelper', 10));
+    expect(r.stderr).toMatch(frame('Object.init', 22));
     expect(r.stderr).not.toContain("Error: model 'throws-deep'");
   });
   it('mc mutate --debug: the stack of a mutant whose run is a model error; not in its JSON', () => {
@@ -207,7 +207,7 @@ describe("--debug shows the stack trace of the model's own code", () => {
     const r = mc('mutate', deep, '--debug');
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/^mc: --debug: mutant crash: the model's code threw \(invariant Fine threw: deep failure at x=1\):\nError: deep failure at x=1\n/);
-    expect(r.stderr).toMatch(frame('Object.check', 29));
+    expect(r.stderr).toMatch(frame('Object.check', 33));
     const j = mc('mutate', deep, '--debug', '--json');
     expect(j.json.mutants[0]).toMatchObject({ id: 'crash', verdict: 'error', message: 'invariant Fine threw: deep failure at x=1' });
     expect(j.json.mutants[0].stack).toBeUndefined();
@@ -225,7 +225,65 @@ describe("--debug shows the stack trace of the model's own code", () => {
     const r = mc('replay', t, '--debug');
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/^mc: --debug: the model's code threw \(action Step threw: deep failure at x=1\):\n/);
-    expect(r.stderr).toMatch(frame('deepHelper', 9));
+    expect(r.stderr).toMatch(frame('deepHelper', 10));
+  });
+});
+
+describe('a wrong value says what it was', () => {
+  const values = fixture('wrong-values.ts');
+  /** The model error of `--bad` as mc run reports it (text and --json), with no stack trace. */
+  function duringSearch(bad: string, message: string, field: string): void {
+    const r = mc('run', values, '--bad', bad);
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toContain(`MODEL ERROR: ${message}\n`);
+    expectClean(r);
+    const j = mc('run', values, '--bad', bad, '--json');
+    expect(j.json.error).toMatchObject({ message, field });
+  }
+  function inInit(bad: string, message: string): void {
+    const r = mc('run', values, '--bad', bad);
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stderr).toBe(`mc: model error: model 'wrong-values': initial state 1: ${message}\n`);
+    expectClean(r);
+  }
+  it('written by an action: its kind when it is not the field\'s, NaN and Infinity as themselves', () => {
+    duringSearch('string', 'action Step: x := "2" (a string) is not an integer', 'x');
+    duringSearch('nan', 'action Step: x := NaN is not an integer', 'x');
+    duringSearch('float', 'action Step: x := 1.5 is not an integer', 'x');
+    duringSearch('infinity', 'action Step: x := -Infinity is not an integer', 'x');
+    duringSearch('undefined', 'action Step: x := undefined is not an integer', 'x');
+    duringSearch('object', 'action Step: x := { v: 2 } (an object) is not an integer', 'x');
+    duringSearch('enum-number', 'action Step: pc := 1 (a number) is not one of {idle, busy}', 'pc');
+  });
+  it('through an array, a list or a set view, or stored whole', () => {
+    duringSearch('array-string', 'action Step: xs[1] := "2" (a string) is not an integer', 'xs[1]');
+    duringSearch('list-nan', 'action Step: q[0] := NaN is not an integer', 'q[0]');
+    duringSearch('index-string', 'action Step: xs["1"]: the index "1" (a string) is not an integer (indices: 0..1)', 'xs');
+    duringSearch('set-string', 'action Step: st: element "1" (a string) outside 0..2', 'st');
+    duringSearch('whole-nan', 'action Step: xs[1] := NaN is not an integer', 'xs[1]');
+  });
+  it('given by init: NaN is NaN (it was "null is outside 0..3"), a string is a string', () => {
+    inInit('init-nan', 'x := NaN is not an integer');
+    inInit('init-string', 'x := "2" (a string) is not an integer');
+    inInit('init-bool-number', 'b := 1 (a number) is not a boolean');
+    inInit('init-enum-number', 'pc := 0 (a number) is not one of {idle, busy}');
+    inInit('init-array-nan', 'xs[1] := NaN is not an integer');
+    inInit('init-list-nan', 'q[0] := NaN is not an integer');
+    inInit('init-set-nan', 'st: element NaN outside 0..2');
+    inInit('init-range', 'x := 7 is outside 0..3');
+  });
+  it('what an action threw: a TypeError by its name, a value that is not an Error with its kind', () => {
+    const threw = (where: string): string => {
+      const r = mc('run', fixture('throws-deep.ts'), '--where', where, '--json');
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe('');
+      return r.json.error.message;
+    };
+    expect(threw('type-error')).toBe("action Step threw: TypeError: Cannot read properties of undefined (reading 'here')");
+    expect(threw('string')).toBe('action Step threw: a plain string');
+    expect(threw('number')).toBe('action Step threw: 42 (a number, thrown instead of an Error)');
+    expect(threw('object')).toBe('action Step threw: { code: "E_STEP", retry: false } (an object, thrown instead of an Error)');
+    expect(threw('effect')).toBe('action Step threw: deep failure at x=1');
   });
 });
 

@@ -2,7 +2,7 @@
 // keeps only a parent link and an action id per state), printed as the fields
 // each step changed, and replayed from a JSON file against a model.
 import { ModelError, whenHolds, type CompiledModel, type ActionInstance } from './model.js';
-import { decodeState, describeOutOfDomain, firstOutOfDomain, formatLeaf, DomainError, ViewError } from './schema.js';
+import { decodeState, describeOutOfDomain, firstOutOfDomain, formatLeaf, showValue, thrownMessage, DomainError, ViewError } from './schema.js';
 
 export interface Change { readonly field: string; readonly from: string; readonly to: string }
 export interface TraceStep {
@@ -40,14 +40,13 @@ export function asModelError(e: unknown, action: string): ModelError {
   if (e instanceof ModelError) return e;
   if (e instanceof ViewError) return new ModelError(e.explain(`action ${action}`, true), { action, field: e.field, cause: e });
   if (e instanceof DomainError) return new ModelError(`action ${action}: ${e.message}`, { action, field: e.field, cause: e });
-  const msg = e instanceof Error ? e.message : String(e);
-  return new ModelError(`action ${action} threw: ${msg}`, { action, cause: e });
+  return new ModelError(`action ${action} threw: ${thrownMessage(e)}`, { action, cause: e });
 }
 
 /** The error of a property, policy or constraint (`who`: 'invariant Safe') that threw, or misused its view, on a state. */
 export function readerError(who: string, e: unknown): ModelError {
   if (e instanceof ViewError) return new ModelError(e.explain(who, false), { field: e.field, cause: e });
-  return new ModelError(`${who} threw: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  return new ModelError(`${who} threw: ${thrownMessage(e)}`, { cause: e });
 }
 
 /**
@@ -62,16 +61,10 @@ export function thrownStack(e: unknown): string | null {
   while (x !== undefined && x !== null && !seen.has(x) && parts.length < 10) {
     seen.add(x);
     const stack = (x as { stack?: unknown }).stack;
-    parts.push(`${parts.length ? 'caused by: ' : ''}${typeof stack === 'string' ? stack : `${describeThrown(x)} (thrown without a stack trace: not an Error)`}`);
+    parts.push(`${parts.length ? 'caused by: ' : ''}${typeof stack === 'string' ? stack : `${typeof x === 'string' ? x : showValue(x)} (thrown without a stack trace: not an Error)`}`);
     x = typeof x === 'object' ? (x as { cause?: unknown }).cause : undefined;
   }
   return parts.length ? parts.join('\n') : null;
-}
-
-/** A thrown value that is not an Error, as a message: a string as itself, anything else as JSON where it can be. */
-function describeThrown(x: unknown): string {
-  if (typeof x === 'string') return x;
-  try { return JSON.stringify(x) ?? String(x); } catch { return String(x); }
 }
 
 export function diffStates(c: CompiledModel, prev: Int32Array | null, cur: Int32Array): Change[] {
