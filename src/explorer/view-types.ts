@@ -3,9 +3,9 @@
 // A model gets two views of a step: `s`, the state being expanded, read-only
 // (properties, guards and effects read it), and `n`, the successor, which an
 // effect writes. The types follow the schema, so an enum value outside its
-// enum, a write to `s`, a write to a field the state does not have, or a
-// whole compound field replaced (`n.rec = {...}`) is a compile error; the
-// engine checks the same at run time for plain JavaScript models.
+// enum, a write to `s`, or a write to a field the state does not have is a
+// compile error; the engine checks the same at run time for plain JavaScript
+// models.
 import type { ArrayD, BoolD, Domain, EnumD, IntD, ListD, RecordD, SetD } from './schema.js';
 
 type Scalar = BoolD | IntD | EnumD<string>;
@@ -65,8 +65,8 @@ export interface ListView<T> extends ReadonlyListView<T> {
 }
 
 /**
- * The writable view of a domain (the successor `n`). Scalar fields are assignable; compound
- * fields (records, arrays, sets, lists) are written through their views, never replaced.
+ * The writable view of a domain (the successor `n`). Scalar and record fields are assignable;
+ * arrays, sets and lists are written through their views.
  */
 export type ViewOf<D> =
   D extends Scalar ? ScalarValue<D>
@@ -75,7 +75,10 @@ export type ViewOf<D> =
   : D extends SetD ? SetView
   : D extends ListD<infer E> ? ListView<ScalarValue<E>>
   : never;
-type RecordView<F> = { -readonly [K in keyof F as F[K] extends Scalar ? K : never]: ViewOf<F[K]> } & { readonly [K in keyof F as F[K] extends Scalar ? never : K]: ViewOf<F[K]> };
+// Scalars and records are assignable (a record stored whole, `n.rec = { a: 1, b: true }` or `n.rec = s.rec`,
+// is checked and copied); arrays, sets and lists are written through their views.
+type Assignable = Scalar | RecordD<Record<string, Domain>>;
+type RecordView<F> = { -readonly [K in keyof F as F[K] extends Assignable ? K : never]: ViewOf<F[K]> } & { readonly [K in keyof F as F[K] extends Assignable ? never : K]: ViewOf<F[K]> };
 
 /** The read-only view of a domain (the state `s`, and what properties receive). */
 export type ReadonlyViewOf<D> =

@@ -32,8 +32,14 @@ export default defineModel({
     action({ name: 'Typo', actor: 'x', effect: (_s, n) => { n.cuont = 1; } }),
     // @ts-expect-error an enum value outside its enum
     action({ name: 'BadEnum', actor: 'x', effect: (_s, n) => { n.pc.set(0, 'sleeping'); } }),
-    // @ts-expect-error replacing a whole record field (write its fields instead)
-    action({ name: 'WholeRecord', actor: 'x', effect: (_s, n) => { n.cell = { owner: 1, busy: true }; } }),
+    // Not mistakes: a record stored whole, from a plain value or from the state.
+    action({ name: 'StoreRecord', actor: 'x', effect: (s, n) => { n.cell = { owner: 1, busy: true }; n.cell = s.cell; } }),
+    // @ts-expect-error a whole record stored with a field of the wrong type
+    action({ name: 'WholeRecord', actor: 'x', effect: (_s, n) => { n.cell = { owner: 1, busy: 'yes' }; } }),
+    // @ts-expect-error a whole record stored without one of its fields
+    action({ name: 'PartRecord', actor: 'x', effect: (_s, n) => { n.cell = { owner: 1 }; } }),
+    // @ts-expect-error replacing an array view (write its elements with set)
+    action({ name: 'WholeArray', actor: 'x', effect: (s, n) => { n.pc = s.pc; } }),
     // @ts-expect-error using an over number as a string
     action({ name: 'OverType', actor: 'x', over: [0, 1], effect: (_s, n, i) => { const t: string = i; n.count = t.length; } }),
     // @ts-expect-error an actor function must return a string
