@@ -252,6 +252,7 @@ describe('a wrong value says what it was', () => {
     duringSearch('float', 'action Step: x := 1.5 is not an integer', 'x');
     duringSearch('infinity', 'action Step: x := -Infinity is not an integer', 'x');
     duringSearch('undefined', 'action Step: x := undefined is not an integer', 'x');
+    duringSearch('huge', 'action Step: x := 1099511627776 is outside 0..3', 'x');
     duringSearch('object', 'action Step: x := { v: 2 } (an object) is not an integer', 'x');
     duringSearch('enum-number', 'action Step: pc := 1 (a number) is not one of {idle, busy}', 'pc');
   });

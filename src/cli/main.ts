@@ -11,7 +11,7 @@ import type { Progress, SearchOptions, Strategy } from '../explorer/search.js';
 import { assembleRun, MAX_WORKERS, type AssembledRun } from '../run.js';
 import { applyAction, asModelError, firstDifference, thrownStack } from '../explorer/trace.js';
 import { didYouMean } from '../explorer/validate.js';
-import { decodeState, encodeState, DomainError } from '../explorer/schema.js';
+import { encodeState, DomainError } from '../explorer/schema.js';
 import { loadModel, looksLikePath } from './load.js';
 import { modelDoc, paramDoc, renderCheck, renderList, renderMatrix, renderMutate, renderRun, renderShow, SCHEMA, traceFile } from './render.js';
 import { mutationMatrix, runMutant, type MutantOutcome } from './mutation.js';

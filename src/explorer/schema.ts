@@ -253,7 +253,7 @@ function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro: (root:
             accessors += ` get ${k}() { return ${at} !== 0; }\n${ref || ` set ${k}(v) { ${at} = v ? 1 : 0; }\n`}`;
             break;
           case 'int':
-            accessors += ` get ${k}() { return ${at}; }\n${ref || ` set ${k}(v) { if ((v | 0) !== v) H.notInteger(${join(k)}, v); ${at} = v; }\n`}`;
+            accessors += ` get ${k}() { return ${at}; }\n${ref || ` set ${k}(v) { if ((v | 0) !== v) H.notInteger(${join(k)}, v, ${f.min}, ${f.max}); ${at} = v; }\n`}`;
             break;
           case 'enum': {
             const vals = constRef(f.values), idx = constRef(new Map(f.values.map((v, i) => [v, i])));
@@ -345,11 +345,12 @@ function shownAs(v: unknown, expected: 'a number' | 'a string' | 'a boolean' | '
   return k === null || k === expected ? showValue(v) : `${showValue(v)} (${k})`;
 }
 
-/** The message of a value an int field cannot take: not an integer (with its kind when not a number), or outside the range. */
-function intProblem(path: string, v: unknown, min?: number, max?: number): string {
+/** The message of a value an int field (min..max) cannot take: not an integer (with its kind when not a number), or outside the range. */
+function intProblem(path: string, v: unknown, min: number, max: number): string {
   if (typeof v !== 'number' || !Number.isInteger(v)) return `${path} := ${shownAs(v, 'a number')} is not an integer`;
   return `${path} := ${v} is outside ${min}..${max}`;
 }
+
 /**
  * What the model's code threw, as a message: an Error's message, after its name unless that is plain Error
  * (`TypeError: Cannot read properties of undefined`); a string as itself; anything else shown with its kind.
@@ -365,8 +366,8 @@ export function thrownMessage(e: unknown): string {
   return `${showValue(e)} (${kind ? `${kind}, ` : ''}thrown instead of an Error)`;
 }
 
-/** The generated int setters' failure (the value is not an integer). */
-function notInteger(path: string, v: unknown): never { throw new DomainError(intProblem(path, v), path); }
+/** The generated int setters' failure: the value is not a 32-bit integer (not a number, not whole, or far outside min..max). */
+function notInteger(path: string, v: unknown, min: number, max: number): never { throw new DomainError(intProblem(path, v, min, max), path); }
 
 function enumIndex(idx: Map<string, number>, v: unknown, path: string): number {
   const i = idx.get(v as string);
