@@ -142,6 +142,15 @@ describe('mc replay of a trace recorded for another model', () => {
   });
 });
 
+describe('mc replay of what is not a trace', () => {
+  it('a directory, a missing file, a file that is not JSON, JSON that is not a trace', () => {
+    expectUsage(['replay', 'test/fixtures'], "cannot read trace file 'test/fixtures': it is a directory (EISDIR)");
+    expectUsage(['replay', 'no-such-trace.json'], "cannot read trace file 'no-such-trace.json': no such file or directory (ENOENT)");
+    expectUsage(['replay', 'README.md'], /^mc: trace file 'README.md' is not JSON: Unexpected token/);
+    expectUsage(['replay', 'package.json'], `'package.json' is not an mc trace (expected "schema": "mc.trace/1" as written by --trace-out)`);
+  });
+});
+
 describe("--debug shows the stack trace of the model's own code", () => {
   const deep = fixture('throws-deep.ts');
   const frame = (fn: string, line: number): RegExp => new RegExp(`\\n    at ${fn} \\(\\S*test/fixtures/throws-deep\\.ts:${line}:\\d+\\)\\n`);

@@ -315,7 +315,9 @@ function docFor(m: Model) {
 
 async function cmdReplay(file: string, o: { json?: boolean; debug?: boolean }): Promise<number> {
   let t: any;
-  try { t = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new UsageError(`cannot read trace file '${file}': ${(e as Error).message}`); }
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`cannot read trace file '${file}': ${fsReason(e)}`); }
+  try { t = JSON.parse(text); } catch (e) { throw new UsageError(`trace file '${file}' is not JSON: ${(e as Error).message}`); }
   if (t?.schema !== 'mc.trace/1' || !Array.isArray(t.steps) || typeof t.init !== 'object') throw new UsageError(`'${file}' is not an mc trace (expected "schema": "mc.trace/1" as written by --trace-out)`);
   let model: Model;
   try { model = await loadModel(t.modelPath ?? t.model); } catch (e) {
