@@ -226,7 +226,7 @@ const fixed = (field: string, hint: string): never => { throw new ViewError('fix
 
 /** The two view factories of a schema: read-only (the state s and what only reads a state) and writable (the successor n). */
 function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro: (root: ViewRoot) => any; rw: (root: ViewRoot) => any } {
-  const helpers = { DomainError, enumIndex, ScalarArray, RecordArray, SetViewImpl, ListViewImpl, fail, notInteger, readOnly, storeValue, decodeValue, UNKNOWN_FIELD };
+  const helpers = { DomainError, enumIndex, notBoolean, ScalarArray, RecordArray, SetViewImpl, ListViewImpl, fail, notInteger, readOnly, storeValue, decodeValue, UNKNOWN_FIELD };
   // One class per record *domain* and variant (all elements of an array of records share it, so a property
   // access stays monomorphic); an instance knows its root, its base slot and its path (for error messages).
   const classes = new Map<RecordD<Record<string, Domain>>, string>();
@@ -250,7 +250,7 @@ function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro: (root:
         const ref = variant ? ` set ${k}(v) { H.readOnly(${join(k)}); }\n` : '';
         switch (f.kind) {
           case 'bool':
-            accessors += ` get ${k}() { return ${at} !== 0; }\n${ref || ` set ${k}(v) { ${at} = v ? 1 : 0; }\n`}`;
+            accessors += ` get ${k}() { return ${at} !== 0; }\n${ref || ` set ${k}(v) { ${at} = v === true ? 1 : v === false ? 0 : H.notBoolean(${join(k)}, v); }\n`}`;
             break;
           case 'int':
             accessors += ` get ${k}() { return ${at}; }\n${ref || ` set ${k}(v) { if ((v | 0) !== v) H.notInteger(${join(k)}, v, ${f.min}, ${f.max}); ${at} = v; }\n`}`;
@@ -299,6 +299,9 @@ function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro: (root:
   // eslint-disable-next-line no-new-func
   return new Function('H', 'C', code)(helpers, consts) as { ro: (root: ViewRoot) => any; rw: (root: ViewRoot) => any };
 }
+
+/** A bool field set to something other than true or false ('yes', 1): never stored as truthy. */
+function notBoolean(path: string, v: unknown): never { return encodeScalar({ kind: 'bool' }, v, path) as never; }
 
 function fail(msg: string, field: string): never { throw new DomainError(msg, field); }
 
@@ -425,7 +428,7 @@ class ScalarArray {
     if (this.$ro) readOnly(`${this.$p}[${i}]`);
     const d = this.$d;
     const at = this.idx(i);
-    this.$r.b[at] = d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.$p}[${i}]`);
+    this.$r.b[at] = d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' && typeof v === 'boolean' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.$p}[${i}]`);
   }
   toArray(): unknown[] { return Array.from({ length: this.$n }, (_, i) => this.get(i)); }
   $plain(): unknown { return this.toArray(); }
@@ -484,7 +487,7 @@ class ListViewImpl {
   set maxLength(_v: number) { fixed(`${this.$p}.maxLength`, 'the schema gives it'); }
   private enc(v: unknown, i: number): number {
     const d = this.$d;
-    return d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.$p}[${i}]`);
+    return d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' && typeof v === 'boolean' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.$p}[${i}]`);
   }
   private dec(x: number): unknown { const d = this.$d; return d.kind === 'int' ? x : d.kind === 'bool' ? x !== 0 : d.values[x]; }
   private idx(i: number): number {
