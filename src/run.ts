@@ -1,13 +1,20 @@
 // One run of a model, assembled as `mc run` does it: the mutant and the parameters it declares, the
 // parameters, compilation, the search, the declared kill reported first, and the mc.result/1 document.
 // `mc run` renders what this returns; `runModel` is the same run for code (a test in any runner).
+// A model that can be loaded by its file or built-in name runs on a search thread, supervised
+// (src/supervisor): Ctrl-C (the signal), the time budget and the memory budget stop it even when its
+// model code does not return, and the memory budget counts the whole process, the model's setup too.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { validateModel } from './explorer/validate.js';
 import { compileModel, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from './explorer/model.js';
 import { explore, type Progress, type SearchOptions, type SearchResult, type Strategy } from './explorer/search.js';
 import { loadModel } from './cli/load.js';
-import { resultDoc } from './cli/render.js';
+import { resultDoc, type RunInfo } from './cli/render.js';
+import { collisionProbability } from './explorer/fingerprint.js';
+import { defaultMemoryBudget } from './explorer/memory.js';
+import type { Supervision } from './explorer/search.js';
+import { searchThreadAvailable, supervise, type Stopped } from './supervisor/supervise.js';
 
 /** The options of `mc run`, by the same names (camelCase); each has the same default. */
 export interface RunModelOptions {
@@ -23,7 +30,10 @@ export interface RunModelOptions {
   readonly workers?: number | 'auto';
   /** With workers: search on one thread until a level has this many states (default 10,000). */
   readonly parallelFrom?: number;
-  /** Budgets: the verdict is 'incomplete' when one stops the run. maxMemory is in MiB, as --max-memory. */
+  /**
+   * Budgets: the verdict is 'incomplete' when one stops the run. maxMemory is in MiB, as --max-memory: the
+   * resident size of the whole process, by default three quarters of the machine's memory (defaultMemoryBudget).
+   */
   readonly maxStates?: number;
   readonly maxSeconds?: number;
   readonly maxMemory?: number;
@@ -45,8 +55,8 @@ export interface RunModelOptions {
 /** The mc.result/1 document: what `mc run --json` prints. */
 export type RunResult = ReturnType<typeof resultDoc>;
 
-/** A run as `mc run` renders it: the compiled model and the search result, and the document built from them. */
-export interface AssembledRun { readonly compiled: CompiledModel; readonly result: SearchResult; readonly doc: RunResult }
+/** A run as `mc run` renders it: what it needs of the compiled model, the search result, and the document built from them. */
+export interface AssembledRun { readonly compiled: RunInfo; readonly result: SearchResult; readonly doc: RunResult }
 
 /** More workers than this is surely a typo: each is a thread with a JavaScript heap of its own (tens of MiB). */
 export const MAX_WORKERS = 256;
@@ -66,14 +76,55 @@ export async function runModel(model: Model | string, options: RunModelOptions =
   return (await assembleRun(m, options)).doc;
 }
 
-/** The one place a run is assembled (mc run and runModel): options are taken as checked. */
+/**
+ * The one place a run is assembled (mc run and runModel): options are taken as checked. On a search thread,
+ * supervised, when the model can be loaded there (by its file or built-in name); here otherwise (a model
+ * object made in the caller's code, or mc run from its TypeScript sources), where only a search that
+ * returns to its loop can be stopped.
+ */
 export async function assembleRun(model: Model, o: RunModelOptions): Promise<AssembledRun> {
+  const maxMemory = o.maxMemory ?? defaultMemoryBudget() / 2 ** 20;
+  if (model.source === undefined || !searchThreadAvailable()) return assembleRunHere(model, { ...o, maxMemory });
+  const modelRef = model.source === 'builtin' ? model.name : model.source;
+  const { signal, onProgress, ...plain } = o;
+  const out = await supervise<{ info: RunInfo; result: SearchResult; doc: RunResult }>(
+    { kind: 'run', modelRef, options: { ...plain, maxMemory } },
+    { maxMemoryBytes: maxMemory * 2 ** 20, ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}), ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) },
+  );
+  if (out.done) return { compiled: out.done.info, result: out.done.result, doc: out.done.doc };
+  const info: RunInfo = out.stopped.run?.info ?? { model: { name: model.name, ...(model.source !== 'builtin' ? { source: model.source } : {}) }, params: { ...(o.params ?? {}) }, mutant: o.mutant ?? null, invariants: [], deadlock: 'allowed' };
+  const result = stoppedResult(out.stopped, o);
+  return { compiled: info, result, doc: resultDoc(info, result) };
+}
+
+/** The result of a run whose thread was stopped: its counts so far, incomplete, with what did not return. */
+function stoppedResult(s: Stopped, o: RunModelOptions): SearchResult {
+  const { distinct, generated, depth } = s.counts;
+  const secs = s.seconds;
+  return {
+    verdict: 'incomplete', incompleteReason: s.reason, incompletePhase: s.phase, stuck: s.stuck, strategy: s.run?.strategy ?? o.strategy ?? 'bfs',
+    stats: {
+      distinct, generated, depth, seconds: secs, distinctPerSecond: secs > 0 ? distinct / secs : 0, generatedPerSecond: secs > 0 ? generated / secs : 0,
+      peakMemoryBytes: s.peakMemoryBytes, bytesPerState: 0, collisionProbability: o.exact ? 0 : collisionProbability(distinct, generated), exact: !!o.exact,
+      workers: s.workers, discarded: 0, edges: 0, livenessGraphBytes: 0, livenessSeconds: 0,
+    },
+    violations: [], coverage: [], instanceCoverage: [], goals: [], antecedents: [],
+    notes: [s.stuck.message],
+    liveness: (s.run?.liveness ?? []).map((name) => ({ name, status: 'not-checked' as const, reason: `the run was stopped (${s.reason}) in its ${s.phase === 'liveness' ? 'liveness pass' : s.phase === 'setup' ? 'setup' : 'safety search'}` })),
+  };
+}
+
+/** assembleRun on this thread; `supervision` when this is a search thread. */
+export async function assembleRunHere(model: Model, o: RunModelOptions, supervision: Supervision | null = null): Promise<{ compiled: CompiledModel; result: SearchResult; doc: RunResult }> {
   // The declarations first: a mutant's parameters are read before the model is compiled.
   validateModel(model);
   const mutant = o.mutant ?? null;
   const declared = mutant !== null ? mutantById(model, mutant) : null;
   // A mutant is checked in the configuration it declares unless the caller overrides a parameter.
+  const heapBefore = process.memoryUsage().heapUsed;
   const c = compileModel(model, resolveParams(model, { ...(declared?.params ?? {}), ...(o.params ?? {}) }), mutant);
+  // What a helper thread will take to compile it too (an estimate: what this thread's heap grew by).
+  const modelBytes = Math.max(0, process.memoryUsage().heapUsed - heapBefore);
   // A declared mutant runs until a property it declares fires (as in mc mutate), and that one is reported first;
   // with `continue` every run goes on to the end of the state space.
   const kills = declared && declared.kills.length ? new Set(declared.kills) : null;
@@ -90,7 +141,7 @@ export async function assembleRun(model: Model, o: RunModelOptions): Promise<Ass
     exact: !!o.exact, debug: !!o.debug, liveness: o.liveness !== false,
     ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}), ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
     ...(o.maxMemory !== undefined ? { maxMemoryBytes: o.maxMemory * 2 ** 20 } : {}), ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
-    stopOn: o.continue ? 'never' : kills ?? 'first',
+    stopOn: o.continue ? 'never' : kills ?? 'first', modelBytes, supervision,
     ...(signal ? { interrupted: () => signal.aborted } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   };

@@ -14,8 +14,11 @@ import { didYouMean } from '../explorer/validate.js';
 import { encodeState, DomainError } from '../explorer/schema.js';
 import { loadModel, looksLikePath } from './load.js';
 import { modelDoc, paramDoc, renderCheck, renderList, renderMatrix, renderMutate, renderRun, renderShow, SCHEMA, traceFile } from './render.js';
-import { mutationMatrix, runMutant, type MutantOutcome } from './mutation.js';
-import { checkModel, junitXml, markdownSummary, type ModelCheck } from './check.js';
+import type { MutantOutcome } from './mutation.js';
+import { junitXml, markdownSummary, type ModelCheck } from './check.js';
+import { checkModelSupervised, runMutations } from '../supervisor/jobs.js';
+import { prewarm } from '../supervisor/supervise.js';
+import { defaultMemoryBudget } from '../explorer/memory.js';
 
 export const EXIT = { ok: 0, violation: 1, usage: 2, model: 3, incomplete: 4, gate: 5 } as const;
 
@@ -175,7 +178,7 @@ function progressPrinter(enabled: boolean): (p: Progress) => void {
   if (!enabled) return () => {};
   const tty = process.stderr.isTTY;
   return (p) => {
-    const line = `  ${Math.round(p.distinct).toLocaleString('en-US')} distinct · ${Math.round(p.generated).toLocaleString('en-US')} generated · depth ${p.depth} · frontier ${p.frontier.toLocaleString('en-US')} · ${Math.round(p.distinct / Math.max(p.seconds, 1e-9)).toLocaleString('en-US')} distinct/s · ${(p.memoryBytes / 2 ** 20).toFixed(0)} MiB · ${p.seconds.toFixed(0)} s`;
+    const line = p.phase === 'liveness' ? `  liveness pass over ${Math.round(p.distinct).toLocaleString('en-US')} states · ${(p.memoryBytes / 2 ** 20).toFixed(0)} MiB · ${p.seconds.toFixed(0)} s` : `  ${Math.round(p.distinct).toLocaleString('en-US')} distinct · ${Math.round(p.generated).toLocaleString('en-US')} generated · depth ${p.depth} · frontier ${p.frontier.toLocaleString('en-US')} · ${Math.round(p.distinct / Math.max(p.seconds, 1e-9)).toLocaleString('en-US')} distinct/s · ${(p.memoryBytes / 2 ** 20).toFixed(0)} MiB · ${p.seconds.toFixed(0)} s`;
     err(tty ? `\r${line}\x1b[K` : `${line}\n`);
   };
 }
@@ -246,17 +249,15 @@ async function cmdMutate(model: Model, o: RunOpts & { auto?: boolean; matrix?: b
     return EXIT.gate;
   }
   const intr = interruptFlag();
-  const search = { ...searchOptions(o, false), interrupted: intr.interrupted };
+  const search = searchOptions(o, false);
   const given = givenParams(model, o);
   let rows: MutantOutcome[] = [];
   let matrix = null;
   try {
-    if (o.auto || o.matrix) {
-      const r = await mutationMatrix(model, given, search, !!o.auto, (row) => { if (!o.json && process.stderr.isTTY) err(`  ${row.id}: ${row.verdict}\n`); });
-      rows = r.outcomes; matrix = r.matrix;
-    } else {
-      for (const id of ids) { if (intr.interrupted()) break; rows.push(await runMutant(model, id, given, search)); }
-    }
+    const onRow = (row: MutantOutcome): void => { if ((o.auto || o.matrix) && !o.json && process.stderr.isTTY) err(`  ${row.id}: ${row.verdict}\n`); };
+    const r = await runMutations(model, given, search, { ids, matrix: !!(o.auto || o.matrix), auto: !!o.auto }, onRow, intr.signal);
+    rows = r.outcomes; matrix = r.matrix;
+    if (r.stopped) err(`mc: ${r.stopped.stuck.message}\n`);
   } finally { intr.dispose(); }
   // The gate is about declared mutants; automatic ones inform the matrix and the vacuity report.
   const declared = rows.filter((r) => ids.includes(r.id));
@@ -286,7 +287,7 @@ async function cmdCheck(names: string[], o: { json?: boolean; junit?: string; ma
     for (const m of models) {
       if (intr.interrupted()) break;
       if (!o.json && process.stderr.isTTY) err(`mc check: ${m.name} ...\n`);
-      checks.push(await checkModel(m, { interrupted: intr.interrupted, progressEveryMs: Infinity }, !!o.updateGolden));
+      checks.push(await checkModelSupervised(m, { progressEveryMs: Infinity }, !!o.updateGolden, intr.signal));
     }
   } finally { intr.dispose(); }
   const ok = checks.length === models.length && checks.every((c) => c.ok);
@@ -449,6 +450,9 @@ function replayFields(file: string, c: CompiledModel, init: object): void {
 
 // ---------- program ----------
 
+/** The default memory budget as --help states it. */
+const MEMORY_DEFAULT_HELP = `three quarters of this machine's memory or of its cgroup's limit: ${Math.round(defaultMemoryBudget() / 2 ** 20)} MiB here`;
+
 function runOptions(cmd: Command): Command {
   return cmd
     .option('--mutant <id>', 'run a declared mutant instead of the correct model')
@@ -457,7 +461,7 @@ function runOptions(cmd: Command): Command {
     .option('--walks <n>', 'number of walks of the random strategy (each at most --max-depth steps; there --max-depth defaults to 1000)', natural('--walks'), 100)
     .option('--max-states <n>', 'stop (verdict incomplete) after this many distinct states', natural('--max-states'))
     .option('--max-seconds <s>', 'stop (verdict incomplete) after this many seconds', seconds)
-    .option('--max-memory <MiB>', 'stop (verdict incomplete) when the process uses more resident memory than this', natural('--max-memory'))
+    .option('--max-memory <MiB>', `stop (verdict incomplete) when the whole process (every thread, the model's setup, the liveness pass) uses more resident memory than this (default: ${MEMORY_DEFAULT_HELP})`, natural('--max-memory'))
     .option('--max-depth <d>', 'do not explore beyond this depth (verdict incomplete if deeper states exist)', natural('--max-depth'))
     .option('--workers <n>', "worker threads for the breadth-first search, or 'auto' for one per CPU (results are identical for any number; it pays on models of millions of states, and slows small ones)", workerCount, 1)
     .option('--parallel-from <states>', 'with --workers: search on one thread until a level has this many states, then on all (results are the same either way)', natural('--parallel-from'), 10000)
@@ -474,6 +478,8 @@ async function main(argv: string[]): Promise<number> {
   jsonMode = argv.includes('--json') || jsonLines;
   debugMode = argv.includes('--debug');
   const target = modelArgument(argv);
+  // The search thread loads the model meanwhile (src/supervisor/supervise.ts).
+  if (target && target.command !== 'show' && !argv.includes('--help') && !argv.includes('-h')) prewarm(target.model);
   const model = target && target.command !== 'show' ? await loadModel(target.model) : null;
   if (model) argv = expandBareBooleans(argv, model, target!.index);
 

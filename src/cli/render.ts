@@ -87,7 +87,31 @@ export function renderShow(d: ModelDoc): string {
 
 // ---------- run ----------
 
-export function resultDoc(c: CompiledModel, r: SearchResult) {
+/** What reporting a run needs of its compiled model: a CompiledModel is one, and a run on a search thread sends back this much (runInfo). */
+export interface RunInfo {
+  readonly model: { readonly name: string; readonly source?: string };
+  readonly params: Readonly<Record<string, number | string | boolean>>;
+  readonly mutant: string | null;
+  readonly invariants: readonly { readonly name: string; readonly description: string }[];
+  readonly deadlock: 'error' | 'allowed' | { readonly description: string };
+}
+
+/** A compiled model's RunInfo as plain data (it crosses threads). */
+export function runInfo(c: CompiledModel): RunInfo {
+  return {
+    model: { name: c.model.name, ...(c.model.source !== undefined ? { source: c.model.source } : {}) },
+    params: { ...c.params }, mutant: c.mutant,
+    invariants: c.invariants.map((i) => ({ name: i.name, description: i.description })),
+    deadlock: typeof c.deadlock === 'object' ? { description: c.deadlock.description } : c.deadlock,
+  };
+}
+
+/** What an incomplete run did not finish: its safety search, its liveness pass (after a complete safety search), or the model's setup. */
+function unfinished(r: SearchResult): string {
+  return r.incompletePhase === 'liveness' ? 'the liveness pass' : r.incompletePhase === 'setup' ? "the model's setup" : r.incompletePhase === 'report' ? 'the report' : 'the safety search';
+}
+
+export function resultDoc(c: RunInfo, r: SearchResult) {
   return {
     schema: SCHEMA.result,
     model: c.model.name,
@@ -98,6 +122,8 @@ export function resultDoc(c: CompiledModel, r: SearchResult) {
     // True only when every reachable state was explored and no property failed.
     complete: r.verdict === 'ok',
     ...(r.incompleteReason ? { incompleteReason: r.incompleteReason } : {}),
+    ...(r.incompletePhase ? { incompletePhase: r.incompletePhase } : {}),
+    ...(r.stuck ? { stuck: r.stuck } : {}),
     stats: r.stats,
     properties: [
       ...c.invariants.map((i) => ({ name: i.name, kind: 'invariant', status: propertyStatus(r, i.name) })),
@@ -121,7 +147,15 @@ export function resultDoc(c: CompiledModel, r: SearchResult) {
 function propertyStatus(r: SearchResult, name: string): string {
   if (r.violations.some((v) => v.property === name)) return 'violated';
   if (r.verdict === 'error') return 'unknown';
+  // The liveness pass runs after a complete safety search: the invariants hold.
+  if (r.verdict === 'incomplete' && r.incompletePhase === 'liveness') return 'holds';
   return r.verdict === 'ok' ? 'holds' : r.verdict === 'incomplete' ? 'no violation found (incomplete)' : 'no violation found before the search stopped';
+}
+
+/** A state on one line, shortened past about 1,000 characters (a state can have a million slots). */
+export function stateLine(state: Record<string, unknown>, max = 1000): string {
+  const text = JSON.stringify(state);
+  return text.length <= max ? text : `${text.slice(0, max)}... (${num(text.length - max)} more characters)`;
 }
 
 export function renderTrace(steps: readonly TraceStep[], loopStart: number | null = null, stutter = false): string {
@@ -147,7 +181,7 @@ export function renderTrace(steps: readonly TraceStep[], loopStart: number | nul
   return lines.join('\n');
 }
 
-export function renderRun(c: CompiledModel, r: SearchResult): string {
+export function renderRun(c: RunInfo, r: SearchResult): string {
   const s = r.stats;
   const params = Object.entries(c.params).map(([k, v]) => `${kebab(k)}=${String(v)}`).join(' ');
   const out: string[] = [];
@@ -157,6 +191,13 @@ export function renderRun(c: CompiledModel, r: SearchResult): string {
   out.push(`  memory    peak RSS ${mb(s.peakMemoryBytes)}, ${s.bytesPerState.toFixed(1)} bytes/state in engine tables`);
   out.push(`  collision ${s.exact ? 'none possible (exact mode stores full states)' : `probability ≈ ${s.collisionProbability.toExponential(1)} (64-bit fingerprints; --exact rules it out)`}`);
   out.push('');
+  if (r.stuck) {
+    // The search thread was stopped: only the counts so far are known.
+    out.push(`STOPPED: ${r.stuck.message}${r.stuck.state ? `. ${r.stuck.action ? 'Its' : 'The'} state:` : ''}`);
+    if (r.stuck.state) out.push(`  ${stateLine(r.stuck.state)}`);
+    out.push('', `Verdict: INCOMPLETE (${r.incompleteReason}): no violation in the ${num(s.distinct)} states explored, but ${unfinished(r)} did not finish`);
+    return `${out.join('\n')}\n`;
+  }
   if (r.error) {
     out.push(`MODEL ERROR: ${r.error.message}`);
     if (r.error.trace.length) { out.push('', `Trace to the failing step (${states(r.error.trace.length)}):`, renderTrace(r.error.trace)); }
@@ -170,7 +211,7 @@ export function renderRun(c: CompiledModel, r: SearchResult): string {
   if (props.length) out.push(props.toString());
   if (r.goals.length) {
     const g = plainTable(['goal (sometimes)', 'reached']);
-    for (const x of r.goals) g.push([x.name, x.reached ? `yes, at depth ${x.depth}` : r.verdict === 'ok' ? 'NO (unreachable in this configuration)' : 'not yet']);
+    for (const x of r.goals) g.push([x.name, x.reached ? `yes, at depth ${x.depth}` : r.verdict === 'ok' || r.incompletePhase === 'liveness' ? 'NO (unreachable in this configuration)' : 'not yet']);
     out.push(g.toString());
   }
   const never = r.coverage.filter((x) => x.fired === 0);
@@ -187,8 +228,10 @@ export function renderRun(c: CompiledModel, r: SearchResult): string {
     out.push(renderTrace(v.trace, v.loopStart ?? null, v.stutter ?? false));
     if (r.violations.length > 1) out.push('', `Also violated: ${r.violations.slice(1).map((x) => `${x.property} (${states(x.trace.length)})`).join(', ')}`);
     out.push('', `Verdict: VIOLATION of ${r.violations.map((x) => x.property).join(', ')}`);
+  } else if (r.verdict === 'incomplete' && r.incompletePhase === 'liveness') {
+    out.push(`Verdict: INCOMPLETE (${r.incompleteReason}): every invariant holds in all ${num(s.distinct)} reachable states (the safety search finished), but the liveness pass did not finish`);
   } else if (r.verdict === 'incomplete') {
-    out.push(`Verdict: INCOMPLETE (${r.incompleteReason}): no violation in the ${num(s.distinct)} states explored, but the search did not finish`);
+    out.push(`Verdict: INCOMPLETE (${r.incompleteReason}): no violation in the ${num(s.distinct)} states explored, but ${unfinished(r)} did not finish`);
   } else {
     const unchecked = r.liveness.filter((l) => l.status === 'not-checked').length;
     out.push(`Verdict: OK: every invariant holds in all ${num(s.distinct)} reachable states${r.liveness.length ? (unchecked ? `; ${unchecked} liveness propert${unchecked === 1 ? 'y' : 'ies'} NOT checked` : `; every liveness property holds (${s.edges.toLocaleString('en-US')} edges, ${s.livenessSeconds.toFixed(2)} s)`) : ''}`);
@@ -196,7 +239,7 @@ export function renderRun(c: CompiledModel, r: SearchResult): string {
   return `${out.join('\n')}\n`;
 }
 
-export function traceFile(c: CompiledModel, property: string | null, steps: readonly TraceStep[], loopStart: number | null = null): TraceFile {
+export function traceFile(c: RunInfo, property: string | null, steps: readonly TraceStep[], loopStart: number | null = null): TraceFile {
   return {
     ...(loopStart !== null ? { loopStart } : {}),
     schema: 'mc.trace/1',

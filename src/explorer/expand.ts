@@ -4,6 +4,7 @@
 import { ModelError, whenHolds, type ActionInstance, type CompiledModel } from './model.js';
 import { describeOutOfDomain, firstOutOfDomain, ViewError, type ViewRoot } from './schema.js';
 import { asModelError } from './trace.js';
+import { IDLE, newProbe, probeParts, WHO } from './control.js';
 
 /** A broken action: the error, the action, and (for a domain error) the bad successor to show in the trace. */
 export class ExpandFailure {
@@ -95,13 +96,23 @@ export class Expander {
   private readonly dispatch: WhenDispatch;
   /** Successors a drop-guard mutant's effect could not produce (threw or left a domain). */
   discarded = 0;
+  /**
+   * The probe's WHO word (control.ts): the action instance whose guard or effect runs (its id), or the
+   * property the engine evaluates, so a supervisor can name what did not return. cur and scratch are
+   * the probe's slots, in the same shared buffer.
+   */
+  readonly who: Int32Array;
+  readonly probe: SharedArrayBuffer;
 
-  constructor(private readonly c: CompiledModel, private readonly debug: boolean) {
+  constructor(private readonly c: CompiledModel, private readonly debug: boolean, probe: SharedArrayBuffer = newProbe(c.layout.slots)) {
     this.n = c.layout.slots;
     this.w = c.layout.words;
-    this.scratch = new Int32Array(Math.max(1, this.n));
+    this.probe = probe;
+    const parts = probeParts(probe, this.n);
+    this.who = parts.who;
+    this.scratch = parts.scratch;
     this.packed = new Int32Array(this.w);
-    this.cur = new Int32Array(Math.max(1, this.n));
+    this.cur = parts.cur;
     this.curRoot = { b: this.cur, o: 0 };
     this.curView = c.layout.makeView(this.curRoot);
     const scratchRoot = { b: this.scratch, o: 0 };
@@ -119,6 +130,9 @@ export class Expander {
     this.curRoot.b = this.cur; this.curRoot.o = 0;
   }
 
+  /** No model code runs now (the engine's own code does): see `who`. */
+  idle(): void { this.who[WHO] = IDLE; }
+
   /** Packs scratch into packed (an initial state, or a successor packed before); a slot outside its domain is a model error, never ignored. */
   packScratch(what: string): void {
     if (this.c.layout.pack(this.scratch, 0, this.packed, 0)) return;
@@ -130,6 +144,7 @@ export class Expander {
   successor(a: ActionInstance): boolean {
     // Kept small so V8 inlines it into the search loops; the rare paths are methods of their own.
     if (a.when !== null && !whenHolds(a, this.curRoot.b, this.curRoot.o)) return false;
+    this.who[WHO] = a.id;
     if (this.debug) return this.successorDebug(a);
     // Packing is also the domain check.
     return this.apply(a) && (this.c.layout.pack(this.scratch, 0, this.packed, 0) || this.leftDomain(a));

@@ -45,6 +45,7 @@ import { doubleInPlace, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, see
 import { Expander, ExpandFailure } from './expand.js';
 import type { CompiledModel } from './model.js';
 import { readerError, thrownStack } from './trace.js';
+import { IDLE, KIND_CONSTRAINT, KIND_DEADLOCK, KIND_GOAL, KIND_INVARIANT, newProbe, probeCode, WHO } from './control.js';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 
 /** The control words shared with the workers: the stop flag (non-zero: stop)... */
@@ -161,7 +162,7 @@ export function seedTables(fps: Int32Array, n: number, buckets: number): SharedA
  * (read synchronously when CTL_COMMANDS moves). toPeer[v] / fromPeer[v] connect to worker v (null for
  * itself). `counts` is shared by all workers (see WorkerLinks).
  */
-export interface InitMessage { type: 'init'; ctl: SharedArrayBuffer; counts: SharedArrayBuffer; workers: number; buckets: number; self: number; commands: MessagePort; toPeer: (MessagePort | null)[]; fromPeer: (MessagePort | null)[] }
+export interface InitMessage { type: 'init'; ctl: SharedArrayBuffer; counts: SharedArrayBuffer; workers: number; buckets: number; self: number; commands: MessagePort; toPeer: (MessagePort | null)[]; fromPeer: (MessagePort | null)[]; probe: SharedArrayBuffer }
 /** The bucket tables, holding every state found before the parallel search took over. No reply. */
 export interface SeedMessage { type: 'seed'; tables: SharedArrayBuffer[] }
 export interface LevelMessage {
@@ -232,7 +233,7 @@ const bitCount = (x: number): number => {
  * itself), and `counts`, shared by all: first posted[u * workers + v], the NewBuffer messages worker u
  * has posted to v; then sent[u * buckets + b], the records in worker u's outbox for bucket b this level.
  */
-export interface WorkerLinks { ctl: Int32Array; counts: Int32Array; workers: number; buckets: number; self: number; toPeer: (MessagePort | null)[]; fromPeer: (MessagePort | null)[] }
+export interface WorkerLinks { ctl: Int32Array; counts: Int32Array; workers: number; buckets: number; self: number; toPeer: (MessagePort | null)[]; fromPeer: (MessagePort | null)[]; probe: SharedArrayBuffer }
 
 /**
  * One worker's part of the search, driven by a helper thread (serveWorker) or by the main thread, which
@@ -249,7 +250,8 @@ export interface LevelWorker {
 }
 
 export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks): LevelWorker {
-  const x = new Expander(c, debug);
+  const x = new Expander(c, debug, links.probe);
+  const who = x.who;
   const n = c.layout.slots, W = c.layout.words, acts = c.actions, A = acts.length, R = 3 + W;
   const { ctl, counts, workers, buckets: B, self, toPeer, fromPeer } = links;
   const SENT = workers * workers, shift = bucketShift(B);
@@ -282,6 +284,9 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
    * announced (boxes[self] is this one).
    */
   let cap = 256;
+  // Many workers means many buckets: start each bucket smaller, so that a worker's outboxes take about
+  // 1 MiB to begin with (each bucket a worker sends to touches a page or more of them).
+  while (cap > 16 && B * cap * R * 4 > 1 << 20) cap /= 2;
   while (cap < 2 * A) cap *= 2;
   let outbox = sharedInts(B * cap * R);
   const outCount = new Int32Array(B);
@@ -345,6 +350,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
 
   /** The state constraint on the successor in scratch; a throw becomes the action's failure. */
   const inConstraint = (actionId: number): boolean => {
+    who[WHO] = probeCode(KIND_CONSTRAINT, 0, true);
     try { return c.constraint!(x.scratchView); } catch (e) {
       throw new ExpandFailure(readerError('the state constraint', e), actionId, x.scratch.slice(0, n));
     }
@@ -353,6 +359,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   const expectedTerminal = (): boolean => {
     const d = c.deadlock;
     if (typeof d !== 'object') return false;
+    who[WHO] = probeCode(KIND_DEADLOCK, 0, false);
     try { return d.expected(x.curView); } catch (e) {
       throw new ExpandFailure(readerError('the deadlock policy', e), -1, null);
     }
@@ -377,6 +384,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       for (let q = 0; q < c.invariants.length; q++) {
         const inv = c.invariants[q]!;
         at = q;
+        who[WHO] = probeCode(KIND_INVARIANT, q, false);
         if (inv.antecedent !== undefined && inv.antecedent(view)) antecedents[q]!++;
         // Evaluated even once violated (only not recorded again): the sequential search evaluates it too, and it may throw.
         if (!inv.check(view) && checkInv[q]) violations.push(q, r);
@@ -384,8 +392,10 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       for (let q = 0; q < goals.length; q++) {
         if (!checkGoal[q] || goals[q]) continue;
         at = -2 - q;
+        who[WHO] = probeCode(KIND_GOAL, q, false);
         if (c.goals[q]!.check(view)) goals[q] = 1;
       }
+      who[WHO] = IDLE;
       return true;
     } catch (e) {
       const what = at >= 0 ? `invariant ${c.invariants[at]!.name}` : `goal ${c.goals[-2 - at]!.name}`;
@@ -501,6 +511,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
           from = next;
         }
       } catch (e) {
+        who[WHO] = IDLE;
         if (!(e instanceof ExpandFailure)) throw e;
         // The states found before the failure are this level's too: the main thread checks them, as the sequential search does before it fails.
         const stack = debug ? thrownStack(e.error) : null;
@@ -510,6 +521,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         expand = false;
         expandRange(m, false, expandingAt + 1, to, bufs, where, fires, deadlocks);
       }
+      who[WHO] = IDLE;
       if (performance.now() > deadline) return false;
     }
     return true;
@@ -685,7 +697,7 @@ function waitChange(ctl: Int32Array, i: number, seen: number): boolean {
 export function serveWorker(c: CompiledModel, debug: boolean, port: Port): void {
   port.on('message', (init: InitMessage) => {
     const ctl = new Int32Array(init.ctl);
-    const lw = levelWorker(c, debug, { ctl, counts: new Int32Array(init.counts), workers: init.workers, buckets: init.buckets, self: init.self, toPeer: init.toPeer, fromPeer: init.fromPeer });
+    const lw = levelWorker(c, debug, { ctl, counts: new Int32Array(init.counts), workers: init.workers, buckets: init.buckets, self: init.self, toPeer: init.toPeer, fromPeer: init.fromPeer, probe: init.probe });
     serve: for (let done = 0; ; ) {
       if (!waitChange(ctl, CTL_COMMANDS, done)) break;
       done++;
@@ -719,10 +731,16 @@ export class Crew {
   /** How many buckets split the fingerprint space (see bucketsFor). */
   private readonly buckets: number;
 
-  constructor(c: CompiledModel, debug: boolean, readonly workers: number, spawn: () => Worker) {
+  /**
+   * `onProbe` (a supervised run) is given each worker's probe (control.ts), so that a supervisor can
+   * name the model code a worker runs.
+   */
+  constructor(c: CompiledModel, debug: boolean, readonly workers: number, spawn: () => Worker, onProbe: ((probe: SharedArrayBuffer) => void) | null = null) {
     const ctl = this.ctl;
     this.buckets = bucketsFor(workers);
     const counts = sharedInts(workers * workers + workers * this.buckets);
+    const probes = Array.from({ length: workers }, () => newProbe(c.layout.slots));
+    for (const p of probes) onProbe?.(p);
     this.helpers = Array.from({ length: workers - 1 }, () => spawn());
     // A command channel per helper, and one channel per ordered pair of workers (new buffers, results, grown frontier buffers).
     this.commands = this.helpers.map(() => new MessageChannel());
@@ -731,9 +749,9 @@ export class Crew {
       const self = h + 1, to = this.toPeer(self), from = this.fromPeer(self);
       w.on('error', (e) => { this.failed.push(e); Atomics.store(ctl, CTL_QUIT, 1); Atomics.notify(ctl, CTL_RELEASED); });
       const ports = [this.commands[h]!.port2, ...to, ...from].filter((q): q is MessagePort => q !== null);
-      w.postMessage({ type: 'init', ctl: ctl.buffer as SharedArrayBuffer, counts: counts.buffer as SharedArrayBuffer, workers, buckets: this.buckets, self, commands: this.commands[h]!.port2, toPeer: to, fromPeer: from } satisfies InitMessage, ports);
+      w.postMessage({ type: 'init', ctl: ctl.buffer as SharedArrayBuffer, counts: counts.buffer as SharedArrayBuffer, workers, buckets: this.buckets, self, commands: this.commands[h]!.port2, toPeer: to, fromPeer: from, probe: probes[self]! } satisfies InitMessage, ports);
     });
-    this.mine = levelWorker(c, debug, { ctl, counts, workers, buckets: this.buckets, self: 0, toPeer: this.toPeer(0), fromPeer: this.fromPeer(0) });
+    this.mine = levelWorker(c, debug, { ctl, counts, workers, buckets: this.buckets, self: 0, toPeer: this.toPeer(0), fromPeer: this.fromPeer(0), probe: probes[0]! });
   }
   private toPeer(u: number): (MessagePort | null)[] { return this.pairs[u]!.map((ch) => ch?.port1 ?? null); }
   private fromPeer(v: number): (MessagePort | null)[] { return this.pairs.map((row) => row[v]?.port2 ?? null); }

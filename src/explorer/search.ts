@@ -20,6 +20,8 @@ import { Expander, ExpandFailure } from './expand.js';
 import { checkLivenessAsync, type Lasso } from './liveness.js';
 import { Crew, CTL_STOP, type LevelMessage, type LevelResult, type WorkerError } from './parallel.js';
 import type { Worker } from 'node:worker_threads';
+import { Control, IDLE, KIND_CONSTRAINT, KIND_DEADLOCK, KIND_GOAL, KIND_INVARIANT, KIND_LIVENESS, PHASE_LIVENESS, PHASE_REPORT, PHASE_SAFETY, PHASE_SETUP, probeCode, STOP, STOP_REASONS, WHO, type PhaseName } from './control.js';
+import { workersWithin } from './memory.js';
 
 /** A started worker thread (node:worker_threads' Worker). Opaque here, so that the package's public declarations need no Node types. */
 export type WorkerThread = object;
@@ -52,9 +54,26 @@ export interface SearchOptions {
   /** Parallel BFS: search sequentially until a level has this many states (small levels go faster on one thread), then with every worker. */
   parallelFrom: number;
   spawnWorker: (() => WorkerThread) | null;
+  /** Bytes a thread takes to load and compile this model (an estimate: the helpers each do), for fitting workers in the memory budget. */
+  modelBytes: number;
+  /** A supervised run (src/supervisor): the control block shared with the supervising thread, and what the engine tells it. */
+  supervision: Supervision | null;
 }
 
-export interface Progress { distinct: number; generated: number; depth: number; frontier: number; seconds: number; memoryBytes: number }
+/**
+ * How a supervising thread follows a search running on another thread (control.ts): the control block
+ * (stop requests, which the search reads once per state; its phase and counters), and callbacks that
+ * pass it each expander's probe: `started` once per run (with the compiled model, to name what runs),
+ * `probe` for each further expander (parallel workers).
+ */
+export interface Supervision {
+  readonly control: SharedArrayBuffer;
+  started(c: CompiledModel, probe: SharedArrayBuffer, strategy: Strategy): void;
+  probe(probe: SharedArrayBuffer): void;
+}
+
+/** Progress every progressEveryMs: the counts so far, and whether the safety search or the liveness pass (after it) is running. */
+export interface Progress { distinct: number; generated: number; depth: number; frontier: number; seconds: number; memoryBytes: number; phase: 'safety' | 'liveness' }
 
 export interface Violation {
   readonly property: string;
@@ -76,6 +95,19 @@ export interface ModelErrorInfo {
   readonly trace: TraceStep[];
   /** With debug: the stack trace of what the model's code threw (see thrownStack), for mc run --debug to print; not in mc.result/1. */
   readonly stack?: string;
+}
+
+export interface StuckReport {
+  /** 'action Spin(0) [P0]', 'invariant Safe', 'the model's setup', ...: what did not return. */
+  readonly running: string;
+  readonly action?: string;
+  readonly property?: string;
+  /** The state it was given (decoded), when it was given one. */
+  readonly state?: Record<string, unknown>;
+  /** Seconds the supervisor waited for the search to stop before it stopped the thread. */
+  readonly waited: number;
+  /** What happened, in a sentence (also the run's note). */
+  readonly message: string;
 }
 
 export interface ActionCoverage { readonly action: string; readonly actor: string; readonly fired: number }
@@ -103,8 +135,12 @@ export interface SearchStats {
 
 export interface SearchResult {
   verdict: 'ok' | 'violation' | 'incomplete' | 'error';
-  /** Why a run is incomplete: 'max-states', 'max-seconds', 'max-depth', 'interrupted', 'random walks are not exhaustive'. */
+  /** Why a run is incomplete: 'max-states', 'max-seconds', 'max-memory', 'max-depth', 'interrupted', 'random walks are not exhaustive'. */
   incompleteReason?: string;
+  /** Where an incomplete run stopped: setting the model up, the safety search, or the liveness pass (after a complete safety search). */
+  incompletePhase?: PhaseName;
+  /** A supervised run whose model code did not return when asked to stop: what was running, on which state (see src/supervisor). */
+  stuck?: StuckReport;
   strategy: Strategy;
   stats: SearchStats;
   /** First violation of each property, in the order found; violations[0] is the one reported. */
@@ -126,7 +162,7 @@ export interface SearchResult {
 const DEFAULTS: SearchOptions = {
   strategy: 'bfs', seed: 1, walks: 100, maxStates: Infinity, maxSeconds: Infinity, maxMemoryBytes: Infinity, maxDepth: Infinity, exact: false, debug: false,
   liveness: true, stopOn: 'first', interrupted: () => false, onProgress: () => {}, progressEveryMs: 2000,
-  workers: 1, spawnWorker: null, parallelFrom: 10_000,
+  workers: 1, spawnWorker: null, parallelFrom: 10_000, modelBytes: 0, supervision: null,
 };
 
 class Growable {
@@ -208,6 +244,12 @@ class Engine {
   private failure: ActionFailure | undefined;
   private readonly t0 = performance.now();
   private lastProgress = performance.now();
+  /** When the search next yields to the event loop and checks its budgets (see pause). */
+  private nextPause = performance.now() + 100;
+  /** Shared with a supervising thread, if any (control.ts): its STOP word is read once per state. */
+  private readonly ctl: Control;
+  /** The liveness pass was stopped (a budget or an interrupt), after a complete safety search. */
+  private livenessStopped = false;
   private peakMemory = 0;
   /** The state graph for the liveness pass (CSR: edges of state i are edges[start[i] .. start[i+1])). */
   private readonly graph: { start: Growable; dst: Growable; act: Growable; labels: Growable; edges: number } | null;
@@ -224,8 +266,10 @@ class Engine {
   /** Index of the state being expanded, so an ExpandFailure can be traced to it. */
   private expanding = -1;
 
-  /** Parallel BFS runs: BFS, more than one worker, no exact mode, no liveness graph (both need one worker). */
-  private readonly parallel: boolean;
+  /** Parallel BFS runs: BFS, more than one worker, no exact mode, no liveness graph (both need one worker). False too once the memory budget leaves room for no helper. */
+  private parallel: boolean;
+  /** The workers the search uses (fewer than asked when the memory budget has room for fewer). */
+  private workers: number;
   /** Parallel BFS: the helper threads, once started, and whether they took over (see bfsFrom). */
   private crew: Crew | null = null;
   private handedOver = false;
@@ -243,6 +287,7 @@ class Engine {
     const reason = o.workers <= 1 ? null : o.strategy !== 'bfs' ? `--strategy ${o.strategy}` : o.exact ? '--exact' : wantGraph ? 'the liveness pass (pass --no-liveness to search in parallel)' : o.spawnWorker === null ? 'this caller' : null;
     if (reason !== null) this.notes.push(`ran with 1 worker instead of ${o.workers}: ${reason} is single-worker in this version`);
     this.parallel = o.workers > 1 && reason === null;
+    this.workers = this.parallel ? o.workers : 1;
     if (c.actions.length === 0) this.notes.push(`model '${c.model.name}' has no ${c.baseActions.length ? 'action instances (every action has an empty over)' : 'actions'}: only its initial states are checked`);
     const cpus = availableParallelism();
     if (this.parallel && o.workers > cpus) this.notes.push(`${o.workers} workers on ${cpus} CPU${cpus === 1 ? '' : 's'}: workers beyond the CPU count share CPUs and slow the search (the results are the same)`);
@@ -253,6 +298,8 @@ class Engine {
     this.goalHit = c.goals.map(() => -1);
     this.antecedentHits = c.invariants.map(() => 0);
     this.x = new Expander(c, o.debug);
+    this.ctl = new Control(o.supervision?.control);
+    o.supervision?.started(c, this.x.probe, o.strategy);
     this.scratch = this.x.scratch;
     this.curRoot = this.x.curRoot;
     this.curView = this.x.curView;
@@ -288,10 +335,18 @@ class Engine {
   }
 
   async run(): Promise<SearchResult> {
-    if (this.o.strategy === 'bfs') await this.guarded(() => this.bfs());
-    else if (this.o.strategy === 'dfs') await this.guarded(() => this.dfs());
-    else await this.guarded(() => this.random());
-    return this.result();
+    this.ctl.phase = PHASE_SAFETY;
+    try {
+      if (this.o.strategy === 'bfs') await this.guarded(() => this.bfs());
+      else if (this.o.strategy === 'dfs') await this.guarded(() => this.dfs());
+      else await this.guarded(() => this.random());
+      this.x.idle();
+      this.ctl.phase = PHASE_REPORT;
+      return this.result();
+    } finally {
+      this.x.idle();
+      this.ctl.phase = PHASE_SETUP;
+    }
   }
 
   // ---------- shared pieces ----------
@@ -323,10 +378,11 @@ class Engine {
     const idx = this.distinct++;
     this.parent.ensure(this.distinct); this.via.ensure(this.distinct);
     this.parent.a[idx] = parent; this.via.a[idx] = via;
-    const invs = this.c.invariants;
+    const invs = this.c.invariants, who = this.x.who;
     for (let k = 0; k < invs.length; k++) {
       const inv = invs[k]!;
       let ok: boolean;
+      who[WHO] = probeCode(KIND_INVARIANT, k, true);
       try {
         if (inv.antecedent !== undefined && inv.antecedent(view)) this.antecedentHits[k]!++;
         ok = inv.check(view);
@@ -339,6 +395,7 @@ class Engine {
     for (let k = 0; k < goals.length; k++) {
       if (this.goalHit[k]! >= 0) continue;
       let hit: boolean;
+      who[WHO] = probeCode(KIND_GOAL, k, true);
       try { hit = goals[k]!.check(view); } catch (e) {
         throw new ActionFailure(readerError(`goal ${goals[k]!.name}`, e), idx, -1, null);
       }
@@ -349,6 +406,7 @@ class Engine {
       const live = this.c.liveness;
       for (let k = 0; k < live.length; k++) {
         const l = live[k]!;
+        who[WHO] = probeCode(KIND_LIVENESS, k, true);
         try {
           if (l.p !== undefined && l.p(view)) bits |= 1 << (2 * k);
           if (l.q(view)) bits |= 1 << (2 * k + 1);
@@ -359,6 +417,7 @@ class Engine {
       this.graph.labels.ensure(this.distinct);
       this.graph.labels.a[idx] = bits;
     }
+    who[WHO] = IDLE;
     return idx;
   }
 
@@ -367,6 +426,7 @@ class Engine {
     if (d === 'allowed') return;
     if (d !== 'error') {
       let expected: boolean;
+      this.x.who[WHO] = probeCode(KIND_DEADLOCK, 0, false);
       try { expected = d.expected(view); } catch (e) {
         throw new ActionFailure(readerError('the deadlock policy', e), index, -1, null);
       }
@@ -375,24 +435,37 @@ class Engine {
     this.deadlockAt(index);
   }
 
-  private progress(frontier: number): void {
+  /** Progress, every progressEveryMs (or now, `force`, when the liveness pass begins and the figures change meaning). */
+  private progress(frontier: number, force = false): void {
     const now = performance.now();
-    if (now - this.lastProgress < this.o.progressEveryMs) return;
+    if (now - this.lastProgress < this.o.progressEveryMs && !(force && Number.isFinite(this.o.progressEveryMs))) return;
     this.lastProgress = now;
     const mem = process.memoryUsage.rss();
     if (mem > this.peakMemory) this.peakMemory = mem;
-    this.o.onProgress({ distinct: this.distinct, generated: this.generated, depth: this.depth, frontier, seconds: this.elapsed(), memoryBytes: mem });
+    const phase = this.ctl.phase === PHASE_LIVENESS ? 'liveness' : 'safety';
+    this.o.onProgress({ distinct: this.distinct, generated: this.generated, depth: this.depth, frontier, seconds: this.elapsed(), memoryBytes: mem, phase });
   }
 
-  /** Between chunks: let signals and timers run, and apply the time budget and interrupts. */
+  /** The counts so far, for a supervisor that has to stop the search thread (distinct as the result counts it). */
+  private publishCounts(): void { this.ctl.setCounts(this.o.strategy === 'random' ? this.set.size : this.distinct, this.generated, this.depth); }
+
+  /**
+   * Between chunks (every 100 ms, or at once when a supervisor asks the search to stop): let signals
+   * and timers run, and apply the time and memory budgets and interrupts.
+   */
   private async pause(frontier: number): Promise<void> {
+    this.x.idle();
+    this.publishCounts();
     this.progress(frontier);
     await new Promise<void>((r) => setImmediate(r));
     this.incomplete ??= this.overBudget();
+    this.nextPause = performance.now() + 100;
   }
 
   /** Why the run must stop now (an interrupt, the time or memory budget), if it must. */
   private overBudget(): string | undefined {
+    const asked = this.ctl.stop;
+    if (asked !== 0) return STOP_REASONS[asked] ?? 'interrupted';
     if (this.o.interrupted()) return 'interrupted';
     if (this.elapsed() > this.o.maxSeconds) return 'max-seconds';
     if (Number.isFinite(this.o.maxMemoryBytes)) {
@@ -403,11 +476,24 @@ class Engine {
     return undefined;
   }
 
+  /**
+   * Starts the helper threads of a parallel search: as many as asked, or as the memory budget has room
+   * for (each is a thread with a heap of its own and a compiled copy of the model), with a note.
+   */
+  private startCrew(): void {
+    const fit = workersWithin(this.o.workers, this.o.maxMemoryBytes, process.memoryUsage.rss(), this.o.modelBytes);
+    if (fit.workers < this.o.workers) this.notes.push(fit.note!);
+    if (fit.workers <= 1) { this.parallel = false; return; }
+    this.workers = fit.workers;
+    const sup = this.o.supervision;
+    this.crew = new Crew(this.c, this.o.debug, fit.workers, this.o.spawnWorker! as () => Worker, sup ? (p) => sup.probe(p) : null);
+  }
+
   // ---------- breadth-first ----------
 
   private async bfs(): Promise<void> {
     try { await this.bfsFrom(); } finally { await this.crew?.close(); }
-    if (this.parallel && !this.handedOver) this.notes.push(`searched on one thread: no level reached ${this.o.parallelFrom} states, where the ${this.o.workers} workers take over (--parallel-from)`);
+    if (this.parallel && !this.handedOver) this.notes.push(`searched on one thread: no level reached ${this.o.parallelFrom} states, where the ${this.workers} workers take over (--parallel-from)`);
   }
 
   /**
@@ -440,8 +526,9 @@ class Engine {
      * equal fingerprints need not mean equal states.
      */
     const recent = this.graph === null && this.set instanceof FingerprintSet ? newRecentCache() : null;
+    const stop = this.ctl.words;
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
-      if (this.parallel && this.crew === null && curCount >= this.o.parallelFrom / 10) this.crew = new Crew(this.c, this.o.debug, this.o.workers, this.o.spawnWorker! as () => Worker);
+      if (this.parallel && this.crew === null && curCount >= this.o.parallelFrom / 10) this.startCrew();
       if (this.crew !== null && curCount >= this.o.parallelFrom) { this.handedOver = true; return this.bfsParallel(this.crew, cur, curCount, levelStart); }
       if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
       this.markLevel();
@@ -453,6 +540,7 @@ class Engine {
        */
       const lookUp = (): void => {
         const graph = this.graph, n = np;
+        this.x.idle();
         np = 0; // first: if an invariant throws below, the failure's handler must not look these up again
         for (let j = 0; j < n; j++) touched ^= this.set.touch(pendHi[j]!);
         for (let j = 0; j < n; j++) {
@@ -471,13 +559,12 @@ class Engine {
           nextCount++;
         }
       };
-      let lastPause = performance.now();
       try {
         for (let i = 0; i < curCount; i++) {
-          if ((i & 1023) === 1023 && performance.now() - lastPause > 100) {
+          // Every 64 states the clock (pause every 100 ms); every state a supervisor's stop request.
+          if (((i & 63) === 63 && performance.now() > this.nextPause) || stop[STOP] !== 0) {
             lookUp();
             await this.pause(curCount - i);
-            lastPause = performance.now();
             if (this.incomplete !== undefined) break;
           }
           const parentIdx = levelStart + i;
@@ -520,6 +607,9 @@ class Engine {
       if (curCount > 0) this.depth++;
       // Budgets apply between levels, so a budgeted run stops at the same place for any number of workers.
       if (curCount > 0 && this.distinct >= this.o.maxStates) this.incomplete = 'max-states';
+      this.publishCounts();
+      // Small levels: the clock and stop requests between them too.
+      if (curCount > 0 && this.incomplete === undefined && (performance.now() > this.nextPause || stop[STOP] !== 0)) await this.pause(curCount);
     }
     if (this.graph !== null && curCount === 0 && !this.stopNow && this.incomplete === undefined) await this.liveness();
   }
@@ -629,6 +719,7 @@ class Engine {
         checked = false;
         if (curCount > 0) this.depth++;
         if (curCount > 0 && this.distinct >= this.o.maxStates) this.incomplete = 'max-states';
+        this.publishCounts();
       }
       // A run that stopped before expanding its frontier (a budget, an interrupt) still checks it, as sequentially.
       if (!checked && curCount > 0) takeChecks(await runLevel(false), this.levelMark);
@@ -653,6 +744,10 @@ class Engine {
   /** The liveness pass over the complete state graph. */
   private async liveness(): Promise<void> {
     const t = performance.now();
+    this.x.idle();
+    this.publishCounts();
+    this.ctl.phase = PHASE_LIVENESS;
+    this.progress(0, true);
     const g = this.graph!;
     g.start.ensure(this.distinct + 1);
     g.start.a[this.distinct] = g.edges;
@@ -663,9 +758,12 @@ class Engine {
       actions: this.c.actions.map(({ id, name, base, actor }) => ({ id, name, base, actor })),
       stuttering: this.c.stuttering,
     }, () => {
+      this.progress(0);
       this.incomplete ??= this.overBudget();
       return this.incomplete !== undefined;
     });
+    this.ctl.phase = PHASE_SAFETY;
+    this.livenessStopped = outcome === null;
     this.livenessSeconds = (performance.now() - t) / 1000;
     if (outcome === null) return;
     this.livenessOutcome = outcome;
@@ -673,6 +771,7 @@ class Engine {
   }
 
   private checkConstraint(parentIdx: number, a: ActionInstance): boolean {
+    this.x.who[WHO] = probeCode(KIND_CONSTRAINT, 0, true);
     try { return this.c.constraint!(this.scratchView); } catch (e) {
       throw new ActionFailure(readerError('the state constraint', e), parentIdx, a.id, this.scratch.slice(0, this.n));
     }
@@ -686,19 +785,23 @@ class Engine {
     let idxStack = new Int32Array(64);
     let actStack = new Int32Array(64);
     let enabledStack = new Int32Array(64);
-    let lastPause = performance.now();
     let tick = 0;
+    const stop = this.ctl.words, cur = this.x.cur;
     for (let i = 0; i < c.initCount && !this.stopNow && this.incomplete === undefined; i++) {
       this.startInit(i);
       if (!this.set.add(this.x.packed, 0)) continue;
       let top = 0;
+      /** The stack frame whose state is in cur (the expander's, which a supervisor can read). */
+      let loaded = -1;
       stack.set(this.scratch.subarray(0, n), 0);
       idxStack[0] = this.admit(this.scratchView, -1, -(i + 1), 1);
       actStack[0] = 0; enabledStack[0] = 0;
       this.depth = Math.max(this.depth, 1);
       while (top >= 0 && !this.stopNow && this.incomplete === undefined) {
-        if ((++tick & 1023) === 0 && performance.now() - lastPause > 100) { await this.pause(top + 1); lastPause = performance.now(); if (this.incomplete) break; }
-        this.curRoot.b = stack; this.curRoot.o = top * n;
+        if ((++tick & 1023) === 0) this.publishCounts();
+        if (((tick & 1023) === 0 && performance.now() > this.nextPause) || stop[STOP] !== 0) { await this.pause(top + 1); if (this.incomplete) break; }
+        // Each push and pop changes top, so a frame is loaded once per visit.
+        if (loaded !== top) { cur.set(stack.subarray(top * n, top * n + n)); loaded = top; }
         this.expanding = idxStack[top]!;
         const ai = actStack[top]!;
         if (ai >= this.acts.length) {
@@ -741,19 +844,20 @@ class Engine {
       return seed % k;
     };
     const maxLen = Number.isFinite(this.o.maxDepth) ? this.o.maxDepth : 1000;
-    const cur = new Int32Array(n);
+    const cur = this.x.cur; // the expander's, which a supervisor can read
     const cand = new Int32Array(this.acts.length * n);
     const candAct = new Int32Array(this.acts.length);
-    let lastPause = performance.now();
+    const stop = this.ctl.words;
     for (let w = 0; w < this.o.walks && !this.stopNow && this.incomplete === undefined; w++) {
-      if (performance.now() - lastPause > 100) { await this.pause(0); lastPause = performance.now(); if (this.incomplete) break; }
+      this.publishCounts();
+      if (performance.now() > this.nextPause || stop[STOP] !== 0) { await this.pause(0); if (this.incomplete) break; }
       const init = rand(c.initCount);
       this.startInit(init);
       cur.set(this.scratch.subarray(0, n));
       // Each walk's states get indices of their own so the trace is the walk itself.
       this.set.add(this.x.packed, 0);
       let idx = this.admit(this.scratchView, -1, -(init + 1), 1);
-      for (let len = 1; len < maxLen && !this.stopNow && this.incomplete === undefined; len++) {
+      for (let len = 1; len < maxLen && !this.stopNow && this.incomplete === undefined && stop[STOP] === 0; len++) {
         this.curRoot.b = cur; this.curRoot.o = 0;
         this.expanding = idx;
         let k = 0;
@@ -832,7 +936,7 @@ class Engine {
       distinctPerSecond: secs > 0 ? this.distinct / secs : 0, generatedPerSecond: secs > 0 ? this.generated / secs : 0,
       peakMemoryBytes: this.peakMemory, bytesPerState: this.distinct ? tables / this.distinct : 0,
       collisionProbability: this.o.exact ? 0 : collisionProbability(this.distinct, this.generated), exact: this.o.exact,
-      workers: this.parallel ? this.o.workers : 1, discarded: this.x.discarded, edges: g ? g.edges : 0, livenessGraphBytes: graphBytes, livenessSeconds: this.livenessSeconds,
+      workers: this.parallel ? this.workers : 1, discarded: this.x.discarded, edges: g ? g.edges : 0, livenessGraphBytes: graphBytes, livenessSeconds: this.livenessSeconds,
     };
     const res: SearchResult = {
       verdict: 'ok', strategy: this.o.strategy, stats, violations: [], notes: this.notes,
@@ -872,7 +976,7 @@ class Engine {
       res.violations.push({ property: o.name, kind: 'liveness', description: l.description, trace: steps, loopStart: lasso.loopStart >= 0 ? lasso.loopStart + 1 : null, stutter: lasso.stutter });
     }
     if (res.violations.length > 0) res.verdict = 'violation';
-    else if (this.incomplete !== undefined) { res.verdict = 'incomplete'; res.incompleteReason = this.incomplete; }
+    else if (this.incomplete !== undefined) { res.verdict = 'incomplete'; res.incompleteReason = this.incomplete; res.incompletePhase = this.livenessStopped ? 'liveness' : 'safety'; }
     return res;
   }
 }
