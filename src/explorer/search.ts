@@ -529,7 +529,12 @@ class Engine {
     const stop = this.ctl.words;
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
       if (this.parallel && this.crew === null && curCount >= this.o.parallelFrom / 10) this.startCrew();
-      if (this.crew !== null && curCount >= this.o.parallelFrom) { this.handedOver = true; return this.bfsParallel(this.crew, cur, curCount, levelStart); }
+      if (this.crew !== null && curCount >= this.o.parallelFrom) {
+        // This thread's own probe goes quiet: from here the workers' probes say what runs (a stale one would be reported as stuck).
+        this.x.idle();
+        this.handedOver = true;
+        return this.bfsParallel(this.crew, cur, curCount, levelStart);
+      }
       if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
       this.markLevel();
       let nextCount = 0, np = 0;
