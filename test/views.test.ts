@@ -8,7 +8,7 @@ import { explore } from '../src/explorer/search.js';
 import { eventually, invariant, sometimes, terminalStates } from '../src/invariants/index.js';
 import { array, bool, compileLayout, decodeState, DomainError, encodeState, enumOf, int, isScalar, list, record, setOf, ViewError, type Domain } from '../src/explorer/schema.js';
 import listLeast from './fixtures/list-least.js';
-import { fixture, mc } from './helpers.js';
+import { fixture, mc, mcWithEnv } from './helpers.js';
 
 describe('lists of ints whose range excludes 0', () => {
   it('an unused slot holds the least value, so encoded and view-written lists pack and unpack', () => {
@@ -362,5 +362,23 @@ describe("TLA+'s WriteThroughCache, written with whole-record assignments (n.mem
       expect(r.code, r.stdout).toBe(0);
       expect(r.json.stats.distinct).toBe(5196);
     }
+  });
+});
+
+describe('bool slots take only true and false', () => {
+  for (const [k, message] of [
+    ['f', "action Field: b := \"yes\" (a string) is not a boolean"],
+    ['a', 'action Arr: a[0] := 1 (a number) is not a boolean'],
+    ['l', 'action List: l[0] := "no" (a string) is not a boolean'],
+  ] as const) {
+    it(`a truthy non-boolean is a model error, not true (${message})`, () => {
+      const r = mcWithEnv({ K: k }, 'run', 'test/fixtures/bool-values.mjs');
+      expect(r.code).toBe(3);
+      expect(r.stdout).toContain(`MODEL ERROR: ${message}`);
+    });
+  }
+  it('true and false are stored', () => {
+    const r = mcWithEnv({ K: 'none' }, 'run', 'test/fixtures/bool-values.mjs', '--json');
+    expect(r.code).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 // .ts/.mts through tsx, since Node 20 cannot load TypeScript by itself), loaded
 // as an ES module whatever the package.json above it says.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { register } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,6 +13,9 @@ import { MODEL_MARK } from './load-hooks.js';
 export function looksLikePath(arg: string): boolean {
   return /[\\/]/.test(arg) || /\.([mc]?[jt]s)$/.test(arg);
 }
+
+/** The files mc loads as models: TypeScript (through tsx) and JavaScript. Anything else (JSON, Markdown, no extension) is not run. */
+const MODEL_FILE = /\.[mc]?[jt]s$/;
 
 /** mc's own package root (this file is dist/src/cli/load.js). */
 const MC_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -34,7 +37,8 @@ async function registerHooks(): Promise<void> {
 }
 
 export async function loadModel(arg: string): Promise<Model> {
-  if (!looksLikePath(arg)) {
+  // A name that is no built-in model but names a file or directory here (package.json, models) is taken as that path.
+  if (!looksLikePath(arg) && (builtinModels.some((x) => x.name === arg) || !existsSync(arg))) {
     const m = builtinModels.find((x) => x.name === arg);
     if (m) { m.source = 'builtin'; return m; }
     const names = builtinModels.map((x) => x.name);
@@ -42,6 +46,8 @@ export async function loadModel(arg: string): Promise<Model> {
   }
   const path = resolve(arg);
   if (!existsSync(path)) throw new UsageError(`model file '${arg}' does not exist`);
+  if (statSync(path).isDirectory()) throw new UsageError(`'${arg}' is a directory, not a model file: give the model file itself (a .ts, .mts, .js or .mjs file that exports default defineModel({...}))`);
+  if (!MODEL_FILE.test(path)) throw new UsageError(notAModelFile(arg, path));
   await registerHooks();
   // The mark makes load-hooks.ts load this file (and only this one) as an ES module.
   const url = `${pathToFileURL(path).href}?${MODEL_MARK}`;
@@ -57,6 +63,18 @@ export async function loadModel(arg: string): Promise<Model> {
   if (!m) throw new ModelError(`model file '${arg}' does not export a model: export default defineModel({...}) (or export const model = defineModel({...}))`);
   m.source = path;
   return m;
+}
+
+/** Why a file that exists is not loaded as a model: its kind, and for a trace file, the command that reads it. */
+function notAModelFile(arg: string, path: string): string {
+  const ext = /\.([^./\\]+)$/.exec(path)?.[1];
+  let what = ext ? `a .${ext} file` : 'a file without an extension';
+  if (ext?.toLowerCase() === 'json') {
+    let schema: unknown;
+    try { schema = (JSON.parse(readFileSync(path, 'utf8')) as { schema?: unknown })?.schema; } catch { /* not JSON either: still not a model */ }
+    if (schema === 'mc.trace/1') what = `a trace written by --trace-out (replay it with: mc replay ${arg})`;
+  }
+  return `'${arg}' is not a model file: it is ${what}; a model is a .ts, .mts, .js or .mjs file that exports default defineModel({...})`;
 }
 
 // ---------- load failures ----------

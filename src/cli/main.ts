@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // The `mc` command line. Exit codes (design.md section 5):
 //   0 ok, 1 violation, 2 usage error, 3 model error, 4 incomplete, 5 gate failure.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtinModels } from '../models/index.js';
 import { compileModel, kebab, ModelError, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from '../explorer/model.js';
 import type { Progress, SearchOptions, Strategy } from '../explorer/search.js';
 import { assembleRun, MAX_WORKERS, type AssembledRun } from '../run.js';
-import { applyAction, asModelError } from '../explorer/trace.js';
-import { decodeState, encodeState, DomainError } from '../explorer/schema.js';
+import { applyAction, asModelError, firstDifference, thrownStack } from '../explorer/trace.js';
+import { didYouMean } from '../explorer/validate.js';
+import { encodeState, DomainError } from '../explorer/schema.js';
 import { loadModel, looksLikePath } from './load.js';
 import { modelDoc, paramDoc, renderCheck, renderList, renderMatrix, renderMutate, renderRun, renderShow, SCHEMA, traceFile } from './render.js';
 import type { MutantOutcome } from './mutation.js';
@@ -116,6 +118,58 @@ function givenParams(model: Model | null, opts: Record<string, unknown>): Record
   return given;
 }
 
+// ---------- output files ----------
+
+/** What a failed file operation means, in words, with Node's code. */
+function fsReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or directory', EACCES: 'permission denied', EPERM: 'permission denied', EROFS: 'read-only file system',
+    ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded', EISDIR: 'it is a directory', ENOTDIR: 'not a directory', EIO: 'input/output error',
+  };
+  return code && words[code] ? `${words[code]} (${code})` : (e as Error)?.message ?? String(e);
+}
+
+/**
+ * An output file (--trace-out, --junit, --markdown) that cannot be written is a usage error before the search, not a
+ * report lost after it: the file must be writable, or not exist in a directory that does. Nothing is created here.
+ */
+function checkOutputFile(flag: string, file: string): void {
+  const path = resolve(file);
+  const bad = (why: string): never => { throw new UsageError(`${flag} '${file}' cannot be written: ${why}`); };
+  if (file === '') throw new UsageError(`${flag} needs the name of a file to write`);
+  let isDir: boolean | null = null;
+  try { isDir = statSync(path).isDirectory(); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') bad(fsReason(e)); }
+  if (isDir) bad('it is a directory (give the name of a file to write)');
+  if (isDir === false) { try { accessSync(path, fsConstants.W_OK); } catch (e) { bad(fsReason(e)); } return; }
+  // A new file: its directory must exist and be writable. Name the first part of the path that is missing or not a directory.
+  let dir = dirname(path);
+  let shown = dirname(file);
+  for (;;) {
+    let st;
+    try { st = statSync(dir); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') { const up = dirname(dir); if (up !== dir) { dir = up; shown = dirname(shown); continue; } }
+      bad(fsReason(e));
+    }
+    if (!st!.isDirectory()) bad(`'${shown}' is a file, not a directory`);
+    break;
+  }
+  if (dir !== dirname(path)) bad(`the directory '${dirname(file)}' does not exist`);
+  try { accessSync(dir, fsConstants.W_OK); } catch (e) { bad(`the directory '${dirname(file)}' is not writable: ${fsReason(e)}`); }
+}
+
+/** Writes an output file at the end of a command. A failure is stated on stderr (the report is printed all the same); false then. */
+function writeOutput(flag: string, file: string, text: string, where: string): boolean {
+  try { writeFileSync(file, text); return true; } catch (e) {
+    err(`mc: ${flag} '${file}' could not be written: ${fsReason(e)}; ${where}\n`);
+    return false;
+  }
+}
+
+/** The exit code of a command whose output file could not be written: its own if it says something went wrong, else usage (2). */
+const withWriteFailure = (code: number, wrote: boolean): number => (wrote || code !== EXIT.ok ? code : EXIT.usage);
+
 // ---------- run ----------
 
 interface RunOpts { workers: number; parallelFrom?: number; liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxMemory?: number; maxDepth?: number; exact?: boolean; json?: boolean; jsonl?: boolean; traceOut?: string; continue?: boolean; progress?: boolean; debug?: boolean }
@@ -157,6 +211,7 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
   const text = progressPrinter(!!progress);
   // With --jsonl, progress as JSON Lines on stdout every 2 s (and on stderr as text too, if asked for).
   const onProgress = o.jsonl ? (p: Progress): void => { out(jsonDoc({ schema: SCHEMA.progress, ...p })); text(p); } : text;
+  if (o.traceOut !== undefined) checkOutputFile('--trace-out', o.traceOut);
   const intr = interruptFlag();
   let run: AssembledRun;
   try {
@@ -171,13 +226,16 @@ async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>): Promi
   const { compiled: c, result: r, doc } = run;
   for (const note of r.notes) err(`mc: note: ${note}\n`);
   if (progress && process.stderr.isTTY) err('\n');
-  if (o.traceOut) {
+  let trace: string | null = null;
+  if (o.traceOut !== undefined) {
     const steps = r.violations[0]?.trace ?? r.error?.trace;
-    if (steps && steps.length) writeFileSync(o.traceOut, `${JSON.stringify(traceFile(c, r.violations[0]?.property ?? null, steps, r.violations[0]?.loopStart ?? null), null, 2)}\n`);
+    if (steps && steps.length) trace = `${JSON.stringify(traceFile(c, r.violations[0]?.property ?? null, steps, r.violations[0]?.loopStart ?? null), null, 2)}\n`;
     else err(`mc: no counterexample to write to ${o.traceOut} (verdict ${r.verdict})\n`);
   }
   out(o.json || o.jsonl ? jsonDoc(doc) : renderRun(c, r));
-  return r.verdict === 'ok' ? EXIT.ok : r.verdict === 'violation' ? EXIT.violation : r.verdict === 'incomplete' ? EXIT.incomplete : EXIT.model;
+  if (r.error?.stack) err(`mc: --debug: the model's code threw (${r.error.message}):\n${r.error.stack}\n`);
+  const wrote = trace === null || writeOutput('--trace-out', o.traceOut!, trace, `${r.error ? 'the trace to the model error' : 'the counterexample'} is in the report printed above`);
+  return withWriteFailure(r.verdict === 'ok' ? EXIT.ok : r.verdict === 'violation' ? EXIT.violation : r.verdict === 'incomplete' ? EXIT.incomplete : EXIT.model, wrote);
 }
 
 // ---------- mutate ----------
@@ -205,12 +263,13 @@ async function cmdMutate(model: Model, o: RunOpts & { auto?: boolean; matrix?: b
   const declared = rows.filter((r) => ids.includes(r.id));
   const ok = declared.length === ids.length && declared.every((r) => r.verdict === 'killed');
   if (o.json) {
-    const strip = ({ trace: _t, actors: _a, ...rest }: MutantOutcome) => rest;
+    const strip = ({ trace: _t, actors: _a, stack: _s, ...rest }: MutantOutcome) => rest;
     out(jsonDoc({ schema: SCHEMA.mutate, model: model.name, mutants: declared.map(strip), ...(o.auto ? { auto: rows.filter((r) => !ids.includes(r.id)).map(strip) } : {}), ...(matrix ? { matrix } : {}), verdict: ok ? 'ok' : 'gate-failure' }));
   } else {
     out(renderMutate(model.name, declared, rows.filter((r) => !ids.includes(r.id))));
     if (matrix) out(`\n${renderMatrix(model.name, matrix)}`);
   }
+  for (const r of rows) if (r.stack) err(`mc: --debug: mutant ${r.id}: the model's code threw (${r.message}):\n${r.stack}\n`);
   if (intr.interrupted()) return EXIT.incomplete;
   return ok ? EXIT.ok : EXIT.gate;
 }
@@ -218,6 +277,8 @@ async function cmdMutate(model: Model, o: RunOpts & { auto?: boolean; matrix?: b
 // ---------- check ----------
 
 async function cmdCheck(names: string[], o: { json?: boolean; junit?: string; markdown?: string; updateGolden?: boolean }): Promise<number> {
+  if (o.junit !== undefined) checkOutputFile('--junit', o.junit);
+  if (o.markdown !== undefined) checkOutputFile('--markdown', o.markdown);
   const models = names.length ? await Promise.all(names.map(loadModel)) : [...builtinModels];
   if (models.length === 0) throw new UsageError('no models to check');
   const intr = interruptFlag();
@@ -229,16 +290,18 @@ async function cmdCheck(names: string[], o: { json?: boolean; junit?: string; ma
       checks.push(await checkModelSupervised(m, { progressEveryMs: Infinity }, !!o.updateGolden, intr.signal));
     }
   } finally { intr.dispose(); }
-  if (o.junit) writeFileSync(o.junit, junitXml(checks));
-  if (o.markdown) writeFileSync(o.markdown, markdownSummary(checks));
   const ok = checks.length === models.length && checks.every((c) => c.ok);
   if (o.json) {
-    const strip = ({ trace: _t, actors: _a, ...rest }: MutantOutcome) => rest;
+    const strip = ({ trace: _t, actors: _a, stack: _s, ...rest }: MutantOutcome) => rest;
     const doc = checks.map((c) => ({ ...c, configs: c.configs.map(({ violation, actors: _a, ...rest }) => ({ ...rest, violation: violation ? { property: violation.property, traceLength: violation.trace.length } : null })), mutants: c.mutants.map(strip) }));
     out(jsonDoc({ schema: SCHEMA.check, verdict: ok ? 'ok' : 'gate-failure', models: doc }));
   } else out(renderCheck(checks, ok));
+  // Written after the report, so a file that cannot be written at the end does not lose it.
+  let wrote = true;
+  if (o.junit !== undefined) wrote = writeOutput('--junit', o.junit, junitXml(checks), 'the results are in the report printed above') && wrote;
+  if (o.markdown !== undefined) wrote = writeOutput('--markdown', o.markdown, markdownSummary(checks), 'the results are in the report printed above') && wrote;
   if (intr.interrupted()) return EXIT.incomplete;
-  return ok ? EXIT.ok : EXIT.gate;
+  return withWriteFailure(ok ? EXIT.ok : EXIT.gate, wrote);
 }
 
 // ---------- list / show ----------
@@ -251,12 +314,25 @@ function docFor(m: Model) {
 
 // ---------- replay ----------
 
-async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
+async function cmdReplay(file: string, o: { json?: boolean; debug?: boolean }): Promise<number> {
   let t: any;
-  try { t = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new UsageError(`cannot read trace file '${file}': ${(e as Error).message}`); }
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`cannot read trace file '${file}': ${fsReason(e)}`); }
+  try { t = JSON.parse(text); } catch (e) { throw new UsageError(`trace file '${file}' is not JSON: ${(e as Error).message}`); }
   if (t?.schema !== 'mc.trace/1' || !Array.isArray(t.steps) || typeof t.init !== 'object') throw new UsageError(`'${file}' is not an mc trace (expected "schema": "mc.trace/1" as written by --trace-out)`);
-  const model = await loadModel(t.modelPath ?? t.model);
-  const c = compileModel(model, resolveParams(model, t.params ?? {}), t.mutant ?? null);
+  let model: Model;
+  try { model = await loadModel(t.modelPath ?? t.model); } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`trace '${file}' was recorded for model ${JSON.stringify(t.modelPath ?? t.model)}: ${e.message}`);
+    throw e;
+  }
+  const params = replayParams(file, model, t), mutant = replayMutant(file, model, t);
+  let c: CompiledModel;
+  try { c = compileModel(model, params, mutant); } catch (e) {
+    // An automatic mutant of an action the model does not have: the trace is another model's.
+    if (e instanceof UsageError) throw new UsageError(`trace '${file}' does not belong to model '${model.name}': ${e.message}`);
+    throw e;
+  }
+  replayFields(file, c, t.init);
   const n = c.layout.slots;
   const lines: string[] = [`mc replay ${file}: model ${model.name}, ${t.steps.length + 1} states${t.property ? `, recorded violation of ${t.property}` : ''}`];
   let state: Int32Array = new Int32Array(n);
@@ -264,19 +340,34 @@ async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
   try { encodeState(c.layout, t.init, state, 0); lines.push('   1. initial state  ok'); } catch (e) {
     failedStep = 1; reason = `the initial state does not fit the model: ${(e as Error).message}`;
   }
-  if (failedStep === undefined && !Array.from({ length: c.initCount }, (_, i) => c.inits.subarray(i * n, i * n + n)).some((s) => s.every((x, k) => x === state[k]))) {
-    failedStep = 1; reason = 'the recorded initial state is not an initial state of the model';
+  if (failedStep === undefined) {
+    const inits = Array.from({ length: c.initCount }, (_, i) => c.inits.slice(i * n, i * n + n));
+    if (!inits.some((s) => s.every((x, k) => x === state[k]))) {
+      // Name a field that differs from the nearest initial state (the one with the fewest differing fields).
+      const diffs = inits.map((s) => firstDifference(c, state, s)!).sort((a, b) => a.more - b.more);
+      const d = diffs[0];
+      failedStep = 1;
+      reason = `the recorded initial state is not an initial state of the model${d ? `: ${fieldDiffers(d, 'the trace has', inits.length === 1 ? 'the model\'s initial state has' : `the nearest of its ${inits.length} initial states has`)}` : ''}`;
+    }
   }
   const seen: Int32Array[] = [state];
   for (let i = 0; failedStep === undefined && i < t.steps.length; i++) {
     const st = t.steps[i], stepNo = i + 2;
     const a = c.actions.find((x) => x.name === st.action);
-    if (!a) { failedStep = stepNo; reason = `the model has no action named '${st.action}'`; break; }
+    if (!a) { failedStep = stepNo; reason = `the model has no action named '${st.action}'${didYouMean(String(st.action), c.actions.map((x) => x.name), 'actions')}`; break; }
     let next: Int32Array | null;
-    try { next = applyAction(c, a, state); } catch (e) { failedStep = stepNo; reason = asModelError(e, a.name).message; break; }
+    try { next = applyAction(c, a, state); } catch (e) {
+      const me = asModelError(e, a.name), stack = debugMode ? thrownStack(me) : null;
+      if (stack) err(`mc: --debug: the model's code threw (${me.message}):\n${stack}\n`);
+      failedStep = stepNo; reason = me.message; break;
+    }
     if (next === null) { failedStep = stepNo; reason = `${a.name} is not enabled in the state reached at step ${stepNo - 1}`; break; }
-    const got = JSON.stringify(decodeState(c.layout, next, 0)), want = JSON.stringify(st.state);
-    if (st.state !== undefined && got !== want) { failedStep = stepNo; reason = `${a.name} gives a different state than recorded`; break; }
+    if (st.state !== undefined) {
+      const want = new Int32Array(n);
+      try { encodeState(c.layout, st.state, want, 0); } catch (e) { failedStep = stepNo; reason = `the recorded state does not fit the model: ${(e as Error).message}`; break; }
+      const d = firstDifference(c, next, want);
+      if (d) { failedStep = stepNo; reason = `${a.name} gives a different state than recorded: ${fieldDiffers(d, 'the model gives', 'the trace recorded')}`; break; }
+    }
     lines.push(`${String(stepNo).padStart(4)}. ${a.name}  [${a.actor}]  ok`);
     state = next;
     seen.push(next);
@@ -284,8 +375,10 @@ async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
   let livenessViolated: string | null = null;
   if (failedStep === undefined && typeof t.loopStart === 'number') {
     // A lasso: the last state must equal the state at loopStart, closing the cycle.
-    const loopState = t.loopStart === 1 ? t.init : t.steps[t.loopStart - 2]?.state;
-    if (JSON.stringify(decodeState(c.layout, state, 0)) !== JSON.stringify(loopState)) { failedStep = t.steps.length + 1; reason = `the last state does not loop back to step ${t.loopStart}`; }
+    const loopState = Number.isInteger(t.loopStart) ? seen[t.loopStart - 1] : undefined;
+    const d = loopState ? firstDifference(c, state, loopState) : null;
+    if (!loopState) { failedStep = t.steps.length + 1; reason = `the trace's loopStart, ${t.loopStart}, is not one of its steps (1..${t.steps.length + 1})`; }
+    else if (d) { failedStep = t.steps.length + 1; reason = `the last state does not loop back to step ${t.loopStart}: ${fieldDiffers(d, 'the last state has', `step ${t.loopStart} has`)}`; }
     else {
       lines.push(`      the last state equals step ${t.loopStart}: the cycle closes`);
       // The recorded liveness property must still fail on the cycle: q never holds in it (◇□q: some cycle state has ¬q).
@@ -310,6 +403,49 @@ async function cmdReplay(file: string, o: { json?: boolean }): Promise<number> {
   else lines.push('Verdict: the trace re-executes; no property is violated in its last state');
   out(o.json ? jsonDoc(doc) : `${lines.join('\n')}\n`);
   return failedStep !== undefined ? EXIT.gate : violated.length ? EXIT.violation : EXIT.ok;
+}
+
+/** `field 'x' differs: A 2, B 3 (and 2 more fields)`, from firstDifference. */
+function fieldDiffers(d: { field: string; a: string; b: string; more: number }, a: string, b: string): string {
+  return `field ${d.field} differs: ${a} ${d.a}, ${b} ${d.b}${d.more ? ` (and ${d.more} more field${d.more > 1 ? 's' : ''})` : ''}`;
+}
+
+/**
+ * The parameters a trace was recorded with, for the model it names. A trace with parameters the model does not have
+ * was recorded for another model (or relabelled): a usage error saying so, not the model's complaint about a parameter.
+ */
+function replayParams(file: string, model: Model, t: { params?: unknown }): Record<string, number | string | boolean> {
+  const given = (t.params ?? {}) as Record<string, unknown>;
+  const own = Object.keys(model.def.params);
+  const foreign = Object.keys(given).filter((k) => !own.includes(k));
+  if (foreign.length) {
+    throw new UsageError(`trace '${file}' does not belong to model '${model.name}': it was recorded with parameter${foreign.length > 1 ? 's' : ''} ${foreign.map((k) => `'${k}'`).join(', ')}, which '${model.name}' does not have (${own.length ? `its parameters: ${own.join(', ')}` : 'it has none'}); a trace replays against the model that wrote it`);
+  }
+  try { return resolveParams(model, given); } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`trace '${file}' does not fit model '${model.name}' as it is now: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The mutant a trace was recorded with: one the model does not declare means the trace is not this model's. */
+function replayMutant(file: string, model: Model, t: { mutant?: unknown }): string | null {
+  const m = t.mutant ?? null;
+  if (m === null) return null;
+  try { mutantById(model, String(m)); } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`trace '${file}' does not belong to model '${model.name}': it was recorded with mutant '${String(m)}', which '${model.name}' does not declare`);
+    throw e;
+  }
+  return String(m);
+}
+
+/** A trace whose states have other fields than the model's (at the top level) was recorded for another model: a usage error saying so. */
+function replayFields(file: string, c: CompiledModel, init: object): void {
+  const own = Object.keys(c.layout.schema.fields), recorded = Object.keys(init ?? {});
+  const extra = recorded.filter((k) => !own.includes(k)), missing = own.filter((k) => !recorded.includes(k));
+  if (!extra.length && !missing.length) return;
+  const names = (xs: string[]): string => `${xs.length > 1 ? 's' : ''} ${xs.slice(0, 6).join(', ')}${xs.length > 6 ? ` and ${xs.length - 6} more` : ''}`;
+  const what = [extra.length ? `have field${names(extra)}, which the model's do not` : '', missing.length ? `lack the model's field${names(missing)}` : ''].filter(Boolean).join(', and ');
+  throw new UsageError(`trace '${file}' does not belong to model '${c.model.name}': its states ${what}; a trace replays against the model that wrote it`);
 }
 
 // ---------- program ----------
@@ -396,7 +532,8 @@ async function main(argv: string[]): Promise<number> {
   program.command('replay').description('re-execute a trace written by --trace-out; reports the first step that no longer applies')
     .argument('<trace.json>')
     .option('--json', 'print mc.replay/1 JSON')
-    .action(async (file: string, o: { json?: boolean }) => { code = await cmdReplay(file, o); });
+    .option('--debug', "show the stack trace where the model's code throws")
+    .action(async (file: string, o: { json?: boolean; debug?: boolean }) => { code = await cmdReplay(file, o); });
 
   if (argv.length <= 2) { out(program.helpInformation()); return EXIT.usage; }
   await program.parseAsync(argv);
@@ -406,9 +543,12 @@ async function main(argv: string[]): Promise<number> {
 function fail(code: number, message: string, e?: unknown): number {
   if (jsonMode) out(jsonDoc({ schema: SCHEMA.error, exitCode: code, error: message }));
   err(`mc: ${message}\n`);
-  if (debugMode && e instanceof Error && e.stack) err(`${e.stack}\n`);
-  const cause = (e as { details?: { cause?: unknown } })?.details?.cause;
-  if (debugMode && cause instanceof Error && cause.stack) err(`caused by: ${cause.stack}\n`);
+  if (debugMode) {
+    // The model's own frames when its code threw (and the causes it gave); else where mc raised the error.
+    const thrown = thrownStack(e);
+    const stack = thrown ?? (e instanceof Error ? e.stack : null);
+    if (stack) err(`${thrown ? "mc: --debug: the model's code threw:\n" : ''}${stack}\n`);
+  }
   return code;
 }
 

@@ -4,7 +4,7 @@
 import { autoMutantIds, compileModel, ModelError, mutantById, propertyNames, resolveParams, type CompiledModel, type Model } from '../explorer/model.js';
 import { explore, type SearchOptions, type Violation } from '../explorer/search.js';
 import { isDeclarationError, validateModel } from '../explorer/validate.js';
-import type { TraceStep } from '../explorer/trace.js';
+import { thrownStack, type TraceStep } from '../explorer/trace.js';
 
 export interface MutantOutcome {
   id: string;
@@ -23,6 +23,8 @@ export interface MutantOutcome {
   /** The counterexample of the property reported in `fired`, with its lasso for liveness (kept for reports; not part of the JSON). */
   trace?: { steps: TraceStep[]; loopStart: number | null; stutter: boolean };
   actors?: readonly string[];
+  /** With debug, a mutant whose run is a model error: the stack trace of what the model's code threw (for stderr; not part of the JSON). */
+  stack?: string;
 }
 
 const counterexample = (v: Violation): NonNullable<MutantOutcome['trace']> => ({ steps: v.trace, loopStart: v.loopStart ?? null, stutter: v.stutter ?? false });
@@ -38,14 +40,17 @@ export async function runMutant(model: Model, id: string, given: Record<string, 
   const base = { id, expected: [...m.kills], params, fired: null, alsoFired: [] as string[], traceLength: null, distinct: 0, seconds: 0, discarded: 0 };
   let c: CompiledModel;
   try { c = compileModel(model, params, id); } catch (e) {
-    if (e instanceof ModelError && !isDeclarationError(e)) return { ...base, verdict: 'error', message: e.message };
+    if (e instanceof ModelError && !isDeclarationError(e)) {
+      const stack = search.debug ? thrownStack(e) : null;
+      return { ...base, verdict: 'error', message: e.message, ...(stack ? { stack } : {}) };
+    }
     throw e;
   }
   const r = await explore(c, { ...search, stopOn: exhaustive || m.kills.length === 0 ? 'never' : new Set(m.kills) });
   const hit = r.violations.find((v) => m.kills.includes(v.property));
   const fired = r.violations.map((v) => v.property);
   const common = { ...base, alsoFired: fired.filter((p) => p !== hit?.property), distinct: r.stats.distinct, seconds: r.stats.seconds, discarded: r.stats.discarded, actors: c.actors };
-  if (r.error) return { ...common, verdict: 'error', message: r.error.message };
+  if (r.error) return { ...common, verdict: 'error', message: r.error.message, ...(r.error.stack ? { stack: r.error.stack } : {}) };
   if (hit) return { ...common, fired: hit.property, traceLength: hit.trace.length, verdict: 'killed', trace: counterexample(hit) };
   if (m.kills.length === 0 && fired.length) {
     const first = r.violations[0]!;

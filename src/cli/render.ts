@@ -7,6 +7,9 @@ import type { MatrixReport, MutantOutcome } from './mutation.js';
 import type { ModelCheck } from './check.js';
 import type { TraceFile, TraceStep } from '../explorer/trace.js';
 
+/** `1 state`, `5 states`. */
+const states = (n: number): string => `${n} state${n === 1 ? '' : 's'}`;
+
 export const SCHEMA = { check: 'mc.check/1', result: 'mc.result/1', mutate: 'mc.mutate/1', list: 'mc.list/1', show: 'mc.show/1', replay: 'mc.replay/1', error: 'mc.error/1', progress: 'mc.progress/1' } as const;
 
 const num = (x: number): string => Math.round(x).toLocaleString('en-US');
@@ -129,7 +132,8 @@ export function resultDoc(c: RunInfo, r: SearchResult) {
     ],
     violation: r.violations[0] ?? null,
     violations: r.violations,
-    error: r.error ?? null,
+    // The model's stack trace (--debug) goes to stderr, not into the document.
+    error: r.error ? (({ stack: _s, ...rest }) => rest)(r.error) : null,
     coverage: r.coverage.map((x) => ({ ...x, neverFired: x.fired === 0 })),
     instanceCoverage: r.instanceCoverage,
     goals: r.goals,
@@ -196,7 +200,7 @@ export function renderRun(c: RunInfo, r: SearchResult): string {
   }
   if (r.error) {
     out.push(`MODEL ERROR: ${r.error.message}`);
-    if (r.error.trace.length) { out.push('', `Trace to the failing step (${r.error.trace.length} states):`, renderTrace(r.error.trace)); }
+    if (r.error.trace.length) { out.push('', `Trace to the failing step (${states(r.error.trace.length)}):`, renderTrace(r.error.trace)); }
     out.push('', 'Verdict: ERROR (the model is broken; fix it and run again)');
     return `${out.join('\n')}\n`;
   }
@@ -220,9 +224,9 @@ export function renderRun(c: RunInfo, r: SearchResult): string {
   if (v) {
     out.push(`VIOLATION of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.kind === 'invariant' ? `invariant ${v.property}` : `liveness property ${v.property}`}: ${v.description}`);
     if (v.kind === 'liveness') out.push(v.loopStart ? `Counterexample: a lasso of ${v.trace.length} states (prefix of ${v.loopStart - 1} steps, then a fair cycle):` : `Counterexample (${v.trace.length} states: q is not reached within the bound):`);
-    else out.push(`Counterexample (${v.trace.length} states${r.strategy === 'bfs' ? ', a shortest one' : ''}):`);
+    else out.push(`Counterexample (${states(v.trace.length)}${r.strategy === 'bfs' ? ', a shortest one' : ''}):`);
     out.push(renderTrace(v.trace, v.loopStart ?? null, v.stutter ?? false));
-    if (r.violations.length > 1) out.push('', `Also violated: ${r.violations.slice(1).map((x) => `${x.property} (${x.trace.length} states)`).join(', ')}`);
+    if (r.violations.length > 1) out.push('', `Also violated: ${r.violations.slice(1).map((x) => `${x.property} (${states(x.trace.length)})`).join(', ')}`);
     out.push('', `Verdict: VIOLATION of ${r.violations.map((x) => x.property).join(', ')}`);
   } else if (r.verdict === 'incomplete' && r.incompletePhase === 'liveness') {
     out.push(`Verdict: INCOMPLETE (${r.incompleteReason}): every invariant holds in all ${num(s.distinct)} reachable states (the safety search finished), but the liveness pass did not finish`);
@@ -284,7 +288,7 @@ export function renderCheck(checks: ModelCheck[], ok: boolean): string {
   const t = plainTable(['model', 'check', 'result', 'detail']);
   for (const m of checks) {
     for (const c of m.configs) t.push([m.model, `config ${c.name}`, c.ok ? 'ok' : 'FAIL', c.ok ? `${num(c.figures.distinct)} / ${num(c.figures.generated)} / depth ${c.figures.depth} = golden, ${c.seconds.toFixed(1)} s` : c.problems.join('\n')]);
-    for (const x of m.mutants) t.push([m.model, `mutant ${x.id}`, x.verdict === 'killed' ? 'killed' : x.verdict.toUpperCase(), x.verdict === 'killed' ? `${x.fired} (${x.traceLength} states)` : x.message ?? '']);
+    for (const x of m.mutants) t.push([m.model, `mutant ${x.id}`, x.verdict === 'killed' ? 'killed' : x.verdict.toUpperCase(), x.verdict === 'killed' ? `${x.fired} (${states(x.traceLength ?? 0)})` : x.message ?? '']);
     t.push([m.model, 'coverage & goals', m.neverFired.length || m.unreachedGoals.length ? 'FAIL' : 'ok', [m.neverFired.length ? `never fired: ${m.neverFired.join(', ')}` : 'every action fired', m.unreachedGoals.length ? `unreached: ${m.unreachedGoals.join(', ')}` : 'every goal reached'].join('; ')]);
     for (const p of m.problems.filter((p) => !p.startsWith('action(s) never') && !p.startsWith('sometimes goal'))) t.push([m.model, 'model', 'FAIL', p]);
     if (m.goldenUpdated) t.push([m.model, 'golden', 'updated', 'golden.json rewritten with the figures above']);

@@ -1,7 +1,7 @@
 // The model API: what a model file exports, and how a model is compiled for one
 // set of parameter values (and optionally one mutant) into what the engine runs.
 import { modelKit, type ModelKit } from './kit.js';
-import { compileLayout, encodeState, scalarSlot, DomainError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
+import { compileLayout, encodeState, scalarSlot, thrownMessage, DomainError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
 import { validateFairness, validateModel, withNearestFields } from './validate.js';
 
 // ---------- parameters ----------
@@ -303,7 +303,7 @@ export function compileModel(model: Model, params: Record<string, number | strin
   const call = <T>(what: string, f: () => T): T => {
     try { return f(); } catch (e) {
       if (e instanceof ModelError || e instanceof UsageError) throw e;
-      throw new ModelError(`model '${model.name}': ${what} threw: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+      throw new ModelError(`model '${model.name}': ${what} threw: ${thrownMessage(e)}`, { cause: e });
     }
   };
   const schema = call('state()', () => def.state(ctx));

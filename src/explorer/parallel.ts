@@ -44,7 +44,7 @@
 import { doubleInPlace, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, seenRecently } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import type { CompiledModel } from './model.js';
-import { readerError } from './trace.js';
+import { readerError, thrownStack } from './trace.js';
 import { IDLE, KIND_CONSTRAINT, KIND_DEADLOCK, KIND_GOAL, KIND_INVARIANT, newProbe, probeCode, WHO } from './control.js';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 
@@ -212,7 +212,7 @@ const OUTBOX = -1, MARKS = -2;
 /** Worker 0 to the others when the next frontier outgrows `where` or `merged`. */
 interface GrowMessage { where: SharedArrayBuffer; merged: SharedArrayBuffer }
 /** A broken action (pos, actionId: the frontier position and the action), or a property that threw on the state at position pos (actionId -1). */
-export interface WorkerError { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null }
+export interface WorkerError { pos: number; actionId: number; message: string; action?: string; field?: string; bad: Int32Array | null; /** The stack trace of what the model's code threw (thrownStack), for --debug. */ stack?: string }
 
 interface Port { on(ev: 'message', f: (m: any) => void): void }
 
@@ -399,7 +399,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       return true;
     } catch (e) {
       const what = at >= 0 ? `invariant ${c.invariants[at]!.name}` : `goal ${c.goals[-2 - at]!.name}`;
-      checkError = { pos: r, actionId: -1, message: readerError(what, e).message, bad: null };
+      const failure = readerError(what, e), stack = debug ? thrownStack(failure) : null;
+      checkError = { pos: r, actionId: -1, message: failure.message, bad: null, ...(stack ? { stack } : {}) };
       return false;
     }
   }
@@ -513,7 +514,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         who[WHO] = IDLE;
         if (!(e instanceof ExpandFailure)) throw e;
         // The states found before the failure are this level's too: the main thread checks them, as the sequential search does before it fails.
-        error = { pos: expandingAt, actionId: e.actionId, message: e.error.message, ...(e.error.details.action ? { action: e.error.details.action } : {}), ...(e.error.details.field ? { field: e.error.details.field } : {}), bad: e.badSuccessor };
+        const stack = debug ? thrownStack(e.error) : null;
+        error = { pos: expandingAt, actionId: e.actionId, message: e.error.message, ...(e.error.details.action ? { action: e.error.details.action } : {}), ...(e.error.details.field ? { field: e.error.details.field } : {}), bad: e.badSuccessor, ...(stack ? { stack } : {}) };
         // A property that throws on a later state comes first (that state belongs to the previous level): check on.
         if (!m.check) break;
         expand = false;

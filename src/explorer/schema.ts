@@ -226,7 +226,7 @@ const fixed = (field: string, hint: string): never => { throw new ViewError('fix
 
 /** The two view factories of a schema: read-only (the state s and what only reads a state) and writable (the successor n). */
 function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro: (root: ViewRoot) => any; rw: (root: ViewRoot) => any } {
-  const helpers = { DomainError, enumIndex, ScalarArray, RecordArray, SetViewImpl, ListViewImpl, fail, readOnly, storeValue, decodeValue, UNKNOWN_FIELD };
+  const helpers = { DomainError, enumIndex, notBoolean, ScalarArray, RecordArray, SetViewImpl, ListViewImpl, fail, notInteger, readOnly, storeValue, decodeValue, UNKNOWN_FIELD };
   // One class per record *domain* and variant (all elements of an array of records share it, so a property
   // access stays monomorphic); an instance knows its root, its base slot and its path (for error messages).
   const classes = new Map<RecordD<Record<string, Domain>>, string>();
@@ -250,10 +250,10 @@ function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro: (root:
         const ref = variant ? ` set ${k}(v) { H.readOnly(${join(k)}); }\n` : '';
         switch (f.kind) {
           case 'bool':
-            accessors += ` get ${k}() { return ${at} !== 0; }\n${ref || ` set ${k}(v) { ${at} = v ? 1 : 0; }\n`}`;
+            accessors += ` get ${k}() { return ${at} !== 0; }\n${ref || ` set ${k}(v) { ${at} = v === true ? 1 : v === false ? 0 : H.notBoolean(${join(k)}, v); }\n`}`;
             break;
           case 'int':
-            accessors += ` get ${k}() { return ${at}; }\n${ref || ` set ${k}(v) { if ((v | 0) !== v) H.fail(${join(k)} + ' := ' + v + ' is not an integer', ${join(k)}); ${at} = v; }\n`}`;
+            accessors += ` get ${k}() { return ${at}; }\n${ref || ` set ${k}(v) { if ((v | 0) !== v) H.notInteger(${join(k)}, v, ${f.min}, ${f.max}); ${at} = v; }\n`}`;
             break;
           case 'enum': {
             const vals = constRef(f.values), idx = constRef(new Map(f.values.map((v, i) => [v, i])));
@@ -300,25 +300,95 @@ function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro: (root:
   return new Function('H', 'C', code)(helpers, consts) as { ro: (root: ViewRoot) => any; rw: (root: ViewRoot) => any };
 }
 
+/** A bool field set to something other than true or false ('yes', 1): never stored as truthy. */
+function notBoolean(path: string, v: unknown): never { return encodeScalar({ kind: 'bool' }, v, path) as never; }
+
 function fail(msg: string, field: string): never { throw new DomainError(msg, field); }
+
+// ---------- values in messages ----------
+
+/**
+ * A value as a message shows it: numbers as JavaScript prints them (NaN, Infinity: JSON would say null), strings
+ * quoted, arrays and objects element by element (shortened), a view as the value it holds.
+ */
+export function showValue(v: unknown, depth = 0): string {
+  switch (typeof v) {
+    case 'number': case 'boolean': case 'undefined': return String(v);
+    case 'string': return JSON.stringify(v);
+    case 'bigint': return `${v}n`;
+    case 'symbol': return v.toString();
+    case 'function': return `function ${v.name || '(anonymous)'}`;
+  }
+  if (v === null) return 'null';
+  if (depth > 2) return '...';
+  const plain = (v as { $plain?: unknown }).$plain;
+  if (typeof plain === 'function') { try { return showValue(plain.call(v), depth); } catch { /* not one of mc's views */ } }
+  const more = (n: number): string => (n > 8 ? ', ...' : '');
+  let text: string;
+  if (Array.isArray(v)) text = `[${v.slice(0, 8).map((x) => showValue(x, depth + 1)).join(', ')}${more(v.length)}]`;
+  else {
+    let keys: string[];
+    try { keys = Object.keys(v as object); } catch { return Object.prototype.toString.call(v); }
+    text = keys.length ? `{ ${keys.slice(0, 8).map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${showValue((v as Record<string, unknown>)[k], depth + 1)}`).join(', ')}${more(keys.length)} }` : '{}';
+  }
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+/** What kind of value v is, as a message names it ('a string', 'an array'), or null for null and undefined (which name themselves). */
+export function kindOf(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return typeof (v as { $plain?: unknown }).$plain === 'function' ? 'a view' : 'an object';
+  return typeof v === 'number' ? 'a number' : typeof v === 'string' ? 'a string' : typeof v === 'boolean' ? 'a boolean' : `a ${typeof v}`;
+}
+
+/** A wrong value as a message shows it, with its kind when that is not the kind the field holds: `"2" (a string)`, but `NaN`, `7`. */
+function shownAs(v: unknown, expected: 'a number' | 'a string' | 'a boolean' | 'an array' | 'an object'): string {
+  const k = kindOf(v);
+  return k === null || k === expected ? showValue(v) : `${showValue(v)} (${k})`;
+}
+
+/** The message of a value an int field (min..max) cannot take: not an integer (with its kind when not a number), or outside the range. */
+function intProblem(path: string, v: unknown, min: number, max: number): string {
+  if (typeof v !== 'number' || !Number.isInteger(v)) return `${path} := ${shownAs(v, 'a number')} is not an integer`;
+  return `${path} := ${v} is outside ${min}..${max}`;
+}
+
+/**
+ * What the model's code threw, as a message: an Error's message, after its name unless that is plain Error
+ * (`TypeError: Cannot read properties of undefined`); a string as itself; anything else shown with its kind.
+ */
+export function thrownMessage(e: unknown): string {
+  const name = (e as { name?: unknown })?.name, message = (e as { message?: unknown })?.message;
+  if (e instanceof Error || (typeof e === 'object' && e !== null && typeof message === 'string' && typeof name === 'string')) {
+    const text = typeof message === 'string' && message !== '' ? message : '(an error with no message)';
+    return typeof name === 'string' && name !== '' && name !== 'Error' ? `${name}: ${text}` : text;
+  }
+  if (typeof e === 'string') return e;
+  const kind = kindOf(e);
+  return `${showValue(e)} (${kind ? `${kind}, ` : ''}thrown instead of an Error)`;
+}
+
+/** The generated int setters' failure: the value is not a 32-bit integer (not a number, not whole, or far outside min..max). */
+function notInteger(path: string, v: unknown, min: number, max: number): never { throw new DomainError(intProblem(path, v, min, max), path); }
 
 function enumIndex(idx: Map<string, number>, v: unknown, path: string): number {
   const i = idx.get(v as string);
-  if (i === undefined) throw new DomainError(`${path} := ${JSON.stringify(v)} is not one of {${[...idx.keys()].join(', ')}}`, path);
+  if (i === undefined) throw new DomainError(`${path} := ${shownAs(v, 'a string')} is not one of {${[...idx.keys()].join(', ')}}`, path);
   return i;
 }
 
 function encodeScalar(d: Scalar, v: unknown, path: string): number {
   switch (d.kind) {
     case 'bool':
-      if (typeof v !== 'boolean') throw new DomainError(`${path} := ${JSON.stringify(v)} is not a boolean`, path);
+      if (typeof v !== 'boolean') throw new DomainError(`${path} := ${shownAs(v, 'a boolean')} is not a boolean`, path);
       return v ? 1 : 0;
     case 'int':
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < d.min || v > d.max) throw new DomainError(`${path} := ${JSON.stringify(v)} is outside ${d.min}..${d.max}`, path);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < d.min || v > d.max) throw new DomainError(intProblem(path, v, d.min, d.max), path);
       return v;
     case 'enum': {
       const i = d.values.indexOf(v as string);
-      if (i < 0) throw new DomainError(`${path} := ${JSON.stringify(v)} is not one of {${d.values.join(', ')}}`, path);
+      if (i < 0) throw new DomainError(`${path} := ${shownAs(v, 'a string')} is not one of {${d.values.join(', ')}}`, path);
       return i;
     }
   }
@@ -346,7 +416,7 @@ class ScalarArray {
   get length(): number { return this.$n; }
   set length(_v: number) { fixed(`${this.$p}.length`, 'an array has the length its schema gives'); }
   private idx(i: number): number {
-    if (!(i >= 0 && i < this.$n && Number.isInteger(i))) fail(`${this.$p}[${i}]: index outside 0..${this.$n - 1}`, this.$p);
+    if (!(i >= 0 && i < this.$n && Number.isInteger(i))) fail(indexProblem(this.$p, i, `0..${this.$n - 1}`), this.$p);
     return this.$r.o + this.$b + i;
   }
   get(i: number): unknown {
@@ -358,7 +428,7 @@ class ScalarArray {
     if (this.$ro) readOnly(`${this.$p}[${i}]`);
     const d = this.$d;
     const at = this.idx(i);
-    this.$r.b[at] = d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.$p}[${i}]`);
+    this.$r.b[at] = d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' && typeof v === 'boolean' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.$p}[${i}]`);
   }
   toArray(): unknown[] { return Array.from({ length: this.$n }, (_, i) => this.get(i)); }
   $plain(): unknown { return this.toArray(); }
@@ -374,7 +444,7 @@ class RecordArray {
   set length(_v: number) { fixed(`${this.$p}.length`, 'an array has the length its schema gives'); }
   at(i: number): unknown {
     const e = this.$e[i];
-    if (e === undefined) fail(`${this.$p}[${i}]: index outside 0..${this.$e.length - 1}`, this.$p);
+    if (e === undefined) fail(indexProblem(this.$p, i, `0..${this.$e.length - 1}`), this.$p);
     return e;
   }
   $plain(): unknown { return decodeValue(this.$d, this.$r.b, this.$r.o + this.$b); }
@@ -389,7 +459,7 @@ class SetViewImpl {
   get universe(): number { return this.$u; }
   set universe(_v: number) { fixed(`${this.$p}.universe`, 'the schema gives it'); }
   private check(x: number): number {
-    if (!(x >= 0 && x < this.$u && Number.isInteger(x))) fail(`${this.$p}: element ${x} outside 0..${this.$u - 1}`, this.$p);
+    if (!(x >= 0 && x < this.$u && Number.isInteger(x))) fail(`${this.$p}: element ${shownAs(x, 'a number')} outside 0..${this.$u - 1}`, this.$p);
     return x;
   }
   private w(): number { if (this.$ro) readOnly(this.$p); return this.$r.o + this.$b; }
@@ -417,11 +487,11 @@ class ListViewImpl {
   set maxLength(_v: number) { fixed(`${this.$p}.maxLength`, 'the schema gives it'); }
   private enc(v: unknown, i: number): number {
     const d = this.$d;
-    return d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.$p}[${i}]`);
+    return d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' && typeof v === 'boolean' ? (v ? 1 : 0) : encodeScalar(d, v, `${this.$p}[${i}]`);
   }
   private dec(x: number): unknown { const d = this.$d; return d.kind === 'int' ? x : d.kind === 'bool' ? x !== 0 : d.values[x]; }
   private idx(i: number): number {
-    if (!(i >= 0 && i < this.length && Number.isInteger(i))) fail(`${this.$p}[${i}]: index outside the list (length ${this.length})`, this.$p);
+    if (!(i >= 0 && i < this.length && Number.isInteger(i))) fail(indexProblem(this.$p, i, `the list (length ${this.length})`), this.$p);
     return this.$r.o + this.$b + 1 + i;
   }
   get(i: number): unknown { return this.dec(this.$r.b[this.idx(i)]!); }
@@ -477,16 +547,16 @@ export function encodeValue(d: Domain, v: unknown, path: string, out: Int32Array
   switch (d.kind) {
     case 'bool': case 'int': case 'enum': out[at] = encodeScalar(d, v, path); return;
     case 'set': {
-      if (!Array.isArray(v)) throw new DomainError(`${path} := ${JSON.stringify(v)} is not an array of set members`, path);
+      if (!Array.isArray(v)) throw new DomainError(`${path} := ${shownAs(v, 'an array')} is not an array of set members`, path);
       let bits = 0;
       for (const x of v) {
-        if (!Number.isInteger(x) || x < 0 || x >= d.size) throw new DomainError(`${path}: element ${JSON.stringify(x)} outside 0..${d.size - 1}`, path);
+        if (!Number.isInteger(x) || x < 0 || x >= d.size) throw new DomainError(`${path}: element ${shownAs(x, 'a number')} outside 0..${d.size - 1}`, path);
         bits |= 1 << x;
       }
       out[at] = bits; return;
     }
     case 'list': {
-      if (!Array.isArray(v) || v.length > d.maxLength) throw new DomainError(`${path} := ${JSON.stringify(v)} is not a list of at most ${d.maxLength}`, path);
+      if (!Array.isArray(v) || v.length > d.maxLength) throw new DomainError(`${path} := ${shownAs(v, 'an array')} is not a list of at most ${d.maxLength}`, path);
       const el = d.of as Scalar, lo = leastSlot(el);
       const enc = v.map((x, i) => encodeScalar(el, x, `${path}[${i}]`)); // all checked before any slot is written
       out[at] = v.length;
@@ -494,13 +564,13 @@ export function encodeValue(d: Domain, v: unknown, path: string, out: Int32Array
       return;
     }
     case 'array': {
-      if (!Array.isArray(v) || v.length !== d.length) throw new DomainError(`${path} := ${JSON.stringify(v)} is not an array of length ${d.length}`, path);
+      if (!Array.isArray(v) || v.length !== d.length) throw new DomainError(`${path} := ${shownAs(v, 'an array')} is not an array of length ${d.length}`, path);
       const w = widthOf(d.of);
       v.forEach((x, i) => encodeValue(d.of, x, `${path}[${i}]`, out, at + i * w));
       return;
     }
     case 'record': {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DomainError(`${path || 'state'} := ${JSON.stringify(v)} is not a record`, path);
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DomainError(`${path || 'state'} := ${shownAs(v, 'an object')} is not a record`, path);
       const extra = Object.keys(v).filter((k) => !Object.hasOwn(d.fields, k));
       if (extra.length) throw new DomainError(`${path || 'state'} has fields not in the schema: ${extra.join(', ')}`, path ? `${path}.${extra[0]!}` : extra[0]!);
       let o = at;
@@ -513,8 +583,14 @@ export function encodeValue(d: Domain, v: unknown, path: string, out: Int32Array
       return;
     }
     default: // a domain kind added without its encoding: an error, never a value left unwritten
-      throw new DomainError(`${path} := ${JSON.stringify(v)}: a value of kind '${(d as { kind: string }).kind}' cannot be stored whole`, path);
+      throw new DomainError(`${path} := ${showValue(v)}: a value of kind '${(d as { kind: string }).kind}' cannot be stored whole`, path);
   }
+}
+
+/** An index that is not an integer says so, with its kind when it is not a number; an integer one is outside `range`. */
+function indexProblem(path: string, i: unknown, range: string): string {
+  if (typeof i === 'number' && Number.isInteger(i)) return `${path}[${i}]: index outside ${range}`;
+  return `${path}[${showValue(i)}]: the index ${shownAs(i, 'a number')} is not an integer (indices: ${range})`;
 }
 
 /** Where storeValue encodes a value before copying it in (grown as needed; encodeValue never stores, so one buffer serves every call). */

@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { ModelError, UsageError, type ActionInstance, type CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
 import { collisionProbability, ExactStateSet, FingerprintSet, fingerprintsReady, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, seenRecently, type StateSet } from './fingerprint.js';
-import { executePath, readerError, traceSteps, type TraceStep } from './trace.js';
+import { executePath, readerError, thrownStack, traceSteps, type TraceStep } from './trace.js';
 import { Expander, ExpandFailure } from './expand.js';
 import { checkLivenessAsync, type Lasso } from './liveness.js';
 import { Crew, CTL_STOP, type LevelMessage, type LevelResult, type WorkerError } from './parallel.js';
@@ -93,6 +93,8 @@ export interface ModelErrorInfo {
   readonly field?: string;
   /** Trace to the state the action ran in (and the bad successor, for a domain error). */
   readonly trace: TraceStep[];
+  /** With debug: the stack trace of what the model's code threw (see thrownStack), for mc run --debug to print; not in mc.result/1. */
+  readonly stack?: string;
 }
 
 export interface StuckReport {
@@ -205,6 +207,9 @@ class ClaimLinks {
     return { parent: l.parentStart + pos, via: cl - pos * this.actions };
   }
 }
+
+/** What the model's code threw on a worker thread, as a ModelError's cause: its stack trace (the error itself stayed there). */
+const thrownOnWorker = (err: WorkerError): { cause?: { stack: string } } => (err.stack ? { cause: { stack: err.stack } } : {});
 
 /** Raised inside the engine to stop with a model error at a known state. */
 class ActionFailure {
@@ -541,7 +546,12 @@ class Engine {
     const stop = this.ctl.words;
     while (curCount > 0 && !this.stopNow && this.incomplete === undefined) {
       if (this.parallel && this.crew === null && curCount >= this.o.parallelFrom / 10) this.startCrew();
-      if (this.crew !== null && curCount >= this.o.parallelFrom) { this.handedOver = true; return this.bfsParallel(this.crew, cur, curCount, levelStart); }
+      if (this.crew !== null && curCount >= this.o.parallelFrom) {
+        // This thread's own probe goes quiet: from here the workers' probes say what runs (a stale one would be reported as stuck).
+        this.x.idle();
+        this.handedOver = true;
+        return this.bfsParallel(this.crew, cur, curCount, levelStart);
+      }
       if (this.depth >= this.o.maxDepth) { this.incomplete = 'max-depth'; break; }
       this.markLevel();
       let nextCount = 0, np = 0;
@@ -634,7 +644,7 @@ class Engine {
   private async bfsParallel(crew: Crew, cur: Int32Array, curCount: number, levelStart: number): Promise<void> {
     const c = this.c, A = c.actions.length;
     const workerError = (err: WorkerError, levelStart: number): ActionFailure =>
-      new ActionFailure(new ModelError(err.message, { ...(err.action ? { action: err.action } : {}), ...(err.field ? { field: err.field } : {}) }), levelStart + err.pos, err.actionId, err.bad);
+      new ActionFailure(new ModelError(err.message, { ...(err.action ? { action: err.action } : {}), ...(err.field ? { field: err.field } : {}), ...thrownOnWorker(err) }), levelStart + err.pos, err.actionId, err.bad);
     const firstError = (errs: (WorkerError | null)[]): WorkerError | undefined =>
       errs.filter((e): e is WorkerError => e !== null).sort((a, b) => a.pos - b.pos || a.actionId - b.actionId)[0];
     /** The last level's parent links, kept while the workers expand the next level (only traces read them). */
@@ -672,7 +682,7 @@ class Engine {
        */
       const takeChecks = (results: LevelResult[], mark: typeof this.levelMark): void => {
         const err = firstError(results.map((r) => r.checkError));
-        if (err) { this.levelMark = mark; throw new ActionFailure(new ModelError(err.message), levelStart + err.pos, -1, null); }
+        if (err) { this.levelMark = mark; throw new ActionFailure(new ModelError(err.message, thrownOnWorker(err)), levelStart + err.pos, -1, null); }
         const found: { pos: number; k: number }[] = [];
         for (const r of results) {
           r.antecedents.forEach((h, k) => { this.antecedentHits[k]! += h; });
@@ -709,7 +719,7 @@ class Engine {
             buffers = results.map((r) => r.buffer!);
             checked = false; // states just found
             const thrown = firstError((await runLevel(false, k)).map((r) => r.checkError));
-            if (thrown) throw new ActionFailure(new ModelError(thrown.message), this.distinct + thrown.pos, -1, null);
+            if (thrown) throw new ActionFailure(new ModelError(thrown.message, thrownOnWorker(thrown)), this.distinct + thrown.pos, -1, null);
           }
           throw workerError(err, levelStart);
         }
@@ -972,7 +982,8 @@ class Engine {
         trace = traceSteps(this.c, states, ids);
       } catch { /* the trace itself could not be rebuilt; the message still says what failed */ }
       res.verdict = 'error';
-      res.error = { message: f.error.message, trace, ...(f.error.details.action ? { action: f.error.details.action } : {}), ...(f.error.details.field ? { field: f.error.details.field } : {}) };
+      const stack = this.o.debug ? thrownStack(f.error) : null;
+      res.error = { message: f.error.message, trace, ...(f.error.details.action ? { action: f.error.details.action } : {}), ...(f.error.details.field ? { field: f.error.details.field } : {}), ...(stack ? { stack } : {}) };
       return res;
     }
     // Report violations in discovery order (smallest state index first): the shortest in BFS.

@@ -2,7 +2,7 @@
 // keeps only a parent link and an action id per state), printed as the fields
 // each step changed, and replayed from a JSON file against a model.
 import { ModelError, whenHolds, type CompiledModel, type ActionInstance } from './model.js';
-import { decodeState, describeOutOfDomain, firstOutOfDomain, formatLeaf, DomainError, ViewError } from './schema.js';
+import { decodeState, describeOutOfDomain, firstOutOfDomain, formatLeaf, showValue, thrownMessage, DomainError, ViewError } from './schema.js';
 
 export interface Change { readonly field: string; readonly from: string; readonly to: string }
 export interface TraceStep {
@@ -40,14 +40,31 @@ export function asModelError(e: unknown, action: string): ModelError {
   if (e instanceof ModelError) return e;
   if (e instanceof ViewError) return new ModelError(e.explain(`action ${action}`, true), { action, field: e.field, cause: e });
   if (e instanceof DomainError) return new ModelError(`action ${action}: ${e.message}`, { action, field: e.field, cause: e });
-  const msg = e instanceof Error ? e.message : String(e);
-  return new ModelError(`action ${action} threw: ${msg}`, { action, cause: e });
+  return new ModelError(`action ${action} threw: ${thrownMessage(e)}`, { action, cause: e });
 }
 
 /** The error of a property, policy or constraint (`who`: 'invariant Safe') that threw, or misused its view, on a state. */
 export function readerError(who: string, e: unknown): ModelError {
   if (e instanceof ViewError) return new ModelError(e.explain(who, false), { field: e.field, cause: e });
-  return new ModelError(`${who} threw: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  return new ModelError(`${who} threw: ${thrownMessage(e)}`, { cause: e });
+}
+
+/**
+ * For --debug: the stack trace of what the model's code threw (the cause a ModelError carries, or the error itself),
+ * then of each error it names as its cause (`new Error(msg, { cause })`). Null when the model's code threw nothing
+ * (mc found the error itself: a value out of its domain after the action returned, a bad declaration).
+ */
+export function thrownStack(e: unknown): string | null {
+  const parts: string[] = [];
+  const seen = new Set<unknown>();
+  let x: unknown = e instanceof ModelError ? e.details.cause : e;
+  while (x !== undefined && x !== null && !seen.has(x) && parts.length < 10) {
+    seen.add(x);
+    const stack = (x as { stack?: unknown }).stack;
+    parts.push(`${parts.length ? 'caused by: ' : ''}${typeof stack === 'string' ? stack : `${typeof x === 'string' ? x : showValue(x)} (thrown without a stack trace: not an Error)`}`);
+    x = typeof x === 'object' ? (x as { cause?: unknown }).cause : undefined;
+  }
+  return parts.length ? parts.join('\n') : null;
 }
 
 export function diffStates(c: CompiledModel, prev: Int32Array | null, cur: Int32Array): Change[] {
@@ -60,6 +77,19 @@ export function diffStates(c: CompiledModel, prev: Int32Array | null, cur: Int32
     if (!same) out.push({ field: leaf.path, from: formatLeaf(leaf, prev, 0), to });
   }
   return out;
+}
+
+/** The first field (in layout order) where two states differ, both values as traces print them, and how many more fields differ; null if none. */
+export function firstDifference(c: CompiledModel, a: Int32Array, b: Int32Array): { field: string; a: string; b: string; more: number } | null {
+  let first: { field: string; a: string; b: string } | null = null, more = 0;
+  for (const leaf of c.layout.leaves) {
+    let same = true;
+    for (let k = 0; k < leaf.width; k++) if (a[leaf.offset + k] !== b[leaf.offset + k]) { same = false; break; }
+    if (same) continue;
+    if (first === null) first = { field: leaf.path, a: formatLeaf(leaf, a, 0), b: formatLeaf(leaf, b, 0) };
+    else more++;
+  }
+  return first === null ? null : { ...first, more };
 }
 
 /** The states of a path: the initial state, then one per action id. Throws ModelError if an action does not apply. */

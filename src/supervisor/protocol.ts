@@ -37,7 +37,7 @@ export interface RunStart {
 }
 
 /** An error the job threw, as the supervisor rebuilds it (a UsageError is exit 2, a model error exit 3). */
-export interface ThreadError { readonly kind: 'usage' | 'model' | 'domain' | 'internal'; readonly message: string; readonly action?: string; readonly field?: string; readonly stack?: string }
+export interface ThreadError { readonly kind: 'usage' | 'model' | 'domain' | 'internal'; readonly message: string; readonly action?: string; readonly field?: string; readonly stack?: string; /** What the model's code threw (its frames and causes), for --debug. */ readonly thrown?: string }
 
 export type ThreadMessage =
   | { readonly type: 'started'; readonly run: RunStart }

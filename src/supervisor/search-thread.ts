@@ -5,6 +5,7 @@
 // its flags), and then waits for its job.
 import { parentPort, workerData } from 'node:worker_threads';
 import { ModelError, UsageError } from '../explorer/model.js';
+import { thrownStack } from '../explorer/trace.js';
 import { DomainError } from '../explorer/schema.js';
 import { Control, STOP_INTERRUPT, STOP_MEMORY, STOP_TIME } from '../explorer/control.js';
 import type { Supervision } from '../explorer/search.js';
@@ -51,7 +52,10 @@ const supervisionOf = (ctl: Control): Supervision => ({
 
 function asThreadError(e: unknown): ThreadError {
   if (e instanceof UsageError) return { kind: 'usage', message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
-  if (e instanceof ModelError) return { kind: 'model', message: e.message, ...(e.details.action ? { action: e.details.action } : {}), ...(e.details.field ? { field: e.details.field } : {}), ...(e.stack ? { stack: e.stack } : {}) };
+  if (e instanceof ModelError) {
+    const thrown = thrownStack(e);
+    return { kind: 'model', message: e.message, ...(e.details.action ? { action: e.details.action } : {}), ...(e.details.field ? { field: e.details.field } : {}), ...(e.stack ? { stack: e.stack } : {}), ...(thrown ? { thrown } : {}) };
+  }
   if (e instanceof DomainError) return { kind: 'domain', message: e.message, field: e.field, ...(e.stack ? { stack: e.stack } : {}) };
   return { kind: 'internal', message: (e as Error)?.message ?? String(e), ...((e as Error)?.stack ? { stack: (e as Error).stack! } : {}) };
 }

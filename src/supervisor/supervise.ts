@@ -199,7 +199,7 @@ export function supervise<T>(job: Job, o: SuperviseOptions): Promise<Outcome<T>>
 /** The job's error as its own class again, so that callers map it to the same exit code. */
 function rebuild(e: ThreadError): Error {
   const err = e.kind === 'usage' ? new UsageError(e.message)
-    : e.kind === 'model' ? new ModelError(e.message, { ...(e.action ? { action: e.action } : {}), ...(e.field ? { field: e.field } : {}) })
+    : e.kind === 'model' ? new ModelError(e.message, { ...(e.action ? { action: e.action } : {}), ...(e.field ? { field: e.field } : {}), ...(e.thrown ? { cause: Object.assign(new Error(e.message), { stack: e.thrown }) } : {}) })
     : e.kind === 'domain' ? new DomainError(e.message, e.field ?? '')
     : new Error(e.message);
   if (e.stack) err.stack = e.stack;
