@@ -435,6 +435,7 @@ class Engine {
       try { expected = d.expected(view); } catch (e) {
         throw new ActionFailure(readerError('the deadlock policy', e), index, -1, null);
       }
+      this.x.idle();
       if (expected) return;
     }
     this.deadlockAt(index);
