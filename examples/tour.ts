@@ -51,10 +51,11 @@ export default defineModel({
       action({
         name: 'Finish', actor: (i) => `W${i}`, over: ids,
         when: (i) => ({ [`worker[${i}].pc`]: 'busy' }),
-        // The mutant 'forget-busy' leaves the worker in the busy set.
+        // The mutant 'forget-busy' leaves the worker in the busy set; 'finish-drops-queued' also drops a queued job.
         effect: (s, n, i) => {
           n.worker.at(i).pc = 'idle'; n.worker.at(i).job = 0; n.served = s.served + 1;
           if (p.mutant !== 'forget-busy') n.busy.delete(i);
+          if (p.mutant === 'finish-drops-queued' && s.queue.length > 0) n.queue.shift();
         },
       }),
       // `over` objects: the argument is typed { from: number; to: number }. Returning false means no successor.
@@ -83,6 +84,10 @@ export default defineModel({
     implies('AllServedWhenClosed', 'closed with an empty queue and idle workers means every job was served',
       (s) => s.closed && s.queue.length === 0 && s.busy.size === 0, (s) => s.served === p.jobs),
   ],
+  // Step properties: predicates of a step s → n (n read-only too) and the action taking it, checked on every step.
+  steps: (_p, { step }) => [
+    step('QueueLeavesByTake', 'a job leaves the queue only when a worker takes it', (s, n, a) => n.queue.length >= s.queue.length || a.base === 'Take'),
+  ],
   // Reachability goals: `mc check` requires each to be reached in some CI configuration.
   sometimes: (p, { sometimes }) => [sometimes('QueueFull', 'the queue fills up', (s) => s.queue.length === p.cap)],
   // Liveness, each form, under weak (WF) and strong (SF) fairness of an action, of actions together, or of an actor.
@@ -105,6 +110,7 @@ export default defineModel({
   mutants: [
     { id: 'forget-busy', kills: ['BusySet'], why: 'Finish leaves the worker in the busy set' },
     { id: 'handoff-to-busy', kills: ['Deadlock', 'AllServed'], why: 'a job handed to a busy worker is lost', params: { pool: 2 } },
+    { id: 'finish-drops-queued', kills: ['QueueLeavesByTake'], why: 'Finish also drops the oldest queued job' },
   ],
   // Configurations `mc check` runs; their golden figures are kept in tour.golden.json.
   ci: [{ name: 'small', params: { pool: 1, jobs: 2 } }, { name: 'default', params: {} }, { name: 'three', params: { pool: 3, jobs: 4 } }],

@@ -92,7 +92,7 @@ export async function assembleRun(model: Model, o: RunModelOptions): Promise<Ass
     { maxMemoryBytes: maxMemory * 2 ** 20, ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}), ...(signal ? { signal } : {}), ...(onProgress ? { onProgress } : {}) },
   );
   if (out.done) return { compiled: out.done.info, result: out.done.result, doc: out.done.doc };
-  const info: RunInfo = out.stopped.run?.info ?? { model: { name: model.name, ...(model.source !== 'builtin' ? { source: model.source } : {}) }, params: { ...(o.params ?? {}) }, mutant: o.mutant ?? null, invariants: [], deadlock: 'allowed' };
+  const info: RunInfo = out.stopped.run?.info ?? { model: { name: model.name, ...(model.source !== 'builtin' ? { source: model.source } : {}) }, params: { ...(o.params ?? {}) }, mutant: o.mutant ?? null, invariants: [], steps: [], deadlock: 'allowed' };
   const result = stoppedResult(out.stopped, o);
   return { compiled: info, result, doc: resultDoc(info, result) };
 }

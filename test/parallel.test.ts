@@ -60,6 +60,11 @@ describe('results do not depend on the number of workers', () => {
     expect(mc('run', fixture('wide-throws.ts'), '--fail', 'violated', '--workers', '2', '--parallel-from', '1', '--json').json?.verdict).toBe('violation');
   });
   it('an action that leaves its domain', () => sameForWorkers([fixture('out-of-domain.ts')]));
+  it('a step property violated, on steps in several levels and chunks (--continue)', () => {
+    sameForWorkers([fixture('step-counter.ts')]);
+    sameForWorkers([fixture('step-counter.ts'), '--k', '12', '--continue']);
+  });
+  it('a step property that throws (the first step in discovery order fails)', () => sameForWorkers([fixture('step-counter.ts'), '--fail', 'throws', '--k', '12']));
   it('an implication violated early while the run goes on (its antecedent is still counted)', () => sameForWorkers([fixture('implication-violated.ts'), '--mutant', 'keep-going']));
   it('a budget (levels are the unit of --max-states)', () => sameForWorkers(['test/oracles/counters.ts', '--max-states', '5000']));
   it('a mutant with many violating states', () => sameForWorkers([fixture('check-demo.ts'), '--mutant', 'both-top', '--k', '6']));

@@ -76,6 +76,7 @@ describe.concurrent('a run whose model code never returns stops', () => {
 
   it.each([
     ['invariant', { running: 'invariant Bounded', property: 'Bounded', state: { x: 5, flag: false } }],
+    ['step', { running: 'step property Moves (on a step from the state shown)', property: 'Moves', state: { x: 5 } }],
     ['goal', { running: 'goal Reaches (sometimes)', property: 'Reaches', state: { x: 5 } }],
     ['liveness', { running: "liveness property Grows's predicate", property: 'Grows', state: { x: 5 } }],
     ['constraint', { running: 'the state constraint', state: { x: 5 } }],

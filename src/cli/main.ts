@@ -391,6 +391,12 @@ async function cmdReplay(file: string, o: { json?: boolean; debug?: boolean }): 
   }
   const root = { b: state, o: 0 }, view = c.layout.makeView(root);
   const violated = c.invariants.filter((inv) => { try { return !inv.check(view); } catch { return true; } }).map((i) => i.name);
+  if (failedStep === undefined && seen.length >= 2) {
+    // The last step (where a step property's counterexample ends): the step properties that fail (or throw) on it.
+    const a = c.actions.find((x) => x.name === t.steps[t.steps.length - 1].action)!;
+    const from = c.layout.makeView({ b: seen[seen.length - 2]!, o: 0 }), info = Object.freeze({ name: a.name, base: a.base, actor: a.actor, arg: a.arg });
+    for (const st of c.steps) { try { if (!st.check(from, view, info)) violated.push(st.name); } catch { violated.push(st.name); } }
+  }
   if (failedStep === undefined && c.deadlock !== 'allowed') {
     const enabled = c.actions.some((a) => { try { return applyAction(c, a, state) !== null; } catch { return true; } });
     const expected = typeof c.deadlock === 'object' && c.deadlock.expected(view);
@@ -400,7 +406,7 @@ async function cmdReplay(file: string, o: { json?: boolean; debug?: boolean }): 
   const doc = { schema: SCHEMA.replay, model: model.name, steps: t.steps.length + 1, ok: failedStep === undefined, ...(failedStep !== undefined ? { failedStep, reason } : {}), violated, recordedProperty: t.property ?? null };
   if (failedStep !== undefined) lines.push(`${String(failedStep).padStart(4)}. FAILED: ${reason}`, `Verdict: the trace no longer applies to the model (step ${failedStep})`);
   else if (violated.length) lines.push(`Verdict: the trace re-executes and ends in a violation of ${violated.join(', ')}`);
-  else lines.push('Verdict: the trace re-executes; no property is violated in its last state');
+  else lines.push(`Verdict: the trace re-executes; no property is violated in its last state${c.steps.length && seen.length >= 2 ? ' or on its last step' : ''}`);
   out(o.json ? jsonDoc(doc) : `${lines.join('\n')}\n`);
   return failedStep !== undefined ? EXIT.gate : violated.length ? EXIT.violation : EXIT.ok;
 }

@@ -41,6 +41,7 @@ export function modelDoc(m: Model, c: CompiledModel | null) {
       return { name: a, actor: [...new Set(instances.map((x) => x.actor))].join('|'), instances: instances.length };
     }) : [],
     invariants: c ? c.invariants.map((i) => ({ name: i.name, description: i.description })) : [],
+    steps: c ? c.steps.map((st) => ({ name: st.name, description: st.description })) : [],
     goals: c ? c.goals.map((g) => ({ name: g.name, description: g.description })) : [],
     liveness: c ? c.liveness.map((l) => ({ name: l.name, description: l.description, kind: l.kind, fairness: l.fairness })) : [],
     deadlock: c ? (typeof c.deadlock === 'string' ? c.deadlock : `expected terminal states: ${c.deadlock.description}`) : null,
@@ -69,6 +70,7 @@ export function renderShow(d: ModelDoc): string {
   out.push('Actions (default parameters)', a.toString(), '');
   const i = plainTable(['property', 'kind', 'description']);
   for (const x of d.invariants) i.push([x.name, 'invariant', x.description]);
+  for (const x of d.steps) i.push([x.name, 'step', x.description]);
   for (const x of d.goals) i.push([x.name, 'sometimes', x.description]);
   for (const x of d.liveness) i.push([x.name, `liveness (${x.kind})`, x.description]);
   out.push('Properties (default parameters)', i.toString(), `Deadlock policy: ${d.deadlock}`, '');
@@ -93,6 +95,7 @@ export interface RunInfo {
   readonly params: Readonly<Record<string, number | string | boolean>>;
   readonly mutant: string | null;
   readonly invariants: readonly { readonly name: string; readonly description: string }[];
+  readonly steps: readonly { readonly name: string; readonly description: string }[];
   readonly deadlock: 'error' | 'allowed' | { readonly description: string };
 }
 
@@ -102,6 +105,7 @@ export function runInfo(c: CompiledModel): RunInfo {
     model: { name: c.model.name, ...(c.model.source !== undefined ? { source: c.model.source } : {}) },
     params: { ...c.params }, mutant: c.mutant,
     invariants: c.invariants.map((i) => ({ name: i.name, description: i.description })),
+    steps: c.steps.map((st) => ({ name: st.name, description: st.description })),
     deadlock: typeof c.deadlock === 'object' ? { description: c.deadlock.description } : c.deadlock,
   };
 }
@@ -127,6 +131,7 @@ export function resultDoc(c: RunInfo, r: SearchResult) {
     stats: r.stats,
     properties: [
       ...c.invariants.map((i) => ({ name: i.name, kind: 'invariant', status: propertyStatus(r, i.name) })),
+      ...c.steps.map((st) => ({ name: st.name, kind: 'step', status: propertyStatus(r, st.name) })),
       ...(c.deadlock === 'allowed' ? [] : [{ name: 'Deadlock', kind: 'deadlock', status: propertyStatus(r, 'Deadlock') }]),
       ...r.liveness.map((l) => ({ name: l.name, kind: 'liveness', status: l.status === 'holds' ? 'holds' : l.status === 'violated' ? 'violated' : 'not-checked', ...(l.reason ? { reason: l.reason } : {}) })),
     ],
@@ -206,6 +211,7 @@ export function renderRun(c: RunInfo, r: SearchResult): string {
   }
   const props = plainTable(['property', 'kind', 'result']);
   for (const i of c.invariants) props.push([i.name, 'invariant', propertyStatus(r, i.name)]);
+  for (const st of c.steps) props.push([st.name, 'step', propertyStatus(r, st.name)]);
   if (c.deadlock !== 'allowed') props.push(['Deadlock', 'deadlock', propertyStatus(r, 'Deadlock')]);
   for (const l of r.liveness) props.push([l.name, 'liveness', l.status === 'not-checked' ? `not checked: ${l.reason}` : l.status === 'violated' ? 'VIOLATED' : 'holds']);
   if (props.length) out.push(props.toString());
@@ -222,8 +228,9 @@ export function renderRun(c: RunInfo, r: SearchResult): string {
   out.push('');
   const v = r.violations[0];
   if (v) {
-    out.push(`VIOLATION of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.kind === 'invariant' ? `invariant ${v.property}` : `liveness property ${v.property}`}: ${v.description}`);
-    if (v.kind === 'liveness') out.push(v.loopStart ? `Counterexample: a lasso of ${v.trace.length} states (prefix of ${v.loopStart - 1} steps, then a fair cycle):` : `Counterexample (${v.trace.length} states: q is not reached within the bound):`);
+    out.push(`VIOLATION of ${v.kind === 'deadlock' ? 'deadlock freedom' : v.kind === 'invariant' ? `invariant ${v.property}` : v.kind === 'step' ? `step property ${v.property}` : `liveness property ${v.property}`}: ${v.description}`);
+    if (v.kind === 'step') out.push(`Counterexample (${states(v.trace.length)}${r.strategy === 'bfs' ? ', a shortest one' : ''}; the last step is the one that violates it):`);
+    else if (v.kind === 'liveness') out.push(v.loopStart ? `Counterexample: a lasso of ${v.trace.length} states (prefix of ${v.loopStart - 1} steps, then a fair cycle):` : `Counterexample (${v.trace.length} states: q is not reached within the bound):`);
     else out.push(`Counterexample (${states(v.trace.length)}${r.strategy === 'bfs' ? ', a shortest one' : ''}):`);
     out.push(renderTrace(v.trace, v.loopStart ?? null, v.stutter ?? false));
     if (r.violations.length > 1) out.push('', `Also violated: ${r.violations.slice(1).map((x) => `${x.property} (${states(x.trace.length)})`).join(', ')}`);
@@ -234,7 +241,7 @@ export function renderRun(c: RunInfo, r: SearchResult): string {
     out.push(`Verdict: INCOMPLETE (${r.incompleteReason}): no violation in the ${num(s.distinct)} states explored, but ${unfinished(r)} did not finish`);
   } else {
     const unchecked = r.liveness.filter((l) => l.status === 'not-checked').length;
-    out.push(`Verdict: OK: every invariant holds in all ${num(s.distinct)} reachable states${r.liveness.length ? (unchecked ? `; ${unchecked} liveness propert${unchecked === 1 ? 'y' : 'ies'} NOT checked` : `; every liveness property holds (${s.edges.toLocaleString('en-US')} edges, ${s.livenessSeconds.toFixed(2)} s)`) : ''}`);
+    out.push(`Verdict: OK: every invariant holds in all ${num(s.distinct)} reachable states${c.steps.length ? ', and every step property on every step between them' : ''}${r.liveness.length ? (unchecked ? `; ${unchecked} liveness propert${unchecked === 1 ? 'y' : 'ies'} NOT checked` : `; every liveness property holds (${s.edges.toLocaleString('en-US')} edges, ${s.livenessSeconds.toFixed(2)} s)`) : ''}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -60,20 +60,20 @@ export const PROBE_HEAD = 4;
 export const IDLE = -1;
 
 /** Kinds of model function other than an action's guard and effect (an action is its instance id, >= 0). */
-export const KIND_INVARIANT = 1, KIND_GOAL = 2, KIND_LIVENESS = 3, KIND_CONSTRAINT = 4, KIND_DEADLOCK = 5;
+export const KIND_INVARIANT = 1, KIND_GOAL = 2, KIND_LIVENESS = 3, KIND_CONSTRAINT = 4, KIND_DEADLOCK = 5, KIND_STEP = 6;
 
 /**
  * The WHO word for model function `index` of `kind` (an invariant, goal, liveness property, the state
- * constraint or the deadlock policy), given the state in the probe's scratch slots (onScratch) or its
+ * constraint, the deadlock policy or a step property), given the state in the probe's scratch slots (onScratch) or its
  * cur slots. Negative, below IDLE; an action instance is its id.
  */
 export const probeCode = (kind: number, index: number, onScratch: boolean): number => -2 - (index * 16 + kind * 2 + (onScratch ? 1 : 0));
 
 export type ProbeReading =
   | { readonly kind: 'action'; readonly index: number; readonly onScratch: false }
-  | { readonly kind: 'invariant' | 'goal' | 'liveness' | 'constraint' | 'deadlock'; readonly index: number; readonly onScratch: boolean };
+  | { readonly kind: 'invariant' | 'goal' | 'liveness' | 'constraint' | 'deadlock' | 'step'; readonly index: number; readonly onScratch: boolean };
 
-const KINDS = ['', 'invariant', 'goal', 'liveness', 'constraint', 'deadlock'] as const;
+const KINDS = ['', 'invariant', 'goal', 'liveness', 'constraint', 'deadlock', 'step'] as const;
 
 /** What a WHO word says runs, or null when no model code does. */
 export function readWho(code: number): ProbeReading | null {

@@ -1,10 +1,10 @@
 // Computing one successor: guard, copy, effect, domain check (and, in debug
 // mode, the determinism and input-immutability checks). Shared by the
 // sequential engine and the parallel workers so both run the same code.
-import { ModelError, whenHolds, type ActionInstance, type CompiledModel } from './model.js';
+import { ModelError, whenHolds, type ActionInstance, type CompiledModel, type StepAction } from './model.js';
 import { describeOutOfDomain, firstOutOfDomain, ViewError, type ViewRoot } from './schema.js';
-import { asModelError } from './trace.js';
-import { IDLE, newProbe, probeParts, WHO } from './control.js';
+import { asModelError, readerError } from './trace.js';
+import { IDLE, KIND_STEP, newProbe, probeCode, probeParts, WHO } from './control.js';
 
 /** A broken action: the error, the action, and (for a domain error) the bad successor to show in the trace. */
 export class ExpandFailure {
@@ -96,6 +96,10 @@ export class Expander {
   private readonly dispatch: WhenDispatch;
   /** Successors a drop-guard mutant's effect could not produce (threw or left a domain). */
   discarded = 0;
+  /** What a step property is told of each action instance (by id), frozen: it only reads. */
+  private readonly stepActions: readonly StepAction[];
+  /** The step properties (indices into c.steps) that failed on the transition checkSteps checked last. */
+  readonly failedSteps: Int32Array;
   /**
    * The probe's WHO word (control.ts): the action instance whose guard or effect runs (its id), or the
    * property the engine evaluates, so a supervisor can name what did not return. cur and scratch are
@@ -119,6 +123,8 @@ export class Expander {
     this.nextView = c.layout.makeWritableView(scratchRoot);
     this.scratchView = c.layout.makeView(scratchRoot);
     this.dispatch = new WhenDispatch(c);
+    this.stepActions = c.actions.map((a) => Object.freeze({ name: a.name, base: a.base, actor: a.actor, arg: a.arg }));
+    this.failedSteps = new Int32Array(c.steps.length);
   }
 
   /** The candidate instances of the loaded state (cur), as a bitmask over action ids; successor() still checks each `when` in full. */
@@ -148,6 +154,24 @@ export class Expander {
     if (this.debug) return this.successorDebug(a);
     // Packing is also the domain check.
     return this.apply(a) && (this.c.layout.pack(this.scratch, 0, this.packed, 0) || this.leftDomain(a));
+  }
+
+  /**
+   * Checks the step properties on the transition from the current state by `a` to the successor in scratch
+   * (one successor() computed); returns how many failed, their indices in failedSteps. Throws ExpandFailure.
+   */
+  checkSteps(a: ActionInstance): number {
+    const steps = this.c.steps, info = this.stepActions[a.id]!;
+    let k = 0, failed = 0;
+    try {
+      for (; k < steps.length; k++) {
+        this.who[WHO] = probeCode(KIND_STEP, k, false);
+        if (!steps[k]!.check(this.curView, this.scratchView, info)) this.failedSteps[failed++] = k;
+      }
+    } catch (e) {
+      throw new ExpandFailure(readerError(`step property ${steps[k]!.name}`, e), a.id, this.scratch.slice(0, this.n));
+    }
+    return failed;
   }
 
   /** Guard, copy of the current state, effect: the successor in scratch; false when there is none (or it is discarded). */

@@ -7,8 +7,8 @@
 // infer that from `state()` for a call nested inside another model function;
 // the kit's parameter type carries it, so `s`, `n` and `over`'s elements are
 // typed with no annotation in the model.
-import { alwaysEventually, eventually, eventuallyAlways, implies, invariant, leadsTo, SF, sometimes, terminalStates, WF, type LivenessOptions } from '../invariants/index.js';
-import type { ActionDef, DeadlockPolicy, Fairness, Goal, Invariant, LivenessProperty } from './model.js';
+import { alwaysEventually, eventually, eventuallyAlways, implies, invariant, leadsTo, SF, sometimes, step, terminalStates, WF, type LivenessOptions } from '../invariants/index.js';
+import type { ActionDef, DeadlockPolicy, Fairness, Goal, Invariant, LivenessProperty, StepAction, StepProperty } from './model.js';
 import type { Domain, ReadonlyStateView, StateView } from './schema.js';
 import type { FairnessTarget } from '../invariants/index.js';
 
@@ -23,6 +23,11 @@ export interface ModelKit<S extends Record<string, Domain>> {
   invariant(name: string, description: string, check: (s: ReadonlyStateView<S>) => boolean): Invariant<ReadonlyStateView<S>>;
   /** An invariant `antecedent ⇒ consequent`; reports say whether the antecedent was ever true. */
   implies(name: string, description: string, antecedent: (s: ReadonlyStateView<S>) => boolean, consequent: (s: ReadonlyStateView<S>) => boolean): Invariant<ReadonlyStateView<S>>;
+  /**
+   * A step property (TLA+'s [][P]_vars): `check(s, n, action)` must hold on every transition s → n the search
+   * takes, n read-only like s; `action.name` is the instance ('Send(1)'), `action.base` the declared name.
+   */
+  step(name: string, description: string, check: (s: ReadonlyStateView<S>, n: ReadonlyStateView<S>, action: StepAction) => boolean): StepProperty<ReadonlyStateView<S>>;
   /** A reachability goal: some reachable state satisfies it (`mc check` requires it in some CI configuration). */
   sometimes(name: string, description: string, check: (s: ReadonlyStateView<S>) => boolean): Goal<ReadonlyStateView<S>>;
   /** p ~> q: whenever p holds, q holds then or later. */
@@ -44,5 +49,5 @@ export interface ModelKit<S extends Record<string, Domain>> {
 /** The kit's run-time value: the exported helpers themselves. */
 export const modelKit: ModelKit<Record<string, Domain>> = {
   action: (def) => def,
-  invariant, implies, sometimes, leadsTo, eventually, alwaysEventually, eventuallyAlways, terminalStates, WF, SF,
+  invariant, implies, step, sometimes, leadsTo, eventually, alwaysEventually, eventuallyAlways, terminalStates, WF, SF,
 };

@@ -33,6 +33,18 @@ export interface Invariant<V> {
 }
 export interface Goal<V> { readonly name: string; readonly description: string; readonly check: (s: V) => boolean }
 
+/** The action instance a step property is given: `name` as traces print it ('Send(1)'), `base` as declared ('Send'). */
+export interface StepAction { readonly name: string; readonly base: string; readonly actor: string; readonly arg: unknown }
+/**
+ * A step (action) property, TLA+'s [][P]_vars: `check(s, n, action)` must hold on every transition s → n
+ * the search takes (n read-only, as s), to a new state or to one already visited.
+ */
+export interface StepProperty<V> {
+  readonly name: string;
+  readonly description: string;
+  readonly check: (s: V, n: V, action: StepAction) => boolean;
+}
+
 /** Fairness of one action, of a set of actions taken together (TLA+'s WF_vars(A \/ B)), or of every action of an actor. */
 export type Fairness = {
   readonly kind: 'weak' | 'strong'; readonly action?: string; readonly actions?: readonly string[]; readonly actor?: string;
@@ -120,6 +132,8 @@ export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>
   readonly init: (p: Ctx<P>, m: Kit<S>) => I & readonly (PlainState<NoInfer<S>> & NoExtraFields<I, S>)[];
   readonly actions: (p: Ctx<P>, m: Kit<S>) => readonly ActionDef<StateView<NoInfer<S>>, any, Read<S>>[];
   readonly invariants?: (p: Ctx<P>, m: Kit<S>) => readonly Invariant<Read<S>>[];
+  /** Step properties: predicates of a transition (s, n, action), checked on every transition the search takes. */
+  readonly steps?: (p: Ctx<P>, m: Kit<S>) => readonly StepProperty<Read<S>>[];
   readonly sometimes?: (p: Ctx<P>, m: Kit<S>) => readonly Goal<Read<S>>[];
   readonly liveness?: (p: Ctx<P>, m: Kit<S>) => readonly LivenessProperty<Read<S>>[];
   readonly deadlock?: (p: Ctx<P>, m: Kit<S>) => DeadlockPolicy<Read<S>>;
@@ -193,6 +207,7 @@ export interface CompiledModel {
   readonly baseActions: readonly string[];
   readonly actors: readonly string[];
   readonly invariants: readonly Invariant<any>[];
+  readonly steps: readonly StepProperty<any>[];
   readonly goals: readonly Goal<any>[];
   readonly liveness: readonly LivenessProperty<any>[];
   readonly deadlock: DeadlockPolicy<any>;
@@ -327,10 +342,12 @@ export function compileModel(model: Model, params: Record<string, number | strin
     }
   }
   const invariants = call('invariants()', () => def.invariants?.(ctx, kit) ?? []);
+  const steps = call('steps()', () => def.steps?.(ctx, kit) ?? []);
   const goals = call('sometimes()', () => def.sometimes?.(ctx, kit) ?? []);
   const liveness = call('liveness()', () => def.liveness?.(ctx, kit) ?? []);
+  for (const st of steps) if (typeof st?.name !== 'string' || typeof st.check !== 'function') throw new ModelError(`model '${model.name}': every step property needs a name and a check (write them with step(name, description, (s, n, action) => ...))`);
   const names = new Set<string>();
-  for (const p of [...invariants, ...goals, ...liveness]) {
+  for (const p of [...invariants, ...steps, ...goals, ...liveness]) {
     if (names.has(p.name)) throw new ModelError(`model '${model.name}': property '${p.name}' is declared twice`);
     names.add(p.name);
   }
@@ -347,7 +364,7 @@ export function compileModel(model: Model, params: Record<string, number | strin
       throw e;
     }
   });
-  return { model, params, mutant, layout, actions, baseActions, actors: [...actorSet], invariants, goals, liveness, deadlock, stuttering: def.stuttering ?? 'terminal', constraint, inits, initCount: plainInits.length };
+  return { model, params, mutant, layout, actions, baseActions, actors: [...actorSet], invariants, steps, goals, liveness, deadlock, stuttering: def.stuttering ?? 'terminal', constraint, inits, initCount: plainInits.length };
 }
 
 function compileWhen(layout: Layout, fields: Readonly<Record<string, unknown>>, where: string): Int32Array {
@@ -370,7 +387,7 @@ export function whenHolds(a: ActionInstance, b: Int32Array, o: number): boolean 
   return true;
 }
 
-/** All property names of a compiled model, plus the implicit 'Deadlock'. */
+/** All property names of a compiled model (those that can be violated), plus the implicit 'Deadlock'. */
 export function propertyNames(c: CompiledModel): string[] {
-  return [...c.invariants.map((i) => i.name), ...c.liveness.map((l) => l.name), ...(c.deadlock === 'allowed' ? [] : ['Deadlock'])];
+  return [...c.invariants.map((i) => i.name), ...c.steps.map((st) => st.name), ...c.liveness.map((l) => l.name), ...(c.deadlock === 'allowed' ? [] : ['Deadlock'])];
 }

@@ -188,6 +188,8 @@ export interface LevelResult {
   discarded: number;
   /** Canonical positions of the frontier states that are unexpected deadlocks. */
   deadlocks: number[];
+  /** Per step property, the smallest claim (position × actions + action) of a step where it failed, or -1. */
+  steps: number[];
   /** Stopped early because a stop was requested. */
   stopped: boolean;
   /** An action that failed (the first in this worker's positions). */
@@ -355,6 +357,13 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
       throw new ExpandFailure(readerError('the state constraint', e), actionId, x.scratch.slice(0, n));
     }
   };
+  const hasSteps = c.steps.length > 0;
+  /** Per step property, the first claim (this worker's claims only grow) of a step where it failed, or -1. */
+  let stepFirst: number[] = [];
+  /** Notes the step properties that failed (checkSteps returned `failed`) on the step with this claim. */
+  const stepsFailed = (failed: number, claim: number): void => {
+    for (let j = 0; j < failed; j++) { const k = x.failedSteps[j]!; if (stepFirst[k]! < 0) stepFirst[k] = claim; }
+  };
   /** Whether the current state (no action enabled) is an expected terminal state. */
   const expectedTerminal = (): boolean => {
     const d = c.deadlock;
@@ -434,6 +443,8 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
         if (!x.successor(a)) continue;
         enabled++; generated++; fires[ai]!++;
         if (c.constraint !== undefined && !inConstraint(a.id)) continue;
+        // Every step is checked, to a new state or not (as the sequential search does).
+        if (hasSteps) { const failed = x.checkSteps(a); if (failed !== 0) stepsFailed(failed, claimBase + ai); }
         hashState(packed, 0, W);
         const hi = fpHi, lo = fpLo;
         // Sent before (this level, with a smaller claim, or in an earlier one): inserted already, or will be.
@@ -474,7 +485,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     fresh = 0;
     outCount.fill(0);
     generated = 0; error = null; stopped = false; expand = m.expand; discarded0 = x.discarded;
-    fires = new Float64Array(A); deadlocks = [];
+    fires = new Float64Array(A); deadlocks = []; stepFirst = c.steps.map(() => -1);
     checkInv = c.invariants.map((_, k) => !m.skipInvariants.includes(k));
     checkGoal = c.goals.map((_, k) => !m.skipGoals.includes(k));
     antecedents = c.invariants.map(() => 0); goals = c.goals.map(() => 0); violations = []; checkError = null;
@@ -531,7 +542,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
   function* finishLevel(): Generator<number, LevelResult, void> {
     const m = level!;
     const res: LevelResult = {
-      type: 'level-done', generated, fires, discarded: x.discarded - discarded0, deadlocks, stopped, error,
+      type: 'level-done', generated, fires, discarded: x.discarded - discarded0, deadlocks, steps: stepFirst, stopped, error,
       antecedents, violations, goals, checkError,
       exchanged: false, count: 0, buffer: null, where: null, merged: null, bytes: 0,
     };

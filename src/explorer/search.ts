@@ -77,9 +77,12 @@ export interface Progress { distinct: number; generated: number; depth: number; 
 
 export interface Violation {
   readonly property: string;
-  readonly kind: 'invariant' | 'deadlock' | 'liveness';
+  readonly kind: 'invariant' | 'step' | 'deadlock' | 'liveness';
   readonly description: string;
-  /** Trace to the violating state (BFS: a shortest one); for liveness a lasso: prefix, then the cycle. */
+  /**
+   * Trace to the violating state (BFS: a shortest one); for a step property, to the state the offending step
+   * leaves, then that step (its last state is the successor); for liveness a lasso: prefix, then the cycle.
+   */
   readonly trace: TraceStep[];
   /** Liveness: the step (1-based) where the cycle begins; the last state loops back to it. Null for a bounded (within K) counterexample. */
   readonly loopStart?: number | null;
@@ -238,7 +241,11 @@ class Engine {
   private readonly fires: Float64Array;
   private readonly goalHit: number[];
   private readonly antecedentHits: number[];
-  private readonly firstViolation = new Map<string, { kind: 'invariant' | 'deadlock'; description: string; index: number }>();
+  /**
+   * The first violation of each property: the state it is in (index), or for a step property the state the
+   * step leaves and its action, with the step's place in discovery order (key; see violationKey).
+   */
+  private readonly firstViolation = new Map<string, { kind: 'invariant' | 'step' | 'deadlock'; description: string; index: number; action?: number; key?: readonly number[] }>();
   private stopNow = false;
   private incomplete: string | undefined;
   private failure: ActionFailure | undefined;
@@ -367,6 +374,23 @@ class Engine {
     if (this.firstViolation.has(property)) return;
     this.firstViolation.set(property, { kind, description, index });
     if (this.shouldStopAfter(property)) this.stopNow = true;
+  }
+
+  /**
+   * Records step property k, false on the step from state `parent` by action `action`. Its place in discovery
+   * order: BFS, just before the state that step reaches (by claim: parent, action), for any number of workers;
+   * DFS and random walks, after every state found so far (the state it reaches, if new, is found after it).
+   */
+  private recordStep(k: number, parent: number, action: number): void {
+    const st = this.c.steps[k]!;
+    if (this.firstViolation.has(st.name)) return;
+    this.firstViolation.set(st.name, { kind: 'step', description: st.description, index: parent, action, key: this.o.strategy === 'bfs' ? [parent, action, 0] : [this.distinct - 1, 2, 0] });
+    if (this.shouldStopAfter(st.name)) this.stopNow = true;
+  }
+
+  /** The step properties that failed (checkSteps returned `failed`) on the step from state `parent` by action `action`. */
+  private stepsFailed(failed: number, parent: number, action: number): void {
+    for (let j = 0; j < failed; j++) this.recordStep(this.x.failedSteps[j]!, parent, action);
   }
 
   /** Initial state i, generated: into scratch (slots) and packed, fingerprint computed (hashState). */
@@ -521,7 +545,7 @@ class Engine {
    */
   private async bfsFrom(): Promise<void> {
     const c = this.c;
-    const W = this.x.w, packed = this.x.packed;
+    const W = this.x.w, packed = this.x.packed, hasSteps = c.steps.length > 0;
     let cur = new Int32Array(Math.max(1, c.initCount) * W);
     let curCount = 0;
     this.depth = 1;
@@ -606,6 +630,8 @@ class Engine {
             this.generated++;
             this.fires[ai]!++;
             if (c.constraint !== undefined && !this.checkConstraint(parentIdx, a)) continue;
+            // Every step is checked, to a new state or not (as TLC checks action properties).
+            if (hasSteps) { const failed = this.x.checkSteps(a); if (failed !== 0) this.stepsFailed(failed, parentIdx, a.id); }
             hashState(packed, 0, W);
             if (recent !== null && seenRecently(recent, fpHi, fpLo)) continue;
             pendHi[np] = fpHi; pendLo[np] = fpLo; pendAct[np] = a.id; pendParent[np] = parentIdx;
@@ -729,6 +755,15 @@ class Engine {
           for (let a = 0; a < A; a++) this.fires[a]! += r.fires[a]!;
         }
         for (const pos of results.flatMap((r) => r.deadlocks).sort((a, b) => a - b)) this.deadlockAt(levelStart + pos);
+        // Each step property's first failing step of the level (the smallest claim of any worker), as the sequential search finds it.
+        const failedSteps: { claim: number; k: number }[] = [];
+        for (let k = 0; k < c.steps.length; k++) {
+          let first = -1;
+          for (const r of results) { const cl = r.steps[k]!; if (cl >= 0 && (first < 0 || cl < first)) first = cl; }
+          if (first >= 0) failedSteps.push({ claim: first, k });
+        }
+        failedSteps.sort((a, b) => a.claim - b.claim || a.k - b.k);
+        for (const { claim, k } of failedSteps) { const pos = Math.floor(claim / A); this.recordStep(k, levelStart + pos, claim - pos * A); }
         // The workers have exchanged successors and written the next frontier, in the sequential discovery order.
         const own = results[0]!, M = own.count;
         if (own.where !== null) where = new Int32Array(own.where); // worker 0 had to allocate larger ones
@@ -803,7 +838,7 @@ class Engine {
   // ---------- depth-first ----------
 
   private async dfs(): Promise<void> {
-    const n = this.n, c = this.c;
+    const n = this.n, c = this.c, hasSteps = c.steps.length > 0;
     let stack = new Int32Array(64 * n);
     let idxStack = new Int32Array(64);
     let actStack = new Int32Array(64);
@@ -837,6 +872,7 @@ class Engine {
         enabledStack[top]!++;
         this.generated++; this.fires[ai]!++;
         if (c.constraint !== undefined && !this.checkConstraint(idxStack[top]!, a)) continue;
+        if (hasSteps) { const failed = this.x.checkSteps(a); if (failed !== 0) this.stepsFailed(failed, idxStack[top]!, a.id); }
         hashState(this.x.packed, 0, this.x.w);
         if (!this.set.add(this.x.packed, 0)) continue;
         const d = top + 2;
@@ -860,7 +896,7 @@ class Engine {
   // ---------- random walks ----------
 
   private async random(): Promise<void> {
-    const n = this.n, c = this.c;
+    const n = this.n, c = this.c, hasSteps = c.steps.length > 0;
     let seed = (this.o.seed >>> 0) || 1;
     const rand = (k: number): number => { // xorshift32, deterministic per seed
       seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0;
@@ -892,10 +928,12 @@ class Engine {
           cand.set(this.scratch.subarray(0, n), k * n); candAct[k++] = ai;
         }
         if (k === 0) { this.deadlock(this.curView, idx); break; }
-        const pick = rand(k);
-        cur.set(cand.subarray(pick * n, pick * n + n));
-        this.scratch.set(cur);
-        this.x.packScratch(`action ${this.acts[candAct[pick]!]!.name}`);
+        const pick = rand(k), taken = this.acts[candAct[pick]!]!;
+        this.scratch.set(cand.subarray(pick * n, pick * n + n));
+        // A walk's step properties are checked on the steps it takes (cur still holds the state they leave).
+        if (hasSteps) { const failed = this.x.checkSteps(taken); if (failed !== 0) this.stepsFailed(failed, idx, taken.id); }
+        cur.set(this.scratch.subarray(0, n));
+        this.x.packScratch(`action ${taken.name}`);
         hashState(this.x.packed, 0, this.x.w); this.set.add(this.x.packed, 0);
         this.depth = Math.max(this.depth, len + 1);
         idx = this.admit(this.scratchView, idx, candAct[pick]!, len + 1);
@@ -907,28 +945,40 @@ class Engine {
 
   // ---------- results ----------
 
+  /** State i's parent and the action that found it (via: -(init number + 1) for an initial state, whose parent is -1). */
+  private linkOf(i: number): { parent: number; via: number } {
+    return i >= this.claimLinks.first ? this.claimLinks.link(i) : { parent: this.parent.a[i]!, via: this.via.a[i]! };
+  }
+
   /** Action ids from an initial state to state `index`, and that initial state's number. */
   private path(index: number): { init: number; actions: number[] } {
     const actions: number[] = [];
-    let i = index;
-    for (const links = this.claimLinks; i >= links.first; ) {
-      const { parent, via } = links.link(i);
+    for (let i = index; ;) {
+      const { parent, via } = this.linkOf(i);
+      if (via < 0) return { init: -via - 1, actions: actions.reverse() };
       actions.push(via);
       i = parent;
     }
-    for (;;) {
-      const v = this.via.a[i]!;
-      if (v < 0) return { init: -v - 1, actions: actions.reverse() };
-      actions.push(v);
-      i = this.parent.a[i]!;
-    }
   }
 
+  /** The trace to state `index`, then (a step property's violation) the step by `extraAction` from it. */
   private traceTo(index: number, extraAction = -1): TraceStep[] {
     const p = this.path(index);
     if (extraAction >= 0) p.actions.push(extraAction);
-    const states = executePath(this.c, p.init, extraAction >= 0 ? p.actions.slice(0, -1) : p.actions);
-    return traceSteps(this.c, states, extraAction >= 0 ? p.actions.slice(0, -1) : p.actions);
+    return traceSteps(this.c, executePath(this.c, p.init, p.actions), p.actions);
+  }
+
+  /**
+   * A violation's place in discovery order, compared as a tuple: the one reported is the first. BFS: by the
+   * step that found its state (parent, action; initial states first, by number), which is the order of state
+   * indices, and a step property's just before the state its step reaches (recordStep), the same for any
+   * number of workers. DFS and random walks: by state index.
+   */
+  private violationKey(v: { index: number; key?: readonly number[] }): readonly number[] {
+    if (v.key !== undefined) return v.key;
+    if (this.o.strategy !== 'bfs') return [v.index, 1, 0];
+    const { parent, via } = this.linkOf(v.index);
+    return via < 0 ? [-1, -via - 1, 1] : [parent, via, 1];
   }
 
   private livenessSkipReason(): string {
@@ -987,9 +1037,10 @@ class Engine {
       res.error = { message: f.error.message, trace, ...(f.error.details.action ? { action: f.error.details.action } : {}), ...(f.error.details.field ? { field: f.error.details.field } : {}), ...(stack ? { stack } : {}) };
       return res;
     }
-    // Report violations in discovery order (smallest state index first): the shortest in BFS.
-    const found = [...this.firstViolation].sort((a, b) => a[1].index - b[1].index);
-    res.violations = found.map(([property, v]) => ({ property, kind: v.kind, description: v.description, trace: this.traceTo(v.index) }));
+    // Report violations in discovery order (see violationKey): the shortest first in BFS.
+    const keyed = [...this.firstViolation].map(([property, v]) => ({ property, v, key: this.violationKey(v) }));
+    keyed.sort((a, b) => a.key[0]! - b.key[0]! || a.key[1]! - b.key[1]! || a.key[2]! - b.key[2]!);
+    res.violations = keyed.map(({ property, v }) => ({ property, kind: v.kind, description: v.description, trace: this.traceTo(v.index, v.action ?? -1) }));
     for (const o of this.livenessOutcome ?? []) {
       if (o.status !== 'violated' || !o.lasso) continue;
       const l = this.c.liveness.find((x) => x.name === o.name)!;

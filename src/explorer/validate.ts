@@ -179,7 +179,7 @@ export function validateModel(model: Model): void {
       if (all.length === 0) continue; // no configuration compiles: compiling the one that runs says why
       const k = missing[0]!;
       const at = `${where}: mutant '${m.id}' kills '${k}'`;
-      if (all.some((ps) => ps.goals.includes(k))) throw declarationError(`${at}, which is a sometimes goal: goals are reached, never violated, so no mutant is killed by one (kills names invariants, liveness properties or Deadlock)`);
+      if (all.some((ps) => ps.goals.includes(k))) throw declarationError(`${at}, which is a sometimes goal: goals are reached, never violated, so no mutant is killed by one (kills names invariants, step properties, liveness properties or Deadlock)`);
       if (k === 'Deadlock') throw declarationError(`${at}, but the model allows deadlock (deadlock: 'allowed'), so Deadlock is never checked`);
       throw declarationError(`${at}, which is not a property of the model${didYouMean(k, [...new Set(all.flatMap((ps) => ps.violable))], 'properties')}`);
     }

@@ -1,7 +1,7 @@
-// The property vocabulary models share: invariants, reachability goals,
+// The property vocabulary models share: invariants, step properties, reachability goals,
 // liveness declarations with fairness, the deadlock policy, and small helpers
 // for ghost variables. Everything here is plain data the engine interprets.
-import type { DeadlockPolicy, Fairness, Goal, Invariant, LivenessProperty } from '../explorer/model.js';
+import type { DeadlockPolicy, Fairness, Goal, Invariant, LivenessProperty, StepAction, StepProperty } from '../explorer/model.js';
 import type { ScalarArrayView } from '../explorer/schema.js';
 
 export type { Fairness } from '../explorer/model.js';
@@ -12,6 +12,12 @@ export const invariant = <V>(name: string, description: string, check: (s: V) =>
 /** An invariant of the form `antecedent ⇒ consequent`; reports can say whether the antecedent was ever true. */
 export const implies = <V>(name: string, description: string, antecedent: (s: V) => boolean, consequent: (s: V) => boolean): Invariant<V> =>
   ({ name, description, check: (s) => !antecedent(s) || consequent(s), antecedent });
+
+/**
+ * A step property (TLA+'s [][P]_vars, SPIN's assert inside a transition): `check(s, n, action)` must hold on
+ * every transition s → n the search takes, to a new state or to one already visited; n is read-only like s.
+ */
+export const step = <V>(name: string, description: string, check: (s: V, n: V, action: StepAction) => boolean): StepProperty<V> => ({ name, description, check });
 
 /** A reachability goal: some reachable state must satisfy it (checked by `mc check` across the CI configurations). */
 export const sometimes = <V>(name: string, description: string, check: (s: V) => boolean): Goal<V> => ({ name, description, check });

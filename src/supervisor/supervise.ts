@@ -226,6 +226,7 @@ export function describeStuck(run: RunStart | null, probes: readonly SharedArray
           break;
         }
         case 'invariant': { const name = run.info.invariants[who.index]?.name ?? `#${who.index}`; found = { running: `invariant ${name}`, property: name, ...at }; break; }
+        case 'step': { const name = run.info.steps[who.index]?.name ?? `#${who.index}`; found = { running: `step property ${name} (on a step from the state shown)`, property: name, ...at }; break; }
         case 'goal': { const name = run.goals[who.index] ?? `#${who.index}`; found = { running: `goal ${name} (sometimes)`, property: name, ...at }; break; }
         case 'liveness': { const name = run.liveness[who.index] ?? `#${who.index}`; found = { running: `liveness property ${name}'s predicate`, property: name, ...at }; break; }
         case 'constraint': found = { running: 'the state constraint', ...at }; break;

@@ -55,6 +55,14 @@ export default defineModel({
     // @ts-expect-error an int field used as a string
     invariant('Typed', 'x', (s) => s.count.startsWith('1')),
   ],
+  steps: (_p, { step }) => [
+    // Not a mistake: s, n and the action typed with no annotation.
+    step('Typed', 'x', (s, n, a) => n.count >= s.count && n.pc.get(0) !== 'idle' && a.base.length > 0 && a.actor !== ''),
+    // @ts-expect-error a step property writing the successor n (read-only to it)
+    step('WritesN', 'x', (_s, n) => { n.count = 0; return true; }),
+    // @ts-expect-error an enum field compared with a value it cannot take
+    step('BadEnumStep', 'x', (s, n) => s.pc.get(0) === 'sleeping' || n.lock),
+  ],
 });
 
 // TypeScript reports one mistake per argument where the model object itself does not fit, so
