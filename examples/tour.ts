@@ -105,7 +105,7 @@ export default defineModel({
   // Deadlock: 'error' (the default), 'allowed', or terminal states that are expected.
   deadlock: (p, { terminalStates }) =>
     p.policy === 'terminal' ? terminalStates('every job served', (s) => s.served === p.jobs) : p.policy,
-  // A TLC-style state constraint: successors outside it are counted but not explored.
+  // A TLC-style state constraint: initial states and successors outside it are counted but not explored.
   constraint: (p) => (s) => s.submitted - s.served <= p.cap + p.pool,
   mutants: [
     { id: 'forget-busy', kills: ['BusySet'], why: 'Finish leaves the worker in the busy set' },

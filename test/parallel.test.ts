@@ -65,6 +65,7 @@ describe('results do not depend on the number of workers', () => {
     sameForWorkers([fixture('step-counter.ts'), '--k', '12', '--continue']);
   });
   it('a step property that throws (the first step in discovery order fails)', () => sameForWorkers([fixture('step-counter.ts'), '--fail', 'throws', '--k', '12']));
+  it('an initial state outside the state constraint (dropped, counted as generated)', () => sameForWorkers([fixture('constraint-init.ts')]));
   it('an implication violated early while the run goes on (its antecedent is still counted)', () => sameForWorkers([fixture('implication-violated.ts'), '--mutant', 'keep-going']));
   it('a budget (levels are the unit of --max-states)', () => sameForWorkers(['test/oracles/counters.ts', '--max-states', '5000']));
   it('a mutant with many violating states', () => sameForWorkers([fixture('check-demo.ts'), '--mutant', 'both-top', '--k', '6']));

@@ -279,7 +279,8 @@ describe('what only reads a state gets a read-only view', () => {
     sometimes: () => [sometimes('Top', 'x reaches 2', (s: any) => (who === 'goal' ? (s.x = 2) : s.x) === 2)],
     liveness: () => [eventually('Ends', 'x reaches 2', (s: any) => (who === 'liveness' ? (s.x = 2) : s.x) === 2)],
     deadlock: () => terminalStates('x = 2', (s: any) => (who === 'deadlock' ? (s.x = 2) : s.x) === 2),
-    constraint: () => (s: any) => (who === 'constraint' ? (s.x = 0) : s.x) <= 2,
+    // (Past the initial state: the constraint reads the initial states when the model is compiled; see below.)
+    constraint: () => (s: any) => (who === 'constraint' && s.x > 0 ? (s.x = 0) : who === 'constraint-init' ? (s.x = 1) : s.x) <= 2,
   });
   for (const [who, what] of [['invariant', 'invariant Inv'], ['goal', 'goal Top'], ['liveness', 'liveness property Ends'], ['deadlock', 'the deadlock policy'], ['constraint', 'the state constraint']]) {
     it(`${what}: a model error naming it and the field`, async () => {
@@ -288,6 +289,13 @@ describe('what only reads a state gets a read-only view', () => {
       expect(r.error?.message).toBe(`${what} wrote field 'x' of the state it reads (properties, policies and constraints only read the state)`);
     });
   }
+  it('the state constraint writing an initial state: a model error when the model is compiled, naming the initial state', () => {
+    const m = model('constraint-init');
+    expect(() => compileModel(m, resolveParams(m, {}))).toThrow(expect.objectContaining({
+      message: "model 'readers': initial state 1: the state constraint wrote field 'x' of the state it reads (properties, policies and constraints only read the state)",
+      details: expect.objectContaining({ field: 'x' }),
+    }));
+  });
   it('none of them writing: the run ends normally', async () => {
     const m = model('none');
     const r = await explore(compileModel(m, resolveParams(m, {})), { workers: 1, progressEveryMs: 1e9 });

@@ -1,7 +1,7 @@
 // The model API: what a model file exports, and how a model is compiled for one
 // set of parameter values (and optionally one mutant) into what the engine runs.
 import { modelKit, type ModelKit } from './kit.js';
-import { compileLayout, encodeState, scalarSlot, thrownMessage, DomainError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
+import { compileLayout, encodeState, scalarSlot, thrownMessage, DomainError, ViewError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
 import { validateFairness, validateModel, withNearestFields } from './validate.js';
 
 // ---------- parameters ----------
@@ -143,7 +143,7 @@ export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>
    * unless an action under fairness is enabled there.
    */
   readonly stuttering?: 'terminal' | 'anywhere';
-  /** TLC-style state constraint: a successor outside it is generated (counted) but neither checked, stored nor expanded. */
+  /** TLC-style state constraint: an initial state or successor outside it is generated (counted) but neither checked, stored nor expanded. */
   readonly constraint?: (p: Ctx<P>, m: Kit<S>) => ((s: Read<S>) => boolean) | undefined;
   readonly mutants?: readonly MutantDef<P>[];
   readonly ci?: readonly CiConfig<P>[];
@@ -213,9 +213,11 @@ export interface CompiledModel {
   readonly deadlock: DeadlockPolicy<any>;
   readonly stuttering: 'terminal' | 'anywhere';
   readonly constraint: ((s: any) => boolean) | undefined;
-  /** Initial states, packed: initCount * layout.slots slots. */
+  /** Initial states inside the state constraint, packed: initCount * layout.slots slots. */
   readonly inits: Int32Array;
   readonly initCount: number;
+  /** Initial states the state constraint excluded: generated (counted, as TLC counts them), never stored. */
+  readonly droppedInits: number;
 }
 
 export function formatArg(a: unknown): string {
@@ -364,7 +366,9 @@ export function compileModel(model: Model, params: Record<string, number | strin
       throw e;
     }
   });
-  return { model, params, mutant, layout, actions, baseActions, actors: [...actorSet], invariants, steps, goals, liveness, deadlock, stuttering: def.stuttering ?? 'terminal', constraint, inits, initCount: plainInits.length };
+  const kept = constraint === undefined ? inits : constrainedInits(model, layout, constraint, inits, plainInits.length);
+  const initCount = kept.length / layout.slots;
+  return { model, params, mutant, layout, actions, baseActions, actors: [...actorSet], invariants, steps, goals, liveness, deadlock, stuttering: def.stuttering ?? 'terminal', constraint, inits: kept, initCount, droppedInits: plainInits.length - initCount };
 }
 
 function compileWhen(layout: Layout, fields: Readonly<Record<string, unknown>>, where: string): Int32Array {
@@ -390,4 +394,27 @@ export function whenHolds(a: ActionInstance, b: Int32Array, o: number): boolean 
 /** All property names of a compiled model (those that can be violated), plus the implicit 'Deadlock'. */
 export function propertyNames(c: CompiledModel): string[] {
   return [...c.invariants.map((i) => i.name), ...c.steps.map((st) => st.name), ...c.liveness.map((l) => l.name), ...(c.deadlock === 'allowed' ? [] : ['Deadlock'])];
+}
+
+/**
+ * The initial states inside the state constraint, in order: TLC drops an initial state outside it (counted as
+ * generated, never stored), as it drops such a successor. None left is a model error: a run would pass on no state.
+ */
+function constrainedInits(model: Model, layout: Layout, constraint: (s: any) => boolean, encoded: Int32Array, count: number): Int32Array {
+  const n = layout.slots, root = { b: encoded, o: 0 }, view = layout.makeView(root);
+  const kept: number[] = [];
+  for (let i = 0; i < count; i++) {
+    root.o = i * n;
+    let inside: boolean;
+    try { inside = constraint(view); } catch (e) {
+      const what = e instanceof ViewError ? e.explain('the state constraint', false) : `the state constraint threw: ${thrownMessage(e)}`;
+      throw new ModelError(`model '${model.name}': initial state ${i + 1}: ${what}`, { cause: e, ...(e instanceof ViewError ? { field: e.field } : {}) });
+    }
+    if (inside) kept.push(i);
+  }
+  if (kept.length === 0) throw new ModelError(`model '${model.name}': every initial state (${count}) is outside the state constraint: there is nothing to explore`);
+  if (kept.length === count) return encoded;
+  const out = new Int32Array(kept.length * n);
+  kept.forEach((i, k) => out.set(encoded.subarray(i * n, i * n + n), k * n));
+  return out;
 }

@@ -306,6 +306,7 @@ class Engine {
     this.set = o.exact ? new ExactStateSet(c.layout.words) : new FingerprintSet(wantGraph);
     this.fires = new Float64Array(c.actions.length);
     this.claimLinks = new ClaimLinks(c.actions.length);
+    this.generated = c.droppedInits; // initial states outside the state constraint: generated, never stored
     this.goalHit = c.goals.map(() => -1);
     this.antecedentHits = c.invariants.map(() => 0);
     this.x = new Expander(c, o.debug);
@@ -919,15 +920,16 @@ class Engine {
       for (let len = 1; len < maxLen && !this.stopNow && this.incomplete === undefined && stop[STOP] === 0; len++) {
         this.curRoot.b = cur; this.curRoot.o = 0;
         this.expanding = idx;
-        let k = 0;
+        let k = 0, enabled = 0;
         for (let ai = 0; ai < this.acts.length; ai++) {
           const a = this.acts[ai]!;
           if (!this.x.successor(a)) continue;
-          this.generated++; this.fires[ai]!++;
+          enabled++; this.generated++; this.fires[ai]!++;
           if (c.constraint !== undefined && !this.checkConstraint(idx, a)) continue;
           cand.set(this.scratch.subarray(0, n), k * n); candAct[k++] = ai;
         }
-        if (k === 0) { this.deadlock(this.curView, idx); break; }
+        if (enabled === 0) { this.deadlock(this.curView, idx); break; }
+        if (k === 0) break; // every successor is outside the state constraint (not a deadlock, as in BFS): the walk ends
         const pick = rand(k), taken = this.acts[candAct[pick]!]!;
         this.scratch.set(cand.subarray(pick * n, pick * n + n));
         // A walk's step properties are checked on the steps it takes (cur still holds the state they leave).
