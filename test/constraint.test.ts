@@ -1,9 +1,11 @@
 // TLC's state-constraint semantics (issue 28): an initial state outside the constraint is generated
-// (counted) and dropped, as TLC drops it. Every engine, every worker count.
+// (counted) and dropped, as TLC drops it; a successor outside the constraint is generated and dropped
+// even where it has left a domain, so a bound can be declared at the constraint's own bound; inside the
+// constraint (or with none) a value past its domain stays a model error. Every engine, every worker count.
 import { describe, expect, it } from 'vitest';
 import { fixture, mc } from './helpers.js';
 
-const INIT = fixture('constraint-init.ts');
+const INIT = fixture('constraint-init.ts'), BOUND = fixture('constraint-bound.ts');
 const figures = (j: any) => [j.stats.distinct, j.stats.generated, j.stats.depth];
 const ENGINES: [string, string[]][] = [
   ['BFS', []], ['DFS', ['--strategy', 'dfs']], ['BFS, 2 workers', ['--workers', '2', '--parallel-from', '1']],
@@ -36,4 +38,42 @@ describe('initial states outside the state constraint', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("model 'constraint-init': initial state 2: the state constraint threw: no view of 4");
   });
+});
+
+describe('a successor past its domain', () => {
+  // Each of x, y in 0..bound: (bound + 1)^2 states, each with two successors (both generated, some dropped).
+  const bound = (b: number) => [(b + 1) ** 2, 1 + 2 * (b + 1) ** 2, 2 * b + 1];
+
+  for (const [name, args] of ENGINES) {
+    it(`outside the constraint is generated and dropped: the counts of the domain declared one larger (${name})`, () => {
+      const atBound = mc('run', BOUND, ...args, '--json'), wider = mc('run', BOUND, '--top', '4', ...args, '--json');
+      expect(atBound.code, atBound.stderr).toBe(0);
+      expect(wider.code, wider.stderr).toBe(0);
+      expect(figures(atBound.json)).toEqual(bound(3));
+      expect(figures(wider.json)).toEqual(bound(3));
+      expect(atBound.json.properties.map((p: { status: string }) => p.status)).toEqual(['holds', 'holds', 'holds']);
+    });
+  }
+
+  it('outside the constraint in random walks: dropped, and a state whose successors are all dropped is no deadlock', () => {
+    const r = mc('run', BOUND, '--strategy', 'random', '--walks', '20', '--json');
+    expect(r.json).toMatchObject({ verdict: 'incomplete', incompleteReason: 'random walks are not exhaustive', violations: [], error: null });
+  });
+
+  it('a constraint that throws on it leaves the domain error to report, with what it threw', () => {
+    const r = mc('run', BOUND, '--constraint', 'throws', '--json');
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.json.error.message).toBe('action IncX left a domain: x = 4 is outside 0..3; the state constraint threw on it: x = 4 past its top');
+  });
+
+  for (const constraint of ['y-only', 'none']) {
+    it(`inside the constraint (--constraint ${constraint}) stays a model error, with the same message, for any number of workers`, () => {
+      for (const args of [[], ['--workers', '2', '--parallel-from', '1'], ['--strategy', 'dfs']]) {
+        const r = mc('run', BOUND, '--constraint', constraint, ...args, '--json');
+        expect(r.code, r.stderr).toBe(3);
+        expect(r.json.error).toMatchObject({ message: 'action IncX left a domain: x = 4 is outside 0..3', action: 'IncX', field: 'x' });
+        expect(r.json.error.trace.at(-1).state).toEqual({ x: 4, y: 0 });
+      }
+    });
+  }
 });

@@ -66,6 +66,10 @@ describe('results do not depend on the number of workers', () => {
   });
   it('a step property that throws (the first step in discovery order fails)', () => sameForWorkers([fixture('step-counter.ts'), '--fail', 'throws', '--k', '12']));
   it('an initial state outside the state constraint (dropped, counted as generated)', () => sameForWorkers([fixture('constraint-init.ts')]));
+  it('successors past their domain and outside the constraint (dropped), and inside it (a model error)', () => {
+    sameForWorkers([fixture('constraint-bound.ts'), '--bound', '12']);
+    sameForWorkers([fixture('constraint-bound.ts'), '--bound', '12', '--constraint', 'y-only']);
+  });
   it('an implication violated early while the run goes on (its antecedent is still counted)', () => sameForWorkers([fixture('implication-violated.ts'), '--mutant', 'keep-going']));
   it('a budget (levels are the unit of --max-states)', () => sameForWorkers(['test/oracles/counters.ts', '--max-states', '5000']));
   it('a mutant with many violating states', () => sameForWorkers([fixture('check-demo.ts'), '--mutant', 'both-top', '--k', '6']));

@@ -2,9 +2,9 @@
 // mode, the determinism and input-immutability checks). Shared by the
 // sequential engine and the parallel workers so both run the same code.
 import { ModelError, whenHolds, type ActionInstance, type CompiledModel, type StepAction } from './model.js';
-import { describeOutOfDomain, firstOutOfDomain, ViewError, type ViewRoot } from './schema.js';
+import { describeOutOfDomain, firstOutOfDomain, thrownMessage, ViewError, type ViewRoot } from './schema.js';
 import { asModelError, readerError } from './trace.js';
-import { IDLE, KIND_STEP, newProbe, probeCode, probeParts, WHO } from './control.js';
+import { IDLE, KIND_CONSTRAINT, KIND_STEP, newProbe, probeCode, probeParts, WHO } from './control.js';
 
 /** A broken action: the error, the action, and (for a domain error) the bad successor to show in the trace. */
 export class ExpandFailure {
@@ -191,12 +191,23 @@ export class Expander {
     throw new ExpandFailure(asModelError(e, a.name), a.id, null);
   }
 
-  /** The successor in scratch left a domain: discarded for a drop-guard mutant (false); otherwise the run fails. */
-  private leftDomain(a: ActionInstance): false {
+  /**
+   * The successor in scratch left a domain: discarded for a drop-guard mutant (false). Outside the state
+   * constraint it is a successor like any other the constraint drops (TLC's semantics, so a bound can be
+   * declared at the constraint's own bound): true, and the search loop's own constraint check drops it,
+   * counted as generated. Otherwise the run fails.
+   */
+  private leftDomain(a: ActionInstance): boolean {
     if (a.lenient) { this.discarded++; return false; }
+    let threw = '';
+    if (this.c.constraint !== undefined) {
+      // Read from the raw slots, where a value may be past its bound: a constraint that throws on it leaves the domain error to report.
+      this.who[WHO] = probeCode(KIND_CONSTRAINT, 0, true);
+      try { if (!this.c.constraint(this.scratchView)) return true; } catch (e) { threw = `; the state constraint threw on it: ${thrownMessage(e)}`; }
+    }
     const dst = this.scratch;
     const d = describeOutOfDomain(this.c.layout, dst, 0, firstOutOfDomain(this.c.layout, dst, 0));
-    throw new ExpandFailure(new ModelError(`action ${a.name} left a domain: ${d.message}`, { action: a.name, field: d.field }), a.id, dst.slice(0, this.n));
+    throw new ExpandFailure(new ModelError(`action ${a.name} left a domain: ${d.message}${threw}`, { action: a.name, field: d.field }), a.id, dst.slice(0, this.n));
   }
 
   /** successor() with the debug checks: the action must not write its input and must be deterministic. */

@@ -143,7 +143,10 @@ export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>
    * unless an action under fairness is enabled there.
    */
   readonly stuttering?: 'terminal' | 'anywhere';
-  /** TLC-style state constraint: an initial state or successor outside it is generated (counted) but neither checked, stored nor expanded. */
+  /**
+   * TLC-style state constraint: an initial state or successor outside it is generated (counted) but neither
+   * checked, stored nor expanded; a successor outside it may even have left a domain (an int at max + 1).
+   */
   readonly constraint?: (p: Ctx<P>, m: Kit<S>) => ((s: Read<S>) => boolean) | undefined;
   readonly mutants?: readonly MutantDef<P>[];
   readonly ci?: readonly CiConfig<P>[];
