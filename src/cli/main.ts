@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { builtinModels } from '../models/index.js';
-import { compileModel, kebab, ModelError, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from '../explorer/model.js';
+import { compileModel, kebab, ModelError, mutantById, resolveParams, stepAction, UsageError, type CompiledModel, type Model } from '../explorer/model.js';
 import type { Progress, SearchOptions, Strategy } from '../explorer/search.js';
 import { assembleRun, MAX_WORKERS, type AssembledRun } from '../run.js';
 import { applyAction, asModelError, firstDifference, thrownStack } from '../explorer/trace.js';
@@ -394,7 +394,7 @@ async function cmdReplay(file: string, o: { json?: boolean; debug?: boolean }): 
   if (failedStep === undefined && seen.length >= 2) {
     // The last step (where a step property's counterexample ends): the step properties that fail (or throw) on it.
     const a = c.actions.find((x) => x.name === t.steps[t.steps.length - 1].action)!;
-    const from = c.layout.makeView({ b: seen[seen.length - 2]!, o: 0 }), info = Object.freeze({ name: a.name, base: a.base, actor: a.actor, arg: a.arg });
+    const from = c.layout.makeView({ b: seen[seen.length - 2]!, o: 0 }), info = stepAction(a);
     for (const st of c.steps) { try { if (!st.check(from, view, info)) violated.push(st.name); } catch { violated.push(st.name); } }
   }
   if (failedStep === undefined && c.deadlock !== 'allowed') {

@@ -1,7 +1,7 @@
 // Computing one successor: guard, copy, effect, domain check (and, in debug
 // mode, the determinism and input-immutability checks). Shared by the
 // sequential engine and the parallel workers so both run the same code.
-import { ModelError, whenHolds, type ActionInstance, type CompiledModel, type StepAction } from './model.js';
+import { ModelError, stepAction, whenHolds, type ActionInstance, type CompiledModel, type StepAction } from './model.js';
 import { describeOutOfDomain, firstOutOfDomain, thrownMessage, ViewError, type ViewRoot } from './schema.js';
 import { asModelError, readerError } from './trace.js';
 import { IDLE, KIND_CONSTRAINT, KIND_STEP, newProbe, probeCode, probeParts, WHO } from './control.js';
@@ -123,7 +123,7 @@ export class Expander {
     this.nextView = c.layout.makeWritableView(scratchRoot);
     this.scratchView = c.layout.makeView(scratchRoot);
     this.dispatch = new WhenDispatch(c);
-    this.stepActions = c.actions.map((a) => Object.freeze({ name: a.name, base: a.base, actor: a.actor, arg: a.arg }));
+    this.stepActions = c.actions.map(stepAction);
     this.failedSteps = new Int32Array(c.steps.length);
   }
 

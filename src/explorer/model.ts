@@ -201,6 +201,9 @@ export interface ActionInstance {
   readonly lenient?: boolean;
 }
 
+/** What a step property is told of an action instance: frozen, as it only reads. */
+export const stepAction = (a: ActionInstance): StepAction => Object.freeze({ name: a.name, base: a.base, actor: a.actor, arg: a.arg });
+
 export interface CompiledModel {
   readonly model: Model;
   readonly params: Readonly<Record<string, number | string | boolean>>;
