@@ -15,7 +15,7 @@ describe('lists of ints whose range excludes 0', () => {
     const L = compileLayout({ l: list(3, int(1, 3)), m: list(2, int(-5, -2)) });
     const src = new Int32Array(L.slots), w = new Int32Array(L.words), back = new Int32Array(L.slots);
     encodeState(L, { l: [2], m: [] }, src, 0);
-    expect(Array.from(src)).toEqual([1, 2, 1, 1, 0, -5, -5]);
+    expect(Array.from(src)).toEqual([1, 2, 1, 1, 1, 0, -5, -5, -5]); // length, elements, and the spare slot after them
     expect(L.pack(src, 0, w, 0)).toBe(true);
     L.unpack(w, 0, back, 0);
     expect(decodeState(L, back, 0)).toEqual({ l: [2], m: [] });
@@ -49,7 +49,7 @@ describe('lists of ints whose range excludes 0', () => {
     expect(() => x.packScratch('initial state 1')).not.toThrow();
     x.scratch[1] = 0; // l[0] = 0, outside int(1, 3)
     expect(() => x.packScratch('initial state 1')).toThrow(ModelError);
-    expect(() => x.packScratch('initial state 1')).toThrow(/initial state 1 left a domain: l = 0 is element outside its domain/);
+    expect(() => x.packScratch('initial state 1')).toThrow(/initial state 1 left a domain: l = 0 is an element outside int\(1, 3\)/);
   });
 });
 

@@ -1,0 +1,222 @@
+// Values of a domain numbered 0..card-1 (their rank), in a canonical order:
+// bools false then true, ints ascending, enums as declared, records and
+// tuples lexicographically by field, null before the values of an optional,
+// a union's alternatives in order. A compound stored in one slot, a set
+// member (a bit) and a list element are their ranks: the encoding of a value
+// never depends on how it was built, and a set iterates in rank order.
+import { cardinality, describeDomain, type Domain, type Scalar } from './domains.js';
+import { shownAs, showValue } from './messages.js';
+
+export interface Codec {
+  readonly domain: Domain;
+  /** The number of values (Infinity past 2^53). */
+  readonly card: number;
+  /** The rank of a plain value, or -1 when it is not a value of the domain. Views given as values count as their plain values. */
+  rank(v: unknown): number;
+  /** The plain value of a rank (frozen: records, tuples and sets are read-only). */
+  value(r: number): unknown;
+}
+
+/** A view (of s or n) where a plain value is expected: its value. */
+export function plainOf(v: unknown): unknown {
+  return typeof v === 'object' && v !== null && typeof (v as { $plain?: unknown }).$plain === 'function' ? (v as { $plain(): unknown }).$plain() : v;
+}
+
+const codecs = new WeakMap<Domain, Codec>();
+/** Decoded values are kept per rank for domains up to this size, so reading a compound value allocates once. */
+const CACHE_LIMIT = 1 << 16;
+
+export function codecOf(d: Domain): Codec {
+  let c = codecs.get(d);
+  if (c === undefined) { c = makeCodec(d); codecs.set(d, c); }
+  return c;
+}
+
+function cached(d: Domain, card: number, rank: (v: unknown) => number, build: (r: number) => unknown): Codec {
+  if (card > CACHE_LIMIT) return { domain: d, card, rank, value: build };
+  const memo: unknown[] = new Array(card);
+  return { domain: d, card, rank, value: (r) => { let v = memo[r]; if (v === undefined) { v = build(r); memo[r] = v; } return v; } };
+}
+
+/** Mixed radix over parts (the first most significant): strides and the rank and value functions. */
+function radix(parts: readonly Codec[]): { strides: number[]; rankOf(get: (i: number) => unknown): number; values(r: number): unknown[] } {
+  const strides = new Array<number>(parts.length);
+  let s = 1;
+  for (let i = parts.length - 1; i >= 0; i--) { strides[i] = s; s *= parts[i]!.card; }
+  return {
+    strides,
+    rankOf(get) {
+      let r = 0;
+      for (let i = 0; i < parts.length; i++) { const x = parts[i]!.rank(get(i)); if (x < 0) return -1; r += x * strides[i]!; }
+      return r;
+    },
+    values(r) { return parts.map((p, i) => p.value(Math.floor(r / strides[i]!) % p.card)); },
+  };
+}
+
+function makeCodec(d: Domain): Codec {
+  const card = cardinality(d);
+  switch (d.kind) {
+    case 'bool': return { domain: d, card, rank: (v) => (v === false ? 0 : v === true ? 1 : -1), value: (r) => r === 1 };
+    case 'int': {
+      const { min, max } = d;
+      return { domain: d, card, rank: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v - min : -1), value: (r) => r + min };
+    }
+    case 'enum': {
+      const idx = new Map<unknown, number>(d.values.map((v, i) => [v, i]));
+      return { domain: d, card, rank: (v) => idx.get(v) ?? -1, value: (r) => d.values[r] };
+    }
+    case 'record': {
+      const keys = Object.keys(d.fields), mr = radix(keys.map((k) => codecOf(d.fields[k]!)));
+      return cached(d, card, (v) => {
+        v = plainOf(v);
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return -1;
+        let n = 0;
+        for (const k in v) { if (!Object.hasOwn(d.fields, k)) return -1; n++; }
+        if (n !== keys.length) return -1;
+        return mr.rankOf((i) => (v as Record<string, unknown>)[keys[i]!]);
+      }, (r) => { const xs = mr.values(r), o: Record<string, unknown> = {}; keys.forEach((k, i) => { o[k] = xs[i]; }); return Object.freeze(o); });
+    }
+    case 'tuple': case 'array': {
+      const parts = d.kind === 'tuple' ? d.items.map(codecOf) : Array.from({ length: d.length }, () => codecOf(d.of));
+      const mr = radix(parts);
+      return cached(d, card, (v) => {
+        v = plainOf(v);
+        return Array.isArray(v) && v.length === parts.length ? mr.rankOf((i) => (v as unknown[])[i]) : -1;
+      }, (r) => Object.freeze(mr.values(r)));
+    }
+    case 'map': {
+      const kc = codecOf(d.keys), names = Array.from({ length: kc.card }, (_, i) => String(kc.value(i)));
+      const mr = radix(names.map(() => codecOf(d.of)));
+      return cached(d, card, (v) => {
+        v = plainOf(v);
+        if (Array.isArray(v)) return v.length === names.length ? mr.rankOf((i) => v[i]) : -1;
+        if (typeof v !== 'object' || v === null) return -1;
+        let n = 0;
+        for (const _ in v) n++;
+        if (n !== names.length || names.some((k) => !Object.hasOwn(v as object, k))) return -1;
+        return mr.rankOf((i) => (v as Record<string, unknown>)[names[i]!]);
+      }, (r) => { const xs = mr.values(r), o: Record<string, unknown> = {}; names.forEach((k, i) => { o[k] = xs[i]; }); return Object.freeze(o); });
+    }
+    case 'optional': {
+      const of = codecOf(d.of);
+      return { domain: d, card, rank: (v) => { if (v === null) return 0; const r = of.rank(v); return r < 0 ? -1 : r + 1; }, value: (r) => (r === 0 ? null : of.value(r - 1)) };
+    }
+    case 'oneOf': {
+      const alts = d.alts.map(codecOf), offsets: number[] = [];
+      let o = 0;
+      for (const a of alts) { offsets.push(o); o += a.card; }
+      return {
+        domain: d, card,
+        rank: (v) => { for (let i = 0; i < alts.length; i++) { const r = alts[i]!.rank(v); if (r >= 0) return offsets[i]! + r; } return -1; },
+        value: (r) => { let i = alts.length - 1; while (offsets[i]! > r) i--; return alts[i]!.value(r - offsets[i]!); },
+      };
+    }
+    case 'set': {
+      const of = codecOf(d.of);
+      if (of.card > 30) return { domain: d, card, rank: () => -1, value: () => { throw new Error('unreachable: too large a set is never a one-slot value'); } };
+      return cached(d, card, (v) => {
+        v = plainOf(v);
+        if (!Array.isArray(v)) return -1;
+        let bits = 0;
+        for (const x of v) { const r = of.rank(x); if (r < 0) return -1; bits |= 1 << r; }
+        return bits;
+      }, (r) => { const out: unknown[] = []; for (let x = 0; x < of.card; x++) if (r & (1 << x)) out.push(of.value(x)); return Object.freeze(out); });
+    }
+    case 'list': {
+      const of = codecOf(d.of), c = of.card, starts: number[] = [];
+      let t = 0, p = 1;
+      for (let k = 0; k <= d.maxLength; k++) { starts.push(t); t += p; p *= c; }
+      return cached(d, card, (v) => {
+        v = plainOf(v);
+        if (!Array.isArray(v) || v.length > d.maxLength) return -1;
+        let r = 0;
+        for (const x of v) { const e = of.rank(x); if (e < 0) return -1; r = r * c + e; }
+        return starts[v.length]! + r;
+      }, (r) => {
+        let len = d.maxLength;
+        while (starts[len]! > r) len--;
+        let x = r - starts[len]!;
+        const out = new Array<unknown>(len);
+        for (let i = len - 1; i >= 0; i--) { out[i] = of.value(x % c); x = Math.floor(x / c); }
+        return Object.freeze(out);
+      });
+    }
+  }
+}
+
+/** Why `v` is not a value of `d`, naming the innermost part at fault: 'm.rm := "r9" is not one of {r1, r2}'. */
+export function explainNotIn(d: Domain, v: unknown, path: string): { message: string; field: string } {
+  v = plainOf(v);
+  const at = (message: string, field = path): { message: string; field: string } => ({ message, field });
+  const isObj = typeof v === 'object' && v !== null && !Array.isArray(v);
+  switch (d.kind) {
+    case 'bool': return at(`${path} := ${shownAs(v, 'a boolean')} is not a boolean`);
+    case 'int': return at(typeof v !== 'number' || !Number.isInteger(v) ? `${path} := ${shownAs(v, 'a number')} is not an integer` : `${path} := ${v} is outside ${d.min}..${d.max}`);
+    case 'enum': return at(`${path} := ${shownAs(v, 'a string')} is not one of {${d.values.join(', ')}}`);
+    case 'record': case 'map': {
+      const names = d.kind === 'record' ? Object.keys(d.fields) : Array.from({ length: codecOf(d.keys).card }, (_, i) => String(codecOf(d.keys).value(i)));
+      if (d.kind === 'map' && Array.isArray(v)) {
+        if (v.length !== names.length) return at(`${path} := ${showValue(v)} has ${v.length} entries, not one per key (${names.length})`);
+        for (let i = 0; i < names.length; i++) if (codecOf(d.of).rank(v[i]) < 0) return explainNotIn(d.of, v[i], `${path}[${names[i]}]`);
+      }
+      if (!isObj) return at(`${path || 'state'} := ${shownAs(v, 'an object')} is not a ${d.kind === 'record' ? 'record' : 'map'}`);
+      const extra = Object.keys(v as object).filter((k) => !names.includes(k));
+      const sub = (k: string): string => (d.kind === 'record' ? (path ? `${path}.${k}` : k) : `${path}[${k}]`);
+      if (extra.length) return at(`${path || 'state'} has ${d.kind === 'record' ? 'fields' : 'keys'} not in the schema: ${extra.join(', ')}`, sub(extra[0]!));
+      for (const k of names) {
+        if (!Object.hasOwn(v as object, k)) return at(`${sub(k)} is missing`, sub(k));
+        const f = d.kind === 'record' ? d.fields[k]! : d.of;
+        if (codecOf(f).rank((v as Record<string, unknown>)[k]) < 0) return explainNotIn(f, (v as Record<string, unknown>)[k], sub(k));
+      }
+      break;
+    }
+    case 'tuple': case 'array': {
+      const n = d.kind === 'tuple' ? d.items.length : d.length;
+      if (!Array.isArray(v) || v.length !== n) return at(`${path} := ${shownAs(v, 'an array')} is not ${d.kind === 'tuple' ? `a tuple of ${n}` : `an array of length ${n}`}`);
+      for (let i = 0; i < n; i++) {
+        const f = d.kind === 'tuple' ? d.items[i]! : d.of;
+        if (codecOf(f).rank(v[i]) < 0) return explainNotIn(f, v[i], `${path}[${i}]`);
+      }
+      break;
+    }
+    case 'optional':
+      if (v === undefined) return at(`${path} := undefined: an optional value is null or a value (write null, not undefined)`);
+      return explainNotIn(d.of, v, path);
+    case 'oneOf':
+      return at(`${path} := ${showValue(v)} is none of: ${d.alts.map(describeDomain).join(' | ')}`);
+    case 'set': {
+      if (!Array.isArray(v)) return at(`${path} := ${shownAs(v, 'an array')} is not an array of set members`);
+      const of = codecOf(d.of);
+      for (const x of v) if (of.rank(x) < 0) return at(`${path}: element ${showValue(x)} is not a value of ${describeDomain(d.of)}`);
+      break;
+    }
+    case 'list': {
+      if (!Array.isArray(v) || v.length > d.maxLength) return at(`${path} := ${shownAs(v, 'an array')} is not a list of at most ${d.maxLength}`);
+      for (let i = 0; i < v.length; i++) if (codecOf(d.of).rank(v[i]) < 0) return explainNotIn(d.of, v[i], `${path}[${i}]`);
+      break;
+    }
+  }
+  return at(`${path} := ${showValue(v)} is not a value of ${describeDomain(d)}`);
+}
+
+/** A plain value of `d` as traces print it: sets {r1, r2}, tuples <<0, d1>>, records [rm |-> r1], lists [a, b], null. */
+export function formatValue(d: Domain, v: unknown): string {
+  if (v === null) return 'null';
+  switch (d.kind) {
+    case 'bool': case 'int': case 'enum': return String(v);
+    case 'record': return `[${Object.entries(d.fields).map(([k, f]) => `${k} |-> ${formatValue(f, (v as Record<string, unknown>)[k])}`).join(', ')}]`;
+    case 'map': return `[${Object.entries(v as object).map(([k, x]) => `${k} |-> ${formatValue(d.of, x)}`).join(', ')}]`;
+    case 'tuple': return `<<${(v as unknown[]).map((x, i) => formatValue(d.items[i]!, x)).join(', ')}>>`;
+    case 'array': return `<<${(v as unknown[]).map((x) => formatValue(d.of, x)).join(', ')}>>`;
+    case 'optional': return formatValue(d.of, v);
+    case 'oneOf': { const c = codecOf(d); for (const a of d.alts) if (codecOf(a).rank(v) >= 0) return formatValue(a, v); return c.rank(v) < 0 ? showValue(v) : String(v); }
+    case 'set': return `{${(v as unknown[]).map((x) => formatValue(d.of, x)).join(', ')}}`;
+    case 'list': return `[${(v as unknown[]).map((x) => formatValue(d.of, x)).join(', ')}]`;
+  }
+}
+
+/** The scalar slot encoding: bools 0/1, ints as themselves, enums by index. */
+export function scalarBounds(d: Scalar): [number, number] {
+  return d.kind === 'bool' ? [0, 1] : d.kind === 'int' ? [d.min, d.max] : [0, d.values.length - 1];
+}
