@@ -4,7 +4,7 @@
 // a union's alternatives in order. A compound stored in one slot, a set
 // member (a bit) and a list element are their ranks: the encoding of a value
 // never depends on how it was built, and a set iterates in rank order.
-import { cardinality, describeDomain, type Domain, type Scalar } from './domains.js';
+import { cardinality, describeDomain, type Domain, type RecordD, type Scalar } from './domains.js';
 import { shownAs, showValue } from './messages.js';
 
 export interface Codec {
@@ -38,21 +38,16 @@ function cached(d: Domain, card: number, rank: (v: unknown) => number, build: (r
   return { domain: d, card, rank, value: (r) => { let v = memo[r]; if (v === undefined) { v = build(r); memo[r] = v; } return v; } };
 }
 
-/** Mixed radix over parts (the first most significant): strides and the rank and value functions. */
-function radix(parts: readonly Codec[]): { strides: number[]; rankOf(get: (i: number) => unknown): number; values(r: number): unknown[] } {
+/** Mixed radix over parts (the first most significant): the strides and the values of a rank. */
+function radix(parts: readonly Codec[]): { strides: number[]; values(r: number): unknown[] } {
   const strides = new Array<number>(parts.length);
   let s = 1;
   for (let i = parts.length - 1; i >= 0; i--) { strides[i] = s; s *= parts[i]!.card; }
-  return {
-    strides,
-    rankOf(get) {
-      let r = 0;
-      for (let i = 0; i < parts.length; i++) { const x = parts[i]!.rank(get(i)); if (x < 0) return -1; r += x * strides[i]!; }
-      return r;
-    },
-    values(r) { return parts.map((p, i) => p.value(Math.floor(r / strides[i]!) % p.card)); },
-  };
+  return { strides, values(r) { return parts.map((p, i) => p.value(Math.floor(r / strides[i]!) % p.card)); } };
 }
+
+// The rank functions below are loops over the parts with no closure per call: `s.msgs.has({ ... })`
+// runs them in guards, once per state and action instance.
 
 function makeCodec(d: Domain): Codec {
   const card = cardinality(d);
@@ -63,39 +58,54 @@ function makeCodec(d: Domain): Codec {
       return { domain: d, card, rank: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v - min : -1), value: (r) => r + min };
     }
     case 'enum': {
-      const idx = new Map<unknown, number>(d.values.map((v, i) => [v, i]));
-      return { domain: d, card, rank: (v) => idx.get(v) ?? -1, value: (r) => d.values[r] };
+      // A few values: a scan of interned strings beats hashing; many: a Map.
+      const idx = new Map<unknown, number>(d.values.map((v, i) => [v, i])), vals = d.values as readonly unknown[];
+      return { domain: d, card, rank: vals.length <= 8 ? (v) => vals.indexOf(v) : (v) => idx.get(v) ?? -1, value: (r) => d.values[r] };
     }
     case 'record': {
-      const keys = Object.keys(d.fields), mr = radix(keys.map((k) => codecOf(d.fields[k]!)));
+      const keys = Object.keys(d.fields), parts = keys.map((k) => codecOf(d.fields[k]!)), mr = radix(parts), strides = mr.strides, n = keys.length;
       return cached(d, card, (v) => {
         v = plainOf(v);
         if (typeof v !== 'object' || v === null || Array.isArray(v)) return -1;
-        let n = 0;
-        for (const k in v) { if (!Object.hasOwn(d.fields, k)) return -1; n++; }
-        if (n !== keys.length) return -1;
-        return mr.rankOf((i) => (v as Record<string, unknown>)[keys[i]!]);
+        let count = 0;
+        for (const k in v) { if (!Object.hasOwn(d.fields, k)) return -1; count++; }
+        if (count !== n) return -1;
+        let r = 0;
+        for (let i = 0; i < n; i++) { const x = parts[i]!.rank((v as Record<string, unknown>)[keys[i]!]); if (x < 0) return -1; r += x * strides[i]!; }
+        return r;
       }, (r) => { const xs = mr.values(r), o: Record<string, unknown> = {}; keys.forEach((k, i) => { o[k] = xs[i]; }); return Object.freeze(o); });
     }
     case 'tuple': case 'array': {
       const parts = d.kind === 'tuple' ? d.items.map(codecOf) : Array.from({ length: d.length }, () => codecOf(d.of));
-      const mr = radix(parts);
+      const mr = radix(parts), strides = mr.strides, n = parts.length;
       return cached(d, card, (v) => {
         v = plainOf(v);
-        return Array.isArray(v) && v.length === parts.length ? mr.rankOf((i) => (v as unknown[])[i]) : -1;
+        if (!Array.isArray(v) || v.length !== n) return -1;
+        let r = 0;
+        for (let i = 0; i < n; i++) { const x = parts[i]!.rank(v[i]); if (x < 0) return -1; r += x * strides[i]!; }
+        return r;
       }, (r) => Object.freeze(mr.values(r)));
     }
     case 'map': {
       const kc = codecOf(d.keys), names = Array.from({ length: kc.card }, (_, i) => String(kc.value(i)));
-      const mr = radix(names.map(() => codecOf(d.of)));
+      const part = codecOf(d.of), mr = radix(names.map(() => part)), strides = mr.strides, n = names.length;
       return cached(d, card, (v) => {
         v = plainOf(v);
-        if (Array.isArray(v)) return v.length === names.length ? mr.rankOf((i) => v[i]) : -1;
         if (typeof v !== 'object' || v === null) return -1;
-        let n = 0;
-        for (const _ in v) n++;
-        if (n !== names.length || names.some((k) => !Object.hasOwn(v as object, k))) return -1;
-        return mr.rankOf((i) => (v as Record<string, unknown>)[names[i]!]);
+        const arr = Array.isArray(v);
+        if (arr) { if ((v as unknown[]).length !== n) return -1; } else {
+          let count = 0;
+          for (const _ in v) count++;
+          if (count !== n) return -1;
+        }
+        let r = 0;
+        for (let i = 0; i < n; i++) {
+          if (!arr && !Object.hasOwn(v, names[i]!)) return -1;
+          const x = part.rank(arr ? (v as unknown[])[i] : (v as Record<string, unknown>)[names[i]!]);
+          if (x < 0) return -1;
+          r += x * strides[i]!;
+        }
+        return r;
       }, (r) => { const xs = mr.values(r), o: Record<string, unknown> = {}; names.forEach((k, i) => { o[k] = xs[i]; }); return Object.freeze(o); });
     }
     case 'optional': {
@@ -106,9 +116,20 @@ function makeCodec(d: Domain): Codec {
       const alts = d.alts.map(codecOf), offsets: number[] = [];
       let o = 0;
       for (const a of alts) { offsets.push(o); o += a.card; }
+      // Records told apart by one field (TLA+'s `type`): that field's value picks the alternative.
+      const tag = discriminant(d.alts);
+      const rank = tag === null
+        ? (v: unknown) => { for (let i = 0; i < alts.length; i++) { const r = alts[i]!.rank(v); if (r >= 0) return offsets[i]! + r; } return -1; }
+        : (v: unknown) => {
+          v = plainOf(v);
+          if (typeof v !== 'object' || v === null) return -1;
+          const i = tag.alt.get((v as Record<string, unknown>)[tag.field]);
+          if (i === undefined) return -1;
+          const r = alts[i]!.rank(v);
+          return r < 0 ? -1 : offsets[i]! + r;
+        };
       return {
-        domain: d, card,
-        rank: (v) => { for (let i = 0; i < alts.length; i++) { const r = alts[i]!.rank(v); if (r >= 0) return offsets[i]! + r; } return -1; },
+        domain: d, card, rank,
         value: (r) => { let i = alts.length - 1; while (offsets[i]! > r) i--; return alts[i]!.value(r - offsets[i]!); },
       };
     }
@@ -143,6 +164,23 @@ function makeCodec(d: Domain): Codec {
       });
     }
   }
+}
+
+/** A field every alternative is a record with, holding enum values no two alternatives share: which alternative each value picks. */
+function discriminant(alts: readonly Domain[]): { field: string; alt: Map<unknown, number> } | null {
+  if (!alts.every((a) => a.kind === 'record')) return null;
+  const recs = alts as readonly RecordD<Record<string, Domain>>[];
+  for (const field of Object.keys(recs[0]!.fields)) {
+    const alt = new Map<unknown, number>();
+    const ok = recs.every((r, i) => {
+      const f = r.fields[field];
+      if (f === undefined || f.kind !== 'enum') return false;
+      for (const v of f.values) { if (alt.has(v)) return false; alt.set(v, i); }
+      return true;
+    });
+    if (ok) return { field, alt };
+  }
+  return null;
 }
 
 /** Why `v` is not a value of `d`, naming the innermost part at fault: 'm.rm := "r9" is not one of {r1, r2}'. */

@@ -2,7 +2,7 @@
 // set of parameter values (and optionally one mutant) into what the engine runs.
 import { modelKit, type ModelKit } from './kit.js';
 import { plainOf } from './codec.js';
-import { codecOf, compileLayout, describeDomain, encodeState, isDomain, showValue, whenSlot, thrownMessage, DomainError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
+import { codecOf, compileLayout, describeDomain, encodeState, isDomain, showValue, whenSlot, thrownMessage, DomainError, SchemaError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
 import { validateFairness, validateModel, withNearestFields } from './validate.js';
 
 // ---------- parameters ----------
@@ -314,6 +314,8 @@ export function compileModel(model: Model, params: Record<string, number | strin
   const call = <T>(what: string, f: () => T): T => {
     try { return f(); } catch (e) {
       if (e instanceof ModelError || e instanceof UsageError) throw e;
+      // A bad declaration (a domain, a field name) is not a crash of the model's code: said as what it is.
+      if (e instanceof SchemaError) throw new ModelError(`model '${model.name}': ${what === 'the state schema' ? 'state()' : what}: ${e.message}`, { cause: e });
       throw new ModelError(`model '${model.name}': ${what} threw: ${thrownMessage(e)}`, { cause: e });
     }
   };

@@ -249,9 +249,9 @@ class MapView {
   set size(_v: number) { fixed(`${this.$p}.size`, 'a map has one entry per key'); }
   get(k: unknown): unknown { return this.$a.get(this.idx(k)); }
   set(k: unknown, v: unknown): void { this.$a.set(this.idx(k), v); }
-  keys(): unknown[] { return Array.from({ length: this.$kc.card }, (_, i) => this.$kc.value(i)); }
-  values(): unknown[] { return Array.from({ length: this.$kc.card }, (_, i) => this.$a.get(i)); }
-  entries(): [unknown, unknown][] { return Array.from({ length: this.$kc.card }, (_, i) => [this.$kc.value(i), this.$a.get(i)]); }
+  keys(): unknown[] { const n = this.$kc.card, out = new Array<unknown>(n); for (let i = 0; i < n; i++) out[i] = this.$kc.value(i); return out; }
+  values(): unknown[] { const n = this.$kc.card, out = new Array<unknown>(n); for (let i = 0; i < n; i++) out[i] = this.$a.get(i); return out; }
+  entries(): [unknown, unknown][] { const n = this.$kc.card, out = new Array<[unknown, unknown]>(n); for (let i = 0; i < n; i++) out[i] = [this.$kc.value(i), this.$a.get(i)]; return out; }
   [Symbol.iterator](): Iterator<[unknown, unknown]> { return this.entries()[Symbol.iterator](); }
   $plain(): unknown { return decodeValue(this.$d, this.$a.$r.b, this.$a.$r.o + this.$a.$b); }
 }
