@@ -5,9 +5,9 @@
 // per schema (so the hot path does no per-state allocation and every property
 // access is a monomorphic load at a constant offset).
 import { codecOf, type Codec } from './codec.js';
-import { isScalar, DomainError, SchemaError, type ArrayD, type Domain, type MapD, type RecordD, type Scalar, type SetD, type ListD } from './domains.js';
+import { isScalar, DomainError, SchemaError, type ArrayD, type Domain, type MapD, type RecordD, type Scalar } from './domains.js';
 import { showValue, shownAs } from './messages.js';
-import { decodeScalar, decodeValue, encodeScalar, isOneSlot, keyNames, setWords, slotCodecOf, storeValue, widthOf, type SlotCodec } from './values.js';
+import { decodeValue, encodeScalar, isOneSlot, keyNames, setWords, slotCodecOf, storeValue, widthOf, type SlotCodec } from './values.js';
 
 /** The root of a view: the buffer and the offset of the state in it. Re-pointing it re-targets every sub-view. */
 export interface ViewRoot { b: Int32Array; o: number }
@@ -60,7 +60,7 @@ const fixed = (field: string, hint: string): never => { throw new ViewError('fix
 
 /** The two view factories of a schema: read-only (the state s and what only reads a state) and writable (the successor n). */
 export function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro: (root: ViewRoot) => any; rw: (root: ViewRoot) => any } {
-  const helpers = { DomainError, enumIndex, notBoolean, ScalarArray, ValueArray, RecordArray, MapView, SetViewImpl, ListViewImpl, fail, notInteger, readOnly, storeValue, decodeValue, slotCodecOf, UNKNOWN_FIELD };
+  const helpers = { DomainError, enumIndex, notBoolean, ScalarArray, RecordArray, MapView, SetViewImpl, ListViewImpl, fail, notInteger, readOnly, storeValue, decodeValue, slotCodecOf, UNKNOWN_FIELD };
   // One class per record *domain* and variant (all elements of an array of records share it, so a property
   // access stays monomorphic); an instance knows its root, its base slot and its path (for error messages).
   const classes = new Map<RecordD<Record<string, Domain>>, string>();
@@ -124,8 +124,7 @@ export function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro:
       case 'array': case 'map': {
         const names = d.kind === 'map' ? keyNames(d.keys) : null;
         const n = names ? names.length : (d as ArrayD<Domain>).length, w = widthOf(d.of);
-        const inner = isScalar(d.of) ? `new H.ScalarArray(r, ${base}, ${n}, ${constRef(d.of)}, ${path}, ${ro}, ${constRef(names)})`
-          : isOneSlot(d.of) ? `new H.ValueArray(r, ${base}, ${n}, ${constRef(slotCodecOf(d.of))}, ${path}, ${ro}, ${constRef(names)})`
+        const inner = isOneSlot(d.of) ? `new H.ScalarArray(r, ${base}, ${n}, ${constRef(isScalar(d.of) ? d.of : null)}, ${constRef(slotCodecOf(d.of))}, ${path}, ${ro}, ${constRef(names)})`
           : `new H.RecordArray([${Array.from({ length: n }, (_, i) => subView(d.of, `${base} + ${i * w}`, `${path} + ${JSON.stringify(`[${names ? names[i] : i}]`)}`, ro)).join(', ')}], r, ${base}, ${constRef(d.kind === 'map' ? { kind: 'array', length: n, of: d.of } : d)}, ${path}, ${ro}, ${constRef(names)})`;
         return d.kind === 'map' ? `new H.MapView(${inner}, ${constRef(codecOf(d.keys))}, ${constRef(d)})` : inner;
       }
@@ -160,10 +159,11 @@ function indexProblem(path: string, i: unknown, range: string): string {
   return `${path}[${showValue(i)}]: the index ${shownAs(i, 'a number')} is not an integer (indices: ${range})`;
 }
 
+/** An array (or map) of values kept in one slot each: scalars ($d, read in place), or tuples, optionals and unions ($d null: frozen plain values, written whole). */
 class ScalarArray {
-  declare $r: ViewRoot; declare $b: number; declare $n: number; declare $d: Scalar; declare $p: string; declare $ro: boolean; declare $k: readonly string[] | null;
-  constructor(r: ViewRoot, base: number, length: number, d: Scalar, path: string, ro: boolean, names: readonly string[] | null) {
-    this.$r = r; this.$b = base; this.$n = length; this.$d = d; this.$p = path; this.$ro = ro; this.$k = names;
+  declare $r: ViewRoot; declare $b: number; declare $n: number; declare $d: Scalar | null; declare $c: SlotCodec; declare $p: string; declare $ro: boolean; declare $k: readonly string[] | null;
+  constructor(r: ViewRoot, base: number, length: number, d: Scalar | null, c: SlotCodec, path: string, ro: boolean, names: readonly string[] | null) {
+    this.$r = r; this.$b = base; this.$n = length; this.$d = d; this.$c = c; this.$p = path; this.$ro = ro; this.$k = names;
     Object.freeze(this);
   }
   get length(): number { return this.$n; }
@@ -175,36 +175,13 @@ class ScalarArray {
   get(i: number): unknown {
     const x = this.$r.b[this.idx(i)]!;
     const d = this.$d;
-    return d.kind === 'int' ? x : d.kind === 'bool' ? x !== 0 : d.values[x];
+    return d === null ? this.$c.dec(x) : d.kind === 'int' ? x : d.kind === 'bool' ? x !== 0 : d.values[x];
   }
   set(i: number, v: unknown): void {
     if (this.$ro) readOnly(elemPath(this.$p, this.$k, i));
     const d = this.$d;
     const at = this.idx(i);
-    this.$r.b[at] = d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d.kind === 'bool' && typeof v === 'boolean' ? (v ? 1 : 0) : encodeScalar(d, v, elemPath(this.$p, this.$k, i));
-  }
-  toArray(): unknown[] { return Array.from({ length: this.$n }, (_, i) => this.get(i)); }
-  $plain(): unknown { return this.toArray(); }
-}
-
-/** An array (or map) of values kept in one slot each (tuples, optionals, unions): read as frozen plain values, written whole. */
-class ValueArray {
-  declare $r: ViewRoot; declare $b: number; declare $n: number; declare $c: SlotCodec; declare $p: string; declare $ro: boolean; declare $k: readonly string[] | null;
-  constructor(r: ViewRoot, base: number, length: number, c: SlotCodec, path: string, ro: boolean, names: readonly string[] | null) {
-    this.$r = r; this.$b = base; this.$n = length; this.$c = c; this.$p = path; this.$ro = ro; this.$k = names;
-    Object.freeze(this);
-  }
-  get length(): number { return this.$n; }
-  set length(_v: number) { fixed(`${this.$p}.length`, 'an array has the length its schema gives'); }
-  private idx(i: number): number {
-    if (!(i >= 0 && i < this.$n && Number.isInteger(i))) fail(indexProblem(this.$p, i, `0..${this.$n - 1}`), this.$p);
-    return this.$r.o + this.$b + i;
-  }
-  get(i: number): unknown { return this.$c.dec(this.$r.b[this.idx(i)]!); }
-  set(i: number, v: unknown): void {
-    if (this.$ro) readOnly(elemPath(this.$p, this.$k, i));
-    const at = this.idx(i);
-    this.$r.b[at] = this.$c.enc(v, elemPath(this.$p, this.$k, i));
+    this.$r.b[at] = d !== null && d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d !== null && d.kind === 'bool' && typeof v === 'boolean' ? (v ? 1 : 0) : this.$c.enc(v, elemPath(this.$p, this.$k, i));
   }
   toArray(): unknown[] { return Array.from({ length: this.$n }, (_, i) => this.get(i)); }
   $plain(): unknown { return this.toArray(); }
@@ -235,8 +212,8 @@ class RecordArray {
 
 /** A map over enum values or an int range: the array of its entries, reached by key. */
 class MapView {
-  declare $a: ScalarArray | ValueArray | RecordArray; declare $kc: Codec; declare $d: MapD<never, Domain>; declare $p: string;
-  constructor(inner: ScalarArray | ValueArray | RecordArray, keys: Codec, d: MapD<never, Domain>) {
+  declare $a: ScalarArray | RecordArray; declare $kc: Codec; declare $d: MapD<never, Domain>; declare $p: string;
+  constructor(inner: ScalarArray | RecordArray, keys: Codec, d: MapD<never, Domain>) {
     this.$a = inner; this.$kc = keys; this.$d = d; this.$p = inner.$p;
     Object.freeze(this);
   }
@@ -363,7 +340,7 @@ class ListViewImpl {
 }
 
 // What a write of an unknown name to each kind of view is told (UNKNOWN_FIELD reads it from the prototype).
-for (const [cls, hint] of [[ScalarArray, 'an array view is written with set(i, v)'], [ValueArray, 'an array view is written with set(i, v)'], [RecordArray, 'an element of an array of records is reached with at(i)'], [MapView, 'a map view is written with set(key, v)'], [SetViewImpl, 'a set view is written with add, delete or clear'], [ListViewImpl, 'a list view is written with set, push, shift, removeAt or clear']] as const) {
+for (const [cls, hint] of [[ScalarArray, 'an array view is written with set(i, v)'], [RecordArray, 'an element of an array of records is reached with at(i)'], [MapView, 'a map view is written with set(key, v)'], [SetViewImpl, 'a set view is written with add, delete or clear'], [ListViewImpl, 'a list view is written with set, push, shift, removeAt or clear']] as const) {
   Object.defineProperty(cls.prototype, '$hint', { value: hint });
   Object.setPrototypeOf(cls.prototype, UNKNOWN_FIELD);
 }
