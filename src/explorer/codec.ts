@@ -5,7 +5,7 @@
 // member (a bit) and a list element are their ranks: the encoding of a value
 // never depends on how it was built, and a set iterates in rank order.
 import { cardinality, describeDomain, type Domain, type RecordD, type Scalar } from './domains.js';
-import { shownAs, showValue } from './messages.js';
+import { shownAs, showValue, ViewError } from './messages.js';
 
 export interface Codec {
   readonly domain: Domain;
@@ -32,10 +32,31 @@ export function codecOf(d: Domain): Codec {
   return c;
 }
 
-function cached(d: Domain, card: number, rank: (v: unknown) => number, build: (r: number) => unknown): Codec {
-  if (card > CACHE_LIMIT) return { domain: d, card, rank, value: build };
+function cached(d: Domain, card: number, rank: (v: unknown) => number, build: (r: number) => object): Codec {
+  const make = (r: number): unknown => readOnlyValue(build(r));
+  if (card > CACHE_LIMIT) return { domain: d, card, rank, value: make };
   const memo: unknown[] = new Array(card);
-  return { domain: d, card, rank, value: (r) => { let v = memo[r]; if (v === undefined) { v = build(r); memo[r] = v; } return v; } };
+  return { domain: d, card, rank, value: (r) => { let v = memo[r]; if (v === undefined) { v = make(r); memo[r] = v; } return v; } };
+}
+
+/**
+ * A decoded compound value: frozen, behind a proxy whose traps throw on any write. Freezing alone would let
+ * sloppy-mode code (a CommonJS model) write `n.got[0] = 1` and lose it without a word.
+ */
+const READ_ONLY: ProxyHandler<object> = {
+  set(_t, k) { throw new ViewError('fixed', typeof k === 'string' && /^\d+$/.test(k) ? `[${k}]` : String(k), 'a value read from a state is read-only: build a new one and store it whole, as n.got = [1, x]'); },
+  defineProperty(_t, k) { return READ_ONLY.set!(_t, k, undefined, undefined); },
+  deleteProperty(_t, k) { return READ_ONLY.set!(_t, k, undefined, undefined); },
+};
+const readOnlyValue = (v: object): object => new Proxy(Object.freeze(v), READ_ONLY);
+
+/** A decoded value as plain, unfrozen data (what init states, traces and JSON hold: a proxy cannot cross to another thread). */
+export function toPlain(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(toPlain);
+  const o: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) o[k] = toPlain((v as Record<string, unknown>)[k]);
+  return o;
 }
 
 /** Mixed radix over parts (the first most significant): the strides and the values of a rank. */
@@ -73,7 +94,7 @@ function makeCodec(d: Domain): Codec {
         let r = 0;
         for (let i = 0; i < n; i++) { const x = parts[i]!.rank((v as Record<string, unknown>)[keys[i]!]); if (x < 0) return -1; r += x * strides[i]!; }
         return r;
-      }, (r) => { const xs = mr.values(r), o: Record<string, unknown> = {}; keys.forEach((k, i) => { o[k] = xs[i]; }); return Object.freeze(o); });
+      }, (r) => { const xs = mr.values(r), o: Record<string, unknown> = {}; keys.forEach((k, i) => { o[k] = xs[i]; }); return o; });
     }
     case 'tuple': case 'array': {
       const parts = d.kind === 'tuple' ? d.items.map(codecOf) : Array.from({ length: d.length }, () => codecOf(d.of));
@@ -84,7 +105,7 @@ function makeCodec(d: Domain): Codec {
         let r = 0;
         for (let i = 0; i < n; i++) { const x = parts[i]!.rank(v[i]); if (x < 0) return -1; r += x * strides[i]!; }
         return r;
-      }, (r) => Object.freeze(mr.values(r)));
+      }, (r) => mr.values(r));
     }
     case 'map': {
       const kc = codecOf(d.keys), names = Array.from({ length: kc.card }, (_, i) => String(kc.value(i)));
@@ -106,7 +127,7 @@ function makeCodec(d: Domain): Codec {
           r += x * strides[i]!;
         }
         return r;
-      }, (r) => { const xs = mr.values(r), o: Record<string, unknown> = {}; names.forEach((k, i) => { o[k] = xs[i]; }); return Object.freeze(o); });
+      }, (r) => { const xs = mr.values(r), o: Record<string, unknown> = {}; names.forEach((k, i) => { o[k] = xs[i]; }); return o; });
     }
     case 'optional': {
       const of = codecOf(d.of);
@@ -142,7 +163,7 @@ function makeCodec(d: Domain): Codec {
         let bits = 0;
         for (const x of v) { const r = of.rank(x); if (r < 0) return -1; bits |= 1 << r; }
         return bits;
-      }, (r) => { const out: unknown[] = []; for (let x = 0; x < of.card; x++) if (r & (1 << x)) out.push(of.value(x)); return Object.freeze(out); });
+      }, (r) => { const out: unknown[] = []; for (let x = 0; x < of.card; x++) if (r & (1 << x)) out.push(of.value(x)); return out; });
     }
     case 'list': {
       const of = codecOf(d.of), c = of.card, starts: number[] = [];
@@ -160,7 +181,7 @@ function makeCodec(d: Domain): Codec {
         let x = r - starts[len]!;
         const out = new Array<unknown>(len);
         for (let i = len - 1; i >= 0; i--) { out[i] = of.value(x % c); x = Math.floor(x / c); }
-        return Object.freeze(out);
+        return out;
       });
     }
   }

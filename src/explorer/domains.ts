@@ -80,7 +80,7 @@ export const tuple = <const T extends readonly Domain[]>(items: T): TupleD<T> =>
 };
 export const optional = <D extends Domain>(of: D): OptionalD<D> => {
   needDomain('optional(...)', of);
-  if (of.kind === 'optional') throw new SchemaError('optional(optional(...)): null would belong to both');
+  if (holdsNull(of)) throw new SchemaError(`optional(${describeDomain(of)}): its domain already holds null, which would then be two values`);
   return { kind: 'optional', of };
 };
 export const oneOf = <const T extends readonly Domain[]>(...alts: T): OneOfD<T> => {
@@ -150,6 +150,9 @@ export function describeDomain(d: Domain): string {
     case 'list': return `list(${d.maxLength}, ${describeDomain(d.of)})`;
   }
 }
+
+/** Whether null is a value of the domain (an optional, or a union with one). */
+const holdsNull = (d: Domain): boolean => plainKinds(d).includes('null');
 
 /** The JavaScript kinds a domain's plain values take. */
 function plainKinds(d: Domain): string[] {

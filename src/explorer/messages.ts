@@ -55,3 +55,18 @@ export function thrownMessage(e: unknown): string {
   const kind = kindOf(e);
   return `${showValue(e)} (${kind ? `${kind}, ` : ''}thrown instead of an Error)`;
 }
+
+/** A view used wrongly: a write to a read-only view, to a field the state does not have, or to a fixed property (an array's length). */
+export class ViewError extends Error {
+  constructor(readonly kind: 'input' | 'unknown' | 'fixed', readonly field: string, readonly hint = '') {
+    super(kind === 'input' ? `wrote field '${field}' of a read-only view of the state`
+      : kind === 'unknown' ? (hint ? `wrote '${field}', which is not a field (${hint})` : `wrote field '${field}', which the state does not have`)
+      : `wrote '${field}', which cannot be written (${hint})`);
+  }
+  /** The message for an action (which may write its successor n) or for a reader (a property, policy or constraint: `who` names it). */
+  explain(who: string, isAction: boolean): string {
+    if (this.kind === 'input') return isAction ? `${who} wrote its input state s (field '${this.field}'): write the successor n` : `${who} wrote field '${this.field}' of the state it reads (properties, policies and constraints only read the state)`;
+    return `${who} ${this.message}`;
+  }
+}
+

@@ -2,7 +2,7 @@
 // set of parameter values (and optionally one mutant) into what the engine runs.
 import { modelKit, type ModelKit } from './kit.js';
 import { plainOf } from './codec.js';
-import { codecOf, compileLayout, describeDomain, encodeState, isDomain, showValue, whenSlot, thrownMessage, DomainError, SchemaError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
+import { codecOf, compileLayout, describeDomain, encodeState, formatValue, isDomain, showValue, type Codec, whenSlot, thrownMessage, DomainError, SchemaError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
 import { validateFairness, validateModel, withNearestFields } from './validate.js';
 
 // ---------- parameters ----------
@@ -325,17 +325,20 @@ export function compileModel(model: Model, params: Record<string, number | strin
   const actions: ActionInstance[] = [];
   const baseActions: string[] = [];
   const actorSet = new Set<string>();
+  const instanceNames = new Set<string>();
   for (const a of call('actions()', () => def.actions(ctx, kit))) {
     if (typeof a?.name !== 'string' || typeof a.effect !== 'function') throw new ModelError(`model '${model.name}': every action needs a name and an effect`);
     if (baseActions.includes(a.name)) throw new ModelError(`model '${model.name}': action '${a.name}' is declared twice`);
     baseActions.push(a.name);
     const args: readonly unknown[] = a.over === undefined ? [undefined] : isDomain(a.over) ? call(`over of ${a.name}`, () => valuesOf(a.over as Domain)) : a.over;
     if (!Array.isArray(args)) throw new ModelError(`model '${model.name}': action ${a.name}: over must be an array of arguments or a domain`);
-    const guard = a.in === undefined ? a.guard : inGuard(a.in, a.guard, isDomain(a.over) ? a.over : null);
+    const guard = a.in === undefined ? a.guard : inGuard(a.in, a.guard);
     for (const arg of args) {
       const actor = typeof a.actor === 'function' ? call(`actor of ${a.name}`, () => (a.actor as (x: unknown) => string)(arg)) : a.actor;
       actorSet.add(actor);
-      const name = a.over ? `${a.name}(${formatArg(arg)})` : a.name;
+      const name = a.over === undefined ? a.name : `${a.name}(${isDomain(a.over) ? formatValue(a.over, arg) : formatArg(arg)})`;
+      if (instanceNames.has(name)) throw new ModelError(`model '${model.name}': action ${a.name}: two instances are named ${name} (traces, coverage and replay name instances): give over distinct elements`);
+      instanceNames.add(name);
       const where = `model '${model.name}': action ${name}: when`;
       const when = a.when === undefined ? null : withNearestFields(layout, where, () => compileWhen(layout, call(`when of ${name}`, () => a.when!(arg)), where));
       actions.push({ id: actions.length, name, base: a.name, actor, arg, guard, when, effect: a.effect });
@@ -373,17 +376,17 @@ function valuesOf(d: Domain): unknown[] {
 }
 
 /**
- * An action's guard with its `in` in front: the instance's argument must be in what `in` returns. A set view of
- * the `over` domain is tested by the argument's rank (a bit test); anything else by value.
+ * An action's guard with its `in` in front: the instance's argument must be in what `in` returns. A set view is
+ * tested by the argument's rank in the set's domain (a bit test); anything else by value.
  */
-function inGuard(pick: (s: any) => unknown, guard: ((s: any, arg: any) => boolean) | undefined, over: Domain | null): (s: any, arg: any) => boolean {
-  const codec = over === null ? null : codecOf(over);
+function inGuard(pick: (s: any) => unknown, guard: ((s: any, arg: any) => boolean) | undefined): (s: any, arg: any) => boolean {
   const contains = (box: unknown, arg: unknown): boolean => {
     if (typeof box !== 'object' || box === null) throw new TypeError(`in() returned ${showValue(box)}, not a set, a list or an iterable of values`);
-    const v = box as { $c?: unknown; $hasRank?: (r: number) => boolean; has?: (x: unknown) => boolean; includes?: (x: unknown) => boolean; [Symbol.iterator]?: () => Iterator<unknown> };
-    if (codec !== null && v.$c === codec && v.$hasRank !== undefined) return v.$hasRank(codec.rank(arg));
-    if (typeof v.has === 'function') return v.has(arg);
-    if (typeof v.includes === 'function') return v.includes(arg);
+    const v = box as { $c?: Codec; $hasRank?: (r: number) => boolean; $plain?: unknown; includes?: (x: unknown) => boolean; [Symbol.iterator]?: () => Iterator<unknown> };
+    // mc's set view: the argument's rank in the set's domain (an argument outside that domain is not in it).
+    if (v.$hasRank !== undefined && v.$c !== undefined) { const r = v.$c.rank(arg); return r >= 0 && v.$hasRank(r); }
+    // mc's list view compares values; anything else (arrays, JS Sets, generators) is walked and compared by value.
+    if (typeof v.$plain === 'function' && typeof v.includes === 'function') return v.includes(arg);
     if (typeof v[Symbol.iterator] === 'function') { for (const x of v as Iterable<unknown>) if (sameValue(x, arg)) return true; return false; }
     throw new TypeError(`in() returned ${showValue(box)}, not a set, a list or an iterable of values`);
   };

@@ -13,7 +13,7 @@ export * from './domains.js';
 export { showValue, kindOf, thrownMessage } from './messages.js';
 export { ViewError, type ViewRoot } from './views.js';
 export { encodeValue, decodeValue, widthOf } from './values.js';
-export { formatValue, codecOf } from './codec.js';
+export { formatValue, codecOf, type Codec } from './codec.js';
 // The view types (ViewOf, StateView, ReadonlyStateView, PlainState, ...) are in view-types.ts.
 export type * from './view-types.js';
 

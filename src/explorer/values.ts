@@ -7,9 +7,9 @@
 // lands there, so the state constraint can see the overflow before it is an
 // error); any other value (a scalar, a tuple, an optional, a union, and
 // every set member or list element) takes one slot.
-import { codecOf, explainNotIn, scalarBounds, plainOf } from './codec.js';
+import { codecOf, explainNotIn, scalarBounds, plainOf, toPlain } from './codec.js';
 import { describeDomain, isScalar, DomainError, SchemaError, type Domain, type KeyDomain, type MapD, type Scalar } from './domains.js';
-import { shownAs } from './messages.js';
+import { shownAs, showValue } from './messages.js';
 
 /** How a value sits in one slot: its bounds and its encoding. */
 export interface SlotCodec {
@@ -76,7 +76,7 @@ export function encodeValue(d: Domain, v: unknown, path: string, out: Int32Array
       for (let k = 0; k < words; k++) out[at + k] = 0;
       for (const x of v) {
         const r = of.rank(x);
-        if (r < 0) throw new DomainError(d.of.kind === 'int' ? `${path}: element ${shownAs(x, 'a number')} outside ${d.of.min}..${d.of.max}` : `${path}: element ${explainNotIn(d.of, x, 'it').message.replace(/^it := /, '')}`, path);
+        if (r < 0) throw new DomainError(memberProblem(d.of, x, path), path);
         out[at + ((r / 31) | 0)]! |= 1 << r % 31;
       }
       return;
@@ -126,14 +126,14 @@ export function encodeValue(d: Domain, v: unknown, path: string, out: Int32Array
 
 /** The plain value of domain `d` at buf[at..]. */
 export function decodeValue(d: Domain, buf: Int32Array, at: number): unknown {
-  if (isOneSlot(d)) return slotCodecOf(d).dec(buf[at]!);
+  if (isOneSlot(d)) return toPlain(slotCodecOf(d).dec(buf[at]!));
   switch (d.kind) {
     case 'set': {
       const of = codecOf(d.of), out: unknown[] = [];
-      for (let r = 0; r < d.size; r++) if (buf[at + ((r / 31) | 0)]! & (1 << r % 31)) out.push(of.value(r));
+      for (let r = 0; r < d.size; r++) if (buf[at + ((r / 31) | 0)]! & (1 << r % 31)) out.push(toPlain(of.value(r)));
       return out;
     }
-    case 'list': { const el = slotCodecOf(d.of); return Array.from({ length: Math.min(buf[at]!, d.maxLength + 1) }, (_, i) => el.dec(buf[at + 1 + i]!)); }
+    case 'list': { const el = slotCodecOf(d.of); return Array.from({ length: Math.min(buf[at]!, d.maxLength + 1) }, (_, i) => toPlain(el.dec(buf[at + 1 + i]!))); }
     case 'array': { const w = widthOf(d.of); return Array.from({ length: d.length }, (_, i) => decodeValue(d.of, buf, at + i * w)); }
     case 'map': {
       const w = widthOf(d.of), o: Record<string, unknown> = {};
@@ -183,4 +183,11 @@ export function decodeScalar(d: Scalar, x: number): boolean | number | string {
     case 'int': return x;
     case 'enum': return d.values[x] ?? `<invalid ${x}>`;
   }
+}
+
+/** Why x cannot be a member of a set over `of` at `path`: an int outside its range, or the innermost part of a compound member at fault. */
+export function memberProblem(of: Domain, x: unknown, path: string): string {
+  if (of.kind === 'int') return `${path}: element ${shownAs(x, 'a number')} outside ${of.min}..${of.max}`;
+  if (isScalar(of)) return `${path}: element ${explainNotIn(of, x, '').message.replace(/^ := /, '')}`;
+  return `${path}: element ${showValue(x)} cannot be a member (${explainNotIn(of, x, 'element').message})`;
 }

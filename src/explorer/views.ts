@@ -6,8 +6,10 @@
 // access is a monomorphic load at a constant offset).
 import { codecOf, type Codec } from './codec.js';
 import { isScalar, DomainError, SchemaError, type ArrayD, type Domain, type MapD, type RecordD, type Scalar } from './domains.js';
-import { showValue, shownAs } from './messages.js';
-import { decodeValue, encodeScalar, isOneSlot, keyNames, setWords, slotCodecOf, storeValue, widthOf, type SlotCodec } from './values.js';
+import { showValue, shownAs, ViewError } from './messages.js';
+
+export { ViewError };
+import { decodeValue, encodeScalar, memberProblem, isOneSlot, keyNames, setWords, slotCodecOf, storeValue, widthOf, type SlotCodec } from './values.js';
 
 /** The root of a view: the buffer and the offset of the state in it. Re-pointing it re-targets every sub-view. */
 export interface ViewRoot { b: Int32Array; o: number }
@@ -27,20 +29,6 @@ export interface ViewRoot { b: Int32Array; o: number }
 // reads would also trap what Node and libraries probe, such as then, toJSON and inspect; a TypeScript
 // model gets a compile error), and in sloppy code only, a write to a view's $-bookkeeping or to a
 // method's name (`n.q.push = f`), which the frozen view ignores.
-
-/** A view used wrongly: a write to a read-only view, to a field the state does not have, or to a fixed property (an array's length). */
-export class ViewError extends Error {
-  constructor(readonly kind: 'input' | 'unknown' | 'fixed', readonly field: string, readonly hint = '') {
-    super(kind === 'input' ? `wrote field '${field}' of a read-only view of the state`
-      : kind === 'unknown' ? (hint ? `wrote '${field}', which is not a field (${hint})` : `wrote field '${field}', which the state does not have`)
-      : `wrote '${field}', which cannot be written (${hint})`);
-  }
-  /** The message for an action (which may write its successor n) or for a reader (a property, policy or constraint: `who` names it). */
-  explain(who: string, isAction: boolean): string {
-    if (this.kind === 'input') return isAction ? `${who} wrote its input state s (field '${this.field}'): write the successor n` : `${who} wrote field '${this.field}' of the state it reads (properties, policies and constraints only read the state)`;
-    return `${who} ${this.message}`;
-  }
-}
 
 const keyPath = (path: string, k: string | symbol): string =>
   typeof k === 'string' && /^\d+$/.test(k) ? `${path}[${k}]` : path ? `${path}.${String(k)}` : String(k);
@@ -244,10 +232,7 @@ class SetViewImpl {
   set universe(_v: number) { fixed(`${this.$p}.universe`, 'the schema gives it'); }
   private rank(x: unknown): number {
     const r = this.$c.rank(x);
-    if (r < 0) {
-      const d = this.$c.domain;
-      fail(d.kind === 'int' ? `${this.$p}: element ${shownAs(x, 'a number')} outside ${d.min}..${d.max}` : `${this.$p}: element ${showValue(x)} is not a value of the set's domain`, this.$p);
-    }
+    if (r < 0) fail(memberProblem(this.$c.domain, x, this.$p), this.$p);
     return r;
   }
   private w(): number { if (this.$ro) readOnly(this.$p); return this.$r.o + this.$b; }
