@@ -336,7 +336,7 @@ export function compileModel(model: Model, params: Record<string, number | strin
     for (const arg of args) {
       const actor = typeof a.actor === 'function' ? call(`actor of ${a.name}`, () => (a.actor as (x: unknown) => string)(arg)) : a.actor;
       actorSet.add(actor);
-      const name = a.over === undefined ? a.name : `${a.name}(${isDomain(a.over) ? formatValue(a.over, arg) : formatArg(arg)})`;
+      const name = a.over === undefined ? a.name : `${a.name}(${isDomain(a.over) ? instanceArg(a.over, arg) : formatArg(arg)})`;
       if (instanceNames.has(name)) throw new ModelError(`model '${model.name}': action ${a.name}: two instances are named ${name} (traces, coverage and replay name instances): give over distinct elements`);
       instanceNames.add(name);
       const where = `model '${model.name}': action ${name}: when`;
@@ -367,6 +367,10 @@ export function compileModel(model: Model, params: Record<string, number | strin
   });
   return { model, params, mutant, layout, actions, baseActions, actors: [...actorSet], invariants, goals, liveness, deadlock, stuttering: def.stuttering ?? 'terminal', constraint, inits, initCount: plainInits.length };
 }
+
+/** An instance's argument as its name shows it: a tuple's items as an array's elements are (`Send(0,d1)`), anything else as traces print it. */
+const instanceArg = (d: Domain, arg: unknown): string =>
+  d.kind === 'tuple' ? (arg as unknown[]).map((x, i) => formatValue(d.items[i]!, x)).join(',') : formatValue(d, arg);
 
 /** Every value of a domain, in its order: the arguments of `over: D`. */
 function valuesOf(d: Domain): unknown[] {
