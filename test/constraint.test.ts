@@ -1,7 +1,8 @@
 // TLC's state-constraint semantics (issue 28): an initial state outside the constraint is generated
 // (counted) and dropped, as TLC drops it; a successor outside the constraint is generated and dropped
-// even where it has left a domain, so a bound can be declared at the constraint's own bound; inside the
-// constraint (or with none) a value past its domain stays a model error. Every engine, every worker count.
+// even where it has left a domain (an int past its range, a list pushed past its bound), so a bound can
+// be declared at the constraint's own bound; inside the constraint (or with none) a value past its
+// domain stays a model error. Every engine, every worker count.
 import { describe, expect, it } from 'vitest';
 import { fixture, mc } from './helpers.js';
 
@@ -76,4 +77,22 @@ describe('a successor past its domain', () => {
       }
     });
   }
+});
+
+describe('a list pushed one past its bound', () => {
+  const LIST = fixture('constraint-list.ts');
+  it('outside the constraint is generated and dropped: the counts of the list declared one longer (any engine)', () => {
+    // Lists of 0s and 1s up to length 2: 7 states, each with two pushes and (but the empty one) a pop.
+    for (const args of [[], ['--strategy', 'dfs'], ['--workers', '2', '--parallel-from', '1']]) {
+      const atBound = mc('run', LIST, ...args, '--json'), longer = mc('run', LIST, '--room', '3', ...args, '--json');
+      expect(atBound.code, atBound.stderr).toBe(0);
+      expect(figures(atBound.json)).toEqual(figures(longer.json));
+      expect(atBound.json.stats).toMatchObject({ distinct: 7, generated: 21 });
+    }
+  });
+  it('with no constraint is the model error it was', () => {
+    const r = mc('run', LIST, '--constrained', 'false', '--json');
+    expect(r.code).toBe(3);
+    expect(r.json.error.message).toBe('action Push(0) left a domain: q: push onto a full list (maxLength 2)');
+  });
 });

@@ -53,8 +53,11 @@ class WhenDispatch {
     this.masks = new Int32Array(Math.max(1, total * words));
     slots.forEach((s, d) => {
       for (const id of dispatch.get(s)!) {
-        const v = c.actions[id]!.when![1]! - this.mins[d]!;
-        this.masks[(this.offsets[d]! + v) * words + (id >>> 5)]! |= 1 << (id & 31);
+        const w = c.actions[id]!.when!; // its first group: [slot, k, v1..vk]
+        for (let j = 0; j < w[1]!; j++) {
+          const v = w[2 + j]! - this.mins[d]!;
+          this.masks[(this.offsets[d]! + v) * words + (id >>> 5)]! |= 1 << (id & 31);
+        }
       }
     });
     this.scratch = new Int32Array(words);

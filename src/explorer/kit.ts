@@ -9,7 +9,7 @@
 // typed with no annotation in the model.
 import { alwaysEventually, eventually, eventuallyAlways, implies, invariant, leadsTo, SF, sometimes, step, terminalStates, WF, type LivenessOptions } from '../invariants/index.js';
 import type { ActionDef, DeadlockPolicy, Fairness, Goal, Invariant, LivenessProperty, StepAction, StepProperty } from './model.js';
-import type { Domain, ReadonlyStateView, StateView } from './schema.js';
+import type { Domain, PlainOf, ReadonlyStateView, StateView } from './schema.js';
 import type { FairnessTarget } from '../invariants/index.js';
 
 /** The helpers a model's functions receive, typed by the model's state schema S. */
@@ -17,8 +17,11 @@ export interface ModelKit<S extends Record<string, Domain>> {
   /**
    * An action; its argument type is inferred from `over` (numbers, strings, objects, tuples:
    * `over: [[0, 'a'], [1, 'b']]` gives `readonly [0, 'a'] | readonly [1, 'b']`), without `over` it is undefined.
+   * `over: D` (a domain) gives one instance per value of D, its argument typed as D's values.
    */
-  action<const A = undefined>(def: ActionDef<StateView<S>, A, ReadonlyStateView<S>>): ActionDef<StateView<S>, A, ReadonlyStateView<S>>;
+  action<const D extends Domain>(def: ActionDef<StateView<S>, PlainOf<D>, ReadonlyStateView<S>> & { readonly over: D }): ActionDef<StateView<S>, PlainOf<D>, ReadonlyStateView<S>>;
+  /** An action over an array of arguments (or none). */
+  action<const A = undefined>(def: ActionDef<StateView<S>, A, ReadonlyStateView<S>> & { readonly over?: readonly A[] }): ActionDef<StateView<S>, A, ReadonlyStateView<S>>;
   /** A state predicate that must hold in every reachable state. */
   invariant(name: string, description: string, check: (s: ReadonlyStateView<S>) => boolean): Invariant<ReadonlyStateView<S>>;
   /** An invariant `antecedent ⇒ consequent`; reports say whether the antecedent was ever true. */
@@ -48,6 +51,6 @@ export interface ModelKit<S extends Record<string, Domain>> {
 
 /** The kit's run-time value: the exported helpers themselves. */
 export const modelKit: ModelKit<Record<string, Domain>> = {
-  action: (def) => def,
+  action: (def: unknown) => def as never,
   invariant, implies, step, sometimes, leadsTo, eventually, alwaysEventually, eventuallyAlways, terminalStates, WF, SF,
 };

@@ -1,7 +1,8 @@
 // The model API: what a model file exports, and how a model is compiled for one
 // set of parameter values (and optionally one mutant) into what the engine runs.
 import { modelKit, type ModelKit } from './kit.js';
-import { compileLayout, encodeState, scalarSlot, thrownMessage, DomainError, ViewError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
+import { plainOf } from './codec.js';
+import { codecOf, compileLayout, describeDomain, encodeState, formatValue, isDomain, showValue, type Codec, whenSlot, thrownMessage, DomainError, SchemaError, ViewError, type Domain, type Layout, type PlainState, type ReadonlyStateView, type StateView } from './schema.js';
 import { validateFairness, validateModel, withNearestFields } from './validate.js';
 
 // ---------- parameters ----------
@@ -81,16 +82,26 @@ export interface ActionDef<N, A = any, S = N> {
   /** Stable name, e.g. 'K.Copy'; parameterised instances are named 'X.Scribble(sq_tail_sh,3)'. */
   readonly name: string;
   readonly actor: string | ((arg: A) => string);
-  /** Parameterisation: one action instance per element (nondeterministic choice, TLA+'s \E). */
-  readonly over?: readonly A[];
+  /**
+   * Parameterisation: one action instance per element (nondeterministic choice, TLA+'s \E), or per value
+   * of a domain (`over: Msg`, in the domain's order).
+   */
+  readonly over?: readonly A[] | Domain;
+  /**
+   * The state-dependent part of the choice (TLA+'s `\E m \in msgs`): the instances whose argument is not
+   * in what this returns (a set or list view, or any iterable of values, compared as values) are disabled.
+   */
+  readonly in?: (s: S) => Iterable<A> | { has(x: A): boolean };
   readonly guard?: (s: S, arg: A) => boolean;
   /**
-   * A precondition given as data: the action is enabled only where each named scalar field has
-   * the given value (and the guard holds). Paths are written as traces print them ('P[2].loc').
+   * A precondition given as data: the action is enabled only where each named field has the given
+   * value, or one of the values of an array (`{ 'ctl[p1]': ['busy', 'waiting'] }`), and the guard holds.
+   * Paths are written as traces print them ('P[2].loc', 'ctl[p1]'); the fields hold scalars, tuples,
+   * optionals or unions.
    * The engine tests these slots directly, before calling any model code, so naming an actor's
    * program counter here makes the disabled instances of a state nearly free to skip.
    */
-  readonly when?: (arg: A) => Readonly<Record<string, boolean | number | string>>;
+  readonly when?: (arg: A) => Readonly<Record<string, unknown>>;
   /** n starts as a copy of s; write the successor into n. Return false for "no successor". s is read-only. */
   readonly effect: (s: S, n: N, arg: A) => void | boolean;
 }
@@ -156,7 +167,7 @@ export interface ModelDef<P extends ParamSpecs, S extends Record<string, Domain>
 
 /** A model as the engine and the CLI see it (type parameters erased). */
 export interface Model {
-  readonly def: ModelDef<ParamSpecs, Record<string, Domain>>;
+  readonly def: ModelDef<ParamSpecs, any>;
   readonly name: string;
   /** Where it came from: 'builtin' or the file path. */
   source?: string;
@@ -168,7 +179,7 @@ export interface Model {
  * so that the check uses the schema as finally inferred (a constraint on I would be checked too early).
  */
 export function defineModel<P extends ParamSpecs, S extends Record<string, Domain>, const I extends readonly unknown[] = readonly PlainState<NoInfer<S>>[]>(def: ModelDef<P, S, I>): Model {
-  return { def: def as unknown as ModelDef<ParamSpecs, Record<string, Domain>>, name: def.name };
+  return { def: def as unknown as ModelDef<ParamSpecs, any>, name: def.name };
 }
 
 export function isModel(x: unknown): x is Model {
@@ -326,6 +337,8 @@ export function compileModel(model: Model, params: Record<string, number | strin
   const call = <T>(what: string, f: () => T): T => {
     try { return f(); } catch (e) {
       if (e instanceof ModelError || e instanceof UsageError) throw e;
+      // A bad declaration (a domain, a field name) is not a crash of the model's code: said as what it is.
+      if (e instanceof SchemaError) throw new ModelError(`model '${model.name}': ${what === 'the state schema' ? 'state()' : what}: ${e.message}`, { cause: e });
       throw new ModelError(`model '${model.name}': ${what} threw: ${thrownMessage(e)}`, { cause: e });
     }
   };
@@ -335,18 +348,23 @@ export function compileModel(model: Model, params: Record<string, number | strin
   const actions: ActionInstance[] = [];
   const baseActions: string[] = [];
   const actorSet = new Set<string>();
+  const instanceNames = new Set<string>();
   for (const a of call('actions()', () => def.actions(ctx, kit))) {
     if (typeof a?.name !== 'string' || typeof a.effect !== 'function') throw new ModelError(`model '${model.name}': every action needs a name and an effect`);
     if (baseActions.includes(a.name)) throw new ModelError(`model '${model.name}': action '${a.name}' is declared twice`);
     baseActions.push(a.name);
-    const args: readonly unknown[] = a.over ?? [undefined];
+    const args: readonly unknown[] = a.over === undefined ? [undefined] : isDomain(a.over) ? call(`over of ${a.name}`, () => valuesOf(a.over as Domain)) : a.over;
+    if (!Array.isArray(args)) throw new ModelError(`model '${model.name}': action ${a.name}: over must be an array of arguments or a domain`);
+    const guard = a.in === undefined ? a.guard : inGuard(a.in, a.guard);
     for (const arg of args) {
       const actor = typeof a.actor === 'function' ? call(`actor of ${a.name}`, () => (a.actor as (x: unknown) => string)(arg)) : a.actor;
       actorSet.add(actor);
-      const name = a.over ? `${a.name}(${formatArg(arg)})` : a.name;
+      const name = a.over === undefined ? a.name : `${a.name}(${isDomain(a.over) ? instanceArg(a.over, arg) : formatArg(arg)})`;
+      if (instanceNames.has(name)) throw new ModelError(`model '${model.name}': action ${a.name}: two instances are named ${name} (traces, coverage and replay name instances): give over distinct elements`);
+      instanceNames.add(name);
       const where = `model '${model.name}': action ${name}: when`;
       const when = a.when === undefined ? null : withNearestFields(layout, where, () => compileWhen(layout, call(`when of ${name}`, () => a.when!(arg)), where));
-      actions.push({ id: actions.length, name, base: a.name, actor, arg, guard: a.guard, when, effect: a.effect });
+      actions.push({ id: actions.length, name, base: a.name, actor, arg, guard, when, effect: a.effect });
     }
   }
   const invariants = call('invariants()', () => def.invariants?.(ctx, kit) ?? []);
@@ -363,7 +381,7 @@ export function compileModel(model: Model, params: Record<string, number | strin
   const deadlock = call('deadlock()', () => def.deadlock?.(ctx, kit) ?? 'error');
   const constraint = call('constraint()', () => def.constraint?.(ctx, kit));
 
-  const plainInits = call('init()', () => def.init(ctx, kit));
+  const plainInits: unknown = call('init()', () => def.init(ctx, kit) as unknown);
   if (!Array.isArray(plainInits) || plainInits.length === 0) throw new ModelError(`model '${model.name}': init() must return a non-empty array of states`);
   const inits = new Int32Array(plainInits.length * layout.slots);
   plainInits.forEach((s, i) => {
@@ -377,11 +395,50 @@ export function compileModel(model: Model, params: Record<string, number | strin
   return { model, params, mutant, layout, actions, baseActions, actors: [...actorSet], invariants, steps, goals, liveness, deadlock, stuttering: def.stuttering ?? 'terminal', constraint, inits: kept, initCount, droppedInits: plainInits.length - initCount };
 }
 
+/** An instance's argument as its name shows it: a tuple's items as an array's elements are (`Send(0,d1)`), anything else as traces print it. */
+const instanceArg = (d: Domain, arg: unknown): string =>
+  d.kind === 'tuple' ? (arg as unknown[]).map((x, i) => formatValue(d.items[i]!, x)).join(',') : formatValue(d, arg);
+
+/** Every value of a domain, in its order: the arguments of `over: D`. */
+function valuesOf(d: Domain): unknown[] {
+  const c = codecOf(d);
+  if (c.card > 65536) throw new ModelError(`over ${describeDomain(d)}: ${c.card === Infinity ? 'too many' : c.card} values; an action may have at most 65536 instances`);
+  return Array.from({ length: c.card }, (_, r) => c.value(r));
+}
+
+/**
+ * An action's guard with its `in` in front: the instance's argument must be in what `in` returns. A set view is
+ * tested by the argument's rank in the set's domain (a bit test); anything else by value.
+ */
+function inGuard(pick: (s: any) => unknown, guard: ((s: any, arg: any) => boolean) | undefined): (s: any, arg: any) => boolean {
+  const contains = (box: unknown, arg: unknown): boolean => {
+    if (typeof box !== 'object' || box === null) throw new TypeError(`in() returned ${showValue(box)}, not a set, a list or an iterable of values`);
+    const v = box as { $c?: Codec; $hasRank?: (r: number) => boolean; $plain?: unknown; includes?: (x: unknown) => boolean; [Symbol.iterator]?: () => Iterator<unknown> };
+    // mc's set view: the argument's rank in the set's domain (an argument outside that domain is not in it).
+    if (v.$hasRank !== undefined && v.$c !== undefined) { const r = v.$c.rank(arg); return r >= 0 && v.$hasRank(r); }
+    // mc's list view compares values; anything else (arrays, JS Sets, generators) is walked and compared by value.
+    if (typeof v.$plain === 'function' && typeof v.includes === 'function') return v.includes(arg);
+    if (typeof v[Symbol.iterator] === 'function') { for (const x of v as Iterable<unknown>) if (sameValue(x, arg)) return true; return false; }
+    throw new TypeError(`in() returned ${showValue(box)}, not a set, a list or an iterable of values`);
+  };
+  return guard === undefined ? (s, arg) => contains(pick(s), arg) : (s, arg) => contains(pick(s), arg) && guard(s, arg);
+}
+
+/** Value equality of plain values (and views): records and tuples by their parts. */
+function sameValue(a: unknown, b: unknown): boolean {
+  a = plainOf(a); b = plainOf(b);
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** A `when` compiled to groups [slot, k, v1..vk]: the slot must hold one of the k encoded values. */
 function compileWhen(layout: Layout, fields: Readonly<Record<string, unknown>>, where: string): Int32Array {
   if (typeof fields !== 'object' || fields === null) throw new ModelError(`${where} must return a record of field paths to values`);
   const out: number[] = [];
   for (const [path, value] of Object.entries(fields)) {
-    try { const s = scalarSlot(layout, path, value); out.push(s.slot, s.value); } catch (e) {
+    try { const s = whenSlot(layout, path, value); out.push(s.slot, s.values.length, ...s.values); } catch (e) {
       if (e instanceof DomainError) throw new ModelError(`${where}: ${e.message}`, { field: e.field });
       throw e;
     }
@@ -393,7 +450,15 @@ function compileWhen(layout: Layout, fields: Readonly<Record<string, unknown>>, 
 export function whenHolds(a: ActionInstance, b: Int32Array, o: number): boolean {
   const w = a.when;
   if (w === null) return true;
-  for (let k = 0; k < w.length; k += 2) if (b[o + w[k]!] !== w[k + 1]) return false;
+  for (let k = 0; k < w.length;) {
+    const x = b[o + w[k]!], n = w[k + 1]!;
+    if (n === 1) { if (x !== w[k + 2]) return false; } else {
+      let any = false;
+      for (let j = 0; j < n; j++) if (x === w[k + 2 + j]) { any = true; break; }
+      if (!any) return false;
+    }
+    k += 2 + n;
+  }
   return true;
 }
 

@@ -1,22 +1,23 @@
 // Oracle: the Two-Phase Commit protocol of Gray & Lamport
-// (tlaplus/Examples specifications/transaction_commit/TwoPhase.tla).
+// (tlaplus/Examples specifications/transaction_commit/TwoPhase.tla), written as the
+// TLA+ is: rmState a function over RM, tmPrepared a set of RMs, msgs a set of records.
 // Published by TLC: RM = 3: 288 distinct / 1,146 generated / depth 11; RM = 5: 8,832;
 // RM = 6: 50,816; RM = 7: 296,448; RM = 8: 1,745,408 distinct.
 import { defineModel, intParam, type Ctx } from '../../src/explorer/model.js';
-import { array, enumOf, setOf, type ReadonlyStateView, type StateView } from '../../src/explorer/schema.js';
-import { invariant } from '../../src/invariants/index.js';
+import { enumOf, mapOf, modelValues, oneOf, record, setOf } from '../../src/explorer/schema.js';
 
 const params = { rm: intParam({ min: 1, max: 8, default: 3, help: 'number of resource managers' }) };
-// msgs ⊆ Message as a bitset: bit r is [type |-> "Prepared", rm |-> r], then Commit and Abort.
-const COMMIT = (p: { rm: number }) => p.rm, ABORT = (p: { rm: number }) => p.rm + 1;
-const state = (p: Ctx<typeof params>) => ({
-  rmState: array(p.rm, enumOf(['working', 'prepared', 'committed', 'aborted'])),
-  tmState: enumOf(['init', 'committed', 'aborted']),
-  tmPrepared: setOf(p.rm),
-  msgs: setOf(p.rm + 2),
-});
-type V = StateView<ReturnType<typeof state>>;
-type R = ReadonlyStateView<ReturnType<typeof state>>;
+const state = (p: Ctx<typeof params>) => {
+  const RM = modelValues('r', p.rm);
+  // Message == [type : {"Prepared"}, rm : RM] \cup [type : {"Commit", "Abort"}]
+  const Message = oneOf(record({ type: enumOf(['Prepared']), rm: RM }), record({ type: enumOf(['Commit', 'Abort']) }));
+  return {
+    rmState: mapOf(RM, enumOf(['working', 'prepared', 'committed', 'aborted'])),
+    tmState: enumOf(['init', 'committed', 'aborted']),
+    tmPrepared: setOf(RM),
+    msgs: setOf(Message),
+  };
+};
 
 export default defineModel({
   name: 'twophase',
@@ -24,34 +25,31 @@ export default defineModel({
   params,
   state,
   init: (p) => [{ rmState: Array.from({ length: p.rm }, () => 'working' as const), tmState: 'init', tmPrepared: [], msgs: [] }],
-  actions: (p) => {
-    const RM = Array.from({ length: p.rm }, (_, r) => r);
-    const rm = (r: number) => `RM${r}`;
-    const allPrepared = (1 << p.rm) - 1;
+  actions: (p, { action }) => {
+    const RM = modelValues('r', p.rm);
     return [
-      { name: 'TMCommit', actor: 'TM', guard: (s) => s.tmState === 'init' && (p.mutant === 'commit-unprepared' || s.tmPrepared.bits === allPrepared),
-        effect: (_s, n) => { n.tmState = 'committed'; n.msgs.add(COMMIT(p)); } },
-      { name: 'TMAbort', actor: 'TM', guard: (s) => s.tmState === 'init',
-        effect: (_s, n) => { n.tmState = 'aborted'; n.msgs.add(ABORT(p)); } },
-      // TPNext's \E rm: TMRcvPrepared(rm) \/ RMPrepare(rm) \/ RMChooseToAbort(rm) \/ RMRcvCommitMsg(rm) \/ RMRcvAbortMsg(rm).
-      { name: 'TMRcvPrepared', actor: 'TM', over: RM, guard: (s, r: number) => s.tmState === 'init' && s.msgs.has(r),
-        effect: (_s, n, r: number) => { n.tmPrepared.add(r); } },
-      { name: 'RMPrepare', actor: rm, over: RM, guard: (s, r: number) => s.rmState.get(r) === 'working',
-        effect: (_s, n, r: number) => { n.rmState.set(r, 'prepared'); n.msgs.add(r); } },
-      { name: 'RMChooseToAbort', actor: rm, over: RM, guard: (s, r: number) => s.rmState.get(r) === 'working',
-        effect: (_s, n, r: number) => { n.rmState.set(r, 'aborted'); } },
+      action({ name: 'TMCommit', actor: 'TM', guard: (s) => s.tmState === 'init' && (p.mutant === 'commit-unprepared' || s.tmPrepared.size === p.rm),
+        effect: (_s, n) => { n.tmState = 'committed'; n.msgs.add({ type: 'Commit' }); } }),
+      action({ name: 'TMAbort', actor: 'TM', guard: (s) => s.tmState === 'init',
+        effect: (_s, n) => { n.tmState = 'aborted'; n.msgs.add({ type: 'Abort' }); } }),
+      // TPNext's \E rm \in RM: TMRcvPrepared(rm) \/ RMPrepare(rm) \/ RMChooseToAbort(rm) \/ RMRcvCommitMsg(rm) \/ RMRcvAbortMsg(rm).
+      action({ name: 'TMRcvPrepared', actor: 'TM', over: RM, guard: (s, r) => s.tmState === 'init' && s.msgs.has({ type: 'Prepared', rm: r }),
+        effect: (_s, n, r) => { n.tmPrepared.add(r); } }),
+      action({ name: 'RMPrepare', actor: (r) => r, over: RM, when: (r) => ({ [`rmState[${r}]`]: 'working' }),
+        effect: (_s, n, r) => { n.rmState.set(r, 'prepared'); n.msgs.add({ type: 'Prepared', rm: r }); } }),
+      action({ name: 'RMChooseToAbort', actor: (r) => r, over: RM, guard: (s, r) => s.rmState.get(r) === 'working',
+        effect: (_s, n, r) => { n.rmState.set(r, 'aborted'); } }),
       // The receive actions stay enabled once the message is in msgs (their repeats are self-loops, counted as generated).
-      { name: 'RMRcvCommitMsg', actor: rm, over: RM, guard: (s) => s.msgs.has(COMMIT(p)),
-        effect: (_s, n, r: number) => { n.rmState.set(r, 'committed'); } },
-      { name: 'RMRcvAbortMsg', actor: rm, over: RM, guard: (s) => s.msgs.has(ABORT(p)),
-        effect: (_s, n, r: number) => { n.rmState.set(r, 'aborted'); } },
+      action({ name: 'RMRcvCommitMsg', actor: (r) => r, over: RM, guard: (s) => s.msgs.has({ type: 'Commit' }),
+        effect: (_s, n, r) => { n.rmState.set(r, 'committed'); } }),
+      action({ name: 'RMRcvAbortMsg', actor: (r) => r, over: RM, guard: (s) => s.msgs.has({ type: 'Abort' }),
+        effect: (_s, n, r) => { n.rmState.set(r, 'aborted'); } }),
     ];
   },
   // TwoPhase implements TCommit (TPSpec => TC!TCSpec), so TCommit's invariant must hold.
-  invariants: () => [invariant<R>('TCConsistent', 'no RM has aborted while another has committed', (s) => {
-    let aborted = false, committed = false;
-    for (let r = 0; r < s.rmState.length; r++) { const x = s.rmState.get(r); aborted ||= x === 'aborted'; committed ||= x === 'committed'; }
-    return !(aborted && committed);
+  invariants: (_p, { invariant }) => [invariant('TCConsistent', 'no RM has aborted while another has committed', (s) => {
+    const states = s.rmState.values();
+    return !(states.includes('aborted') && states.includes('committed'));
   })],
   // No deadlock: TMAbort is enabled while the TM is in init, and afterwards Commit or Abort is in msgs,
   // so a receive action is always enabled.

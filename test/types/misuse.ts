@@ -1,6 +1,6 @@
 // Mistakes in a model that must be compile errors (each line marked @ts-expect-error fails the
 // type check if it compiles). Checked by test/types.test.ts with the package's own declarations.
-import { defineModel, boolParam, enumParam, intParam, array, bool, enumOf, int, list, record, setOf } from 'mc-checker';
+import { defineModel, boolParam, enumParam, intParam, array, bool, enumOf, int, list, mapOf, modelValues, oneOf, optional, record, setOf, tuple } from 'mc-checker';
 
 export default defineModel({
   name: 'misuse',
@@ -89,4 +89,39 @@ export const badMutant = defineModel({
   actions: () => [],
   // @ts-expect-error slots is a number
   mutants: [{ id: 'm', kills: ['Typed'], why: 'x', params: { slots: 'two' } }],
+});
+
+// The richer domains: tuples, optionals, unions, sets and lists of compound values, maps.
+export const domains = defineModel({
+  name: 'domains', description: 'mistakes with compound values', params: {},
+  state: () => {
+    const RM = modelValues('r', 2);
+    const Msg = oneOf(record({ type: enumOf(['Prepared']), rm: RM }), record({ type: enumOf(['Commit', 'Abort']) }));
+    return {
+      q: list(2, tuple([int(0, 1), enumOf(['d1', 'd2'])])),
+      got: optional(tuple([int(0, 1), enumOf(['d1', 'd2'])])),
+      msgs: setOf(Msg),
+      rmState: mapOf(enumOf(['r1', 'r2']), enumOf(['working', 'prepared'])),
+      ctl: mapOf(int(1, 2), record({ busy: bool() })),
+    };
+  },
+  init: () => [{ q: [[0, 'd1']], got: null, msgs: [{ type: 'Commit' }], rmState: { r1: 'working', r2: 'working' }, ctl: [{ busy: false }, { busy: true }] }],
+  actions: (_p, { action }) => [
+    // Not mistakes: a list element stored whole, a set looked up by value, a map written by key, a choice over a domain in a set.
+    action({ name: 'Receive', actor: 'x', effect: (s, n) => { n.got = s.q.get(0); n.q.shift(); n.got = null; } }),
+    action({ name: 'Lookup', actor: 'x', guard: (s) => s.msgs.has({ type: 'Prepared', rm: 'r1' }) && s.rmState.get('r2') === 'working', effect: (_s, n) => { n.rmState.set('r1', 'prepared'); n.ctl.get(1).busy = true; } }),
+    action({ name: 'Choose', actor: 'x', over: modelValues('r', 2), in: (s) => [...s.rmState.keys()], effect: (_s, n, r) => { n.msgs.add({ type: 'Prepared', rm: r }); } }),
+    // @ts-expect-error a tuple with a value outside its enum
+    action({ name: 'BadTuple', actor: 'x', effect: (_s, n) => { n.q.push([0, 'd3']); } }),
+    // @ts-expect-error a record of a union without the field that its alternative needs
+    action({ name: 'BadMessage', actor: 'x', effect: (_s, n) => { n.msgs.add({ type: 'Prepared' }); } }),
+    // @ts-expect-error a value read from a list is read-only
+    action({ name: 'WriteRead', actor: 'x', effect: (s) => { s.q.get(0)[0] = 1; } }),
+    // @ts-expect-error a map key outside its key domain (modelValues('r', n) gives the type `r${number}`: its keys are checked at run time)
+    action({ name: 'BadKey', actor: 'x', effect: (_s, n) => { n.rmState.set('r3', 'working'); } }),
+    // @ts-expect-error an optional that is not null used as one
+    action({ name: 'Optional', actor: 'x', guard: (s) => s.got[0] === 1, effect: () => {} }),
+    // @ts-expect-error the argument of an over a domain has the domain's type
+    action({ name: 'OverDomain', actor: 'x', over: modelValues('r', 2), effect: (_s, n, r) => { n.rmState.set(r, r); } }),
+  ],
 });

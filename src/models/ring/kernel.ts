@@ -1,0 +1,227 @@
+// The kernel dispatcher K (A.5): one pass on cap_enter or a timer poll. It
+// snapshots the shared indices, detects a corrupt window, drains its backlog,
+// then dispatches SQEs one at a time: reserve a CQ slot, copy the SQE once,
+// release the SQ slot, validate and act on the copy, post the result.
+import { M } from './mutants.js';
+import { posting } from './post.js';
+import { decGen, decId, decRes, dist, enc, sat, type Cfg, type Kit, type Op, type R, type V } from './state.js';
+
+/** Would a kernel pass started now do anything (dispatch, flush, or find corruption)? A pass that would not is a stutter. */
+export function kernelHasWork(c: Cfg): (s: R) => boolean {
+  const { N, C, MS, MC, m } = c;
+  const A4 = m === M.A4, A5 = m === M.A5, A8 = m === M.A8;
+  return (s) => {
+    const head = A4 ? s.sq_head_sh : s.k_sq_head;
+    const avail = dist(s.sq_tail_sh, head, MS), used = dist(s.k_cq_tail, s.cq_head_sh, MC);
+    if (avail > N && !A5) return true;
+    if (used > C) return true;
+    if (s.k_backlog.length > 0 && used < C) return true;
+    return avail >= 1 && used + (A8 ? 0 : s.k_reserved) < C;
+  };
+}
+
+/** End of the pass: scratch registers back to 0 so equivalent states coincide. */
+const kReturn = (n: V): void => {
+  n.k_snap_t = 0; n.k_snap_ch = 0; n.k_disp = 0; n.k_timer = false; n.k_flush = false;
+  n.k_pc = 'Idle';
+};
+
+/** K.Snap to K.Dispatch: the start of a pass and the dispatch of one SQE. */
+export function kernelPassActions(c: Cfg, { action }: Kit) {
+  const { N, C, MS, MC, adv, proc, m } = c;
+  const A1 = m === M.A1, A4 = m === M.A4, A5 = m === M.A5, A7 = m === M.A7, A8 = m === M.A8;
+  const kWork = kernelHasWork(c);
+
+  /** K.Pick's test: budget left (MAX_DISPATCH = SQ_N), an SQE in the snapshot, and a CQ slot to reserve. */
+  const canPick = (s: R): boolean => {
+    const avail = dist(s.k_snap_t, s.k_sq_head, MS), used = dist(s.k_cq_tail, s.k_snap_ch, MC);
+    // k_disp is kept only where FailClosed(c) is checked (adversary on); without X the snapshot bounds it.
+    return (!adv || s.k_disp < N) && avail >= 1 && used + (A8 ? 0 : s.k_reserved) < C;
+  };
+
+  return [
+    action({
+      name: 'K.Snap', actor: 'K',
+      guard: (s) => s.k_pc === 'Entered' || (s.k_pc === 'Idle' && kWork(s)),
+      effect: (s, n) => {
+        n.k_snap_t = s.sq_tail_sh; // acquire
+        n.k_snap_ch = s.cq_head_sh; // acquire
+        if (A4) n.k_sq_head = s.sq_head_sh; // the mutant trusts the shared head
+        n.k_timer = proc && s.k_pc === 'Idle';
+        const head = A4 ? s.sq_head_sh : s.k_sq_head;
+        const avail = dist(s.sq_tail_sh, head, MS), used = dist(s.k_cq_tail, s.cq_head_sh, MC);
+        if (avail > N && !A5) n.k_pc = 'SqCorrupt';
+        else {
+          n.g_bad_seen = 0; // FailClosed(b) compares consecutive SqCorrupt passes only
+          if (used > C) n.k_pc = 'CqCorrupt';
+          else if (s.k_backlog.length > 0) { n.k_flush = true; n.k_pc = 'Post1'; }
+          else n.k_pc = 'Pick';
+        }
+      },
+    }),
+    action({
+      name: 'K.Pick', actor: 'K',
+      when: () => ({ k_pc: 'Pick' }),
+      guard: (s) => canPick(s),
+      effect: (_s, n) => { n.k_pc = A1 ? 'Release' : 'Copy'; },
+    }),
+    action({
+      // The other branch of K.Pick: nothing (more) to dispatch, cap_enter / the poll returns.
+      name: 'K.Return', actor: 'K',
+      when: () => ({ k_pc: 'Pick' }),
+      guard: (s) => !canPick(s),
+      effect: (_s, n) => { kReturn(n); },
+    }),
+    action({
+      name: 'K.Copy', actor: 'K',
+      when: () => ({ k_pc: 'Copy' }),
+      effect: (s, n) => {
+        const h = A1 ? (s.k_sq_head + MS - 1) % MS : s.k_sq_head;
+        const slot = h % N;
+        const e = s.sqe.at(slot);
+        const d = dist(s.k_snap_t, h, MS);
+        if (d < 1 || d > N) n.g_bad_dispatch = true;
+        if (s.k_timer && e.op === 'CALLA' && !A1) { kReturn(n); return; } // timer poll stops at a CALL: leave it, return
+        n.k_op = e.op; n.k_id = e.id; // the one copy into kernel memory
+        if (adv) {
+          const gen = s.g_sq_pos.get(slot) === h;
+          n.g_k_gen = gen;
+          if (!gen) n.g_sq_pos.set(slot, -1);
+        }
+        if (A1) { if (!adv || n.g_k_gen) n.g_disp.set(e.id, sat(s.g_disp.get(e.id))); n.k_pc = 'Dispatch'; } else n.k_pc = 'Release';
+      },
+    }),
+    action({
+      name: 'K.Release', actor: 'K',
+      when: () => ({ k_pc: 'Release' }),
+      effect: (s, n) => {
+        n.k_sq_head = (s.k_sq_head + 1) % MS;
+        n.sq_head_sh = n.k_sq_head; // release
+        if (A1) { n.k_pc = 'Copy'; return; }
+        if (!adv || s.g_k_gen) n.g_disp.set(s.k_id, sat(s.g_disp.get(s.k_id)));
+        n.k_pc = 'Dispatch';
+      },
+    }),
+    action({
+      name: 'K.Dispatch', actor: 'K',
+      when: () => ({ k_pc: 'Dispatch' }),
+      effect: (s, n) => {
+        // Validation and dispatch act on the private copy; the mutant M-A7 re-reads the shared op.
+        let op: Op = s.k_op;
+        if (A7) {
+          op = s.sqe.at(((s.k_sq_head + MS - 1) % MS) % N).op;
+          if (op !== s.k_op) n.g_unvalidated = true;
+        }
+        const id = s.k_id;
+        const valid = id !== 0 && (s.k_op === 'NOP' || (s.k_op === 'CALLA' && !s.k_inflight.has(id)));
+        if (adv) n.k_disp = s.k_disp + 1;
+        n.k_op = 'NONE';
+        n.k_reserved = s.k_reserved + 1; // a CQ slot is reserved for this SQE's completion
+        if (valid && op === 'CALLA') {
+          n.k_inflight.add(id);
+          if (adv && s.g_k_gen) n.g_inflight_gen.add(id);
+          n.k_id = 0; n.g_k_gen = false;
+          n.k_pc = 'Pick';
+        } else {
+          n.k_res = valid && op === 'NOP' ? 'OK' : 'ERR_INVALID';
+          n.k_pc = 'Post1';
+        }
+      },
+    }),
+  ];
+}
+
+/** K.Post1 to K.Post3: K posts the result it holds, or in flush mode the backlog's head. */
+export function kernelPostActions(c: Cfg, { action }: Kit) {
+  const { adv, m } = c;
+  const A3 = m === M.A3;
+  const { full, postPayload, postTail } = posting(c);
+
+  const kFinishPost = (n: V): void => {
+    n.k_id = 0; n.k_res = 'OK'; n.g_k_gen = false;
+    if (n.k_flush) {
+      if (n.k_backlog.length > 0) n.k_pc = 'Post1';
+      else { n.k_flush = false; n.k_pc = 'Pick'; }
+    } else n.k_pc = 'Pick';
+  };
+
+  return [
+    action({
+      name: 'K.Post1', actor: 'K',
+      when: () => ({ k_pc: 'Post1' }),
+      guard: (s) => s.cq_lock === 'free',
+      effect: (s, n) => {
+        n.cq_lock = 'K';
+        const isFull = full(s); // loads cq_head_sh
+        if (s.k_flush) {
+          if (isFull && !A3) { n.cq_lock = 'free'; kReturn(n); return; }
+          if (isFull) n.g_bad_post = true;
+          const x = n.k_backlog.shift();
+          n.k_id = decId(x); n.k_res = decRes(x); n.g_k_gen = decGen(x);
+          n.k_pc = 'Post2';
+          return;
+        }
+        if (isFull && !A3) {
+          // never overwrite: keep the completion (it stays reserved) in the backlog
+          n.k_backlog.push(enc(s.k_id, s.k_res, !adv || s.g_k_gen));
+          n.cq_lock = 'free';
+          n.k_id = 0; n.k_res = 'OK'; n.g_k_gen = false;
+          n.k_pc = 'Pick';
+          return;
+        }
+        if (isFull) n.g_bad_post = true;
+        n.k_pc = 'Post2';
+      },
+    }),
+    action({
+      name: 'K.Post2', actor: 'K',
+      when: () => ({ k_pc: 'Post2' }),
+      effect: (s, n) => {
+        postPayload(s, n, s.k_id, s.k_res, s.g_k_gen);
+        n.k_pc = 'Post3';
+      },
+    }),
+    action({
+      name: 'K.Post3', actor: 'K',
+      when: () => ({ k_pc: 'Post3' }),
+      effect: (s, n) => {
+        postTail(s, n, s.k_id, s.k_res, s.g_k_gen);
+        kFinishPost(n);
+      },
+    }),
+  ];
+}
+
+/** Adversary only: the pass found a corrupt SQ or CQ window (A.10.1) and reports ERR_RING. */
+export function corruptionActions(c: Cfg, { action }: Kit) {
+  const { N, MS, m } = c;
+  const A6 = m === M.A6;
+  return [
+    action({
+      name: 'K.SqCorrupt', actor: 'K',
+      when: () => ({ k_pc: 'SqCorrupt' }),
+      effect: (s, n) => {
+        const code = s.k_sq_head * MS + s.k_snap_t + 1;
+        if (s.g_bad_seen === code) n.g_reprocessed = true;
+        n.g_bad_seen = code;
+        if (!A6) {
+          // resync: skip the bad window (A.10.1); the SQ contents from before are void
+          n.k_sq_head = s.k_snap_t;
+          n.sq_head_sh = s.k_snap_t;
+          for (let j = 0; j < N; j++) n.g_sq_pos.set(j, -1);
+        }
+        if (s.g_rec === 0) n.g_rec = 1; // cap_enter returns ERR_RING
+        kReturn(n);
+      },
+    }),
+    action({
+      name: 'K.CqCorrupt', actor: 'K',
+      when: () => ({ k_pc: 'CqCorrupt' }),
+      effect: (s, n) => {
+        // post nothing, dispatch nothing; owed completions stay reserved / backlogged
+        if (s.g_rec === 0) n.g_rec = 1; // cap_enter returns ERR_RING
+        kReturn(n);
+      },
+    }),
+  ];
+}
