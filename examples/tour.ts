@@ -2,7 +2,7 @@
 // a bounded queue. Each line is type-checked (examples/tsconfig.json) and the
 // model runs: `mc run examples/tour.ts`, `mc mutate examples/tour.ts`,
 // `mc check examples/tour.ts`.
-import { defineModel, goldenFile, boolParam, enumParam, intParam, array, bool, enumOf, int, list, record, setOf } from 'mc-checker';
+import { defineModel, goldenFile, boolParam, enumParam, intParam, bool, enumOf, int, list, mapOf, modelValues, optional, record, setOf } from 'mc-checker';
 
 export default defineModel({
   name: 'tour',
@@ -15,22 +15,25 @@ export default defineModel({
     handoff: boolParam({ default: true, help: 'a busy worker may hand its job to an idle one' }),
     policy: enumParam(['terminal', 'allowed', 'error'], { default: 'terminal', help: 'deadlock policy' }),
   },
-  // Domains: bool, int(min, max), enumOf, array(n, D), record({...}), setOf(n), list(max, D).
-  state: (p) => ({
-    submitted: int(0, p.jobs),
-    queue: list(p.cap, int(1, p.jobs)), // job ids, oldest first
-    worker: array(p.pool, record({ pc: enumOf(['idle', 'busy']), job: int(0, p.jobs) })),
-    busy: setOf(p.pool), // redundant with worker[i].pc, so an invariant can cross-check it
-    served: int(0, p.jobs),
-    closed: bool(),
-  }),
+  // Domains: bool, int(min, max), enumOf, modelValues, record, tuple, optional, oneOf, array, mapOf, setOf, list (README: Values).
+  state: (p) => {
+    const W = modelValues('w', p.pool); // the workers w1, w2, ...: traces print their names
+    return {
+      submitted: int(0, p.jobs),
+      queue: list(p.cap, int(1, p.jobs)), // job ids, oldest first
+      worker: mapOf(W, record({ pc: enumOf(['idle', 'busy']), job: optional(int(1, p.jobs)) })), // job: null when idle
+      busy: setOf(W), // redundant with worker[w].pc, so an invariant can cross-check it
+      served: int(0, p.jobs),
+      closed: bool(),
+    };
+  },
   init: (p) => [{
     submitted: 0, queue: [], served: 0, closed: false, busy: [],
-    worker: Array.from({ length: p.pool }, () => ({ pc: 'idle' as const, job: 0 })),
+    worker: Array.from({ length: p.pool }, () => ({ pc: 'idle' as const, job: null })), // a map given in key order
   }],
   actions: (p, { action }) => {
-    const ids = Array.from({ length: p.pool }, (_, i) => i);
-    const pairs = ids.flatMap((from) => ids.filter((to) => to !== from).map((to) => ({ from, to })));
+    const W = modelValues('w', p.pool);
+    const pairs = W.values.flatMap((from) => W.values.filter((to) => to !== from).map((to) => ({ from, to })));
     return [
       // No `over`: one instance. The guard reads s (read-only); the effect writes n.
       action({
@@ -38,35 +41,35 @@ export default defineModel({
         guard: (s) => s.submitted < p.jobs && s.queue.length < p.cap,
         effect: (s, n) => { n.submitted = s.submitted + 1; n.queue.push(s.submitted + 1); },
       }),
-      // `over` numbers: one instance per worker, Take(0), Take(1); `when` tests a field as data.
+      // `over` a domain: one instance per worker, Take(w1), Take(w2); `when` tests a field (a map entry) as data.
       action({
-        name: 'Take', actor: (i) => `W${i}`, over: ids,
-        when: (i) => ({ [`worker[${i}].pc`]: 'idle' }),
+        name: 'Take', actor: (w) => w, over: W,
+        when: (w) => ({ [`worker[${w}].pc`]: 'idle' }),
         guard: (s) => s.queue.length > 0,
-        effect: (_s, n, i) => {
-          const w = n.worker.at(i);
-          w.job = n.queue.shift(); w.pc = 'busy'; n.busy.add(i);
+        effect: (_s, n, w) => {
+          const r = n.worker.get(w);
+          r.job = n.queue.shift(); r.pc = 'busy'; n.busy.add(w);
         },
       }),
+      // `in`: the choice depends on the state, TLA+'s \E w \in busy: only the busy workers' instances are enabled.
       action({
-        name: 'Finish', actor: (i) => `W${i}`, over: ids,
-        when: (i) => ({ [`worker[${i}].pc`]: 'busy' }),
+        name: 'Finish', actor: (w) => w, over: W, in: (s) => s.busy,
         // The mutant 'forget-busy' leaves the worker in the busy set; 'finish-drops-queued' also drops a queued job.
-        effect: (s, n, i) => {
-          n.worker.at(i).pc = 'idle'; n.worker.at(i).job = 0; n.served = s.served + 1;
-          if (p.mutant !== 'forget-busy') n.busy.delete(i);
+        effect: (s, n, w) => {
+          n.worker.set(w, { pc: 'idle', job: null }); n.served = s.served + 1; // a record stored whole
+          if (p.mutant !== 'forget-busy') n.busy.delete(w);
           if (p.mutant === 'finish-drops-queued' && s.queue.length > 0) n.queue.shift();
         },
       }),
-      // `over` objects: the argument is typed { from: number; to: number }. Returning false means no successor.
+      // `over` objects: the argument is typed { from: 'w1' | ...; to: ... }. Returning false means no successor.
       action({
-        name: 'Handoff', actor: ({ from }) => `W${from}`, over: pairs,
+        name: 'Handoff', actor: ({ from }) => from, over: pairs,
         // The mutant 'handoff-to-busy' hands a job to a worker that has one (which is then lost).
-        guard: (s, { from, to }) => p.handoff && s.worker.at(from).pc === 'busy' && (p.mutant === 'handoff-to-busy' || s.worker.at(to).pc === 'idle'),
+        guard: (s, { from, to }) => p.handoff && s.worker.get(from).pc === 'busy' && (p.mutant === 'handoff-to-busy' || s.worker.get(to).pc === 'idle'),
         effect: (s, n, { from, to }) => {
           if (s.served === p.jobs - 1) return false; // the last job is finished where it is
-          n.worker.at(to).job = s.worker.at(from).job; n.worker.at(to).pc = 'busy'; n.busy.add(to);
-          n.worker.at(from).job = 0; n.worker.at(from).pc = 'idle'; n.busy.delete(from);
+          n.worker.set(to, { pc: 'busy', job: s.worker.get(from).job }); n.busy.add(to);
+          n.worker.set(from, { pc: 'idle', job: null }); n.busy.delete(from);
         },
       }),
       // `over` tuples: the argument is readonly ['close', true] | readonly ['reopen', false].
@@ -79,7 +82,7 @@ export default defineModel({
   },
   invariants: (p, { invariant, implies }) => [
     invariant('BusySet', 'busy holds exactly the busy workers', (s) =>
-      s.worker.length === p.pool && Array.from({ length: p.pool }, (_, i) => i).every((i) => s.busy.has(i) === (s.worker.at(i).pc === 'busy'))),
+      s.worker.size === p.pool && s.worker.entries().every(([w, r]) => s.busy.has(w) === (r.pc === 'busy'))),
     // An implication: reports say whether its antecedent was ever true.
     implies('AllServedWhenClosed', 'closed with an empty queue and idle workers means every job was served',
       (s) => s.closed && s.queue.length === 0 && s.busy.size === 0, (s) => s.served === p.jobs),
@@ -98,7 +101,7 @@ export default defineModel({
     return [
       eventually('AllServed', 'every job is eventually served', (s) => s.served === p.jobs, { fairness: fair }),
       leadsTo('QueuedIsTaken', 'a queued job is eventually taken', (s) => s.queue.length > 0, (s) => s.queue.length === 0, { fairness: fair }),
-      alwaysEventually('IdleOften', 'some worker is idle infinitely often', (s) => s.busy.size < p.pool, { fairness: [WF({ actor: 'W0' }), ...fair] }),
+      alwaysEventually('IdleOften', 'some worker is idle infinitely often', (s) => s.busy.size < p.pool, { fairness: [WF({ actor: 'w1' }), ...fair] }),
       eventuallyAlways('Quiet', 'from some point on the queue stays empty', (s) => s.queue.length === 0, { fairness: fair }),
     ];
   },
