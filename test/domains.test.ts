@@ -714,3 +714,20 @@ describe('found while writing these tests, and fixed in src/', () => {
     expect(r.code).toBe(3);
   });
 });
+
+describe('packing takes the bits of a domain\'s size', () => {
+  it('a set over k possible members takes k bits (31 to a slot), a one-slot value ceil(log2 card) bits', () => {
+    // PaxosCommit's phase-1b messages: 108 possible members, 4 slots of 31, 31, 31 and 15 bits: 4 words.
+    const Msg = tuple([int(0, 5), int(0, 2), enumOf(['a', 'b', 'c', 'd', 'e', 'f'])]);
+    expect(cardinality(Msg)).toBe(108);
+    const L = compileLayout({ msgs: setOf(Msg) });
+    expect([L.slots, L.words]).toEqual([4, 4]);
+    expect(Array.from(L.slotMax)).toEqual([2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1, 2 ** 15 - 1]);
+    // Ten optional tuples of 1 + 2 * 2 = 5 values (3 bits each) pack into one 32-bit word.
+    const T = compileLayout({ xs: array(10, optional(tuple([bool(), bool()]))) });
+    expect([T.slots, T.words]).toEqual([10, 1]);
+    // A list's spare slot takes no bits: list(3, int(0, 7)) is 2 + 3 * 3 bits.
+    const Q = compileLayout({ q: list(3, int(0, 7)), r: int(0, 2 ** 20 - 1) });
+    expect([Q.slots, Q.words]).toEqual([6, 1]);
+  });
+});
