@@ -82,6 +82,14 @@ describe('mc check', () => {
     expect(JSON.parse(readFileSync(join(dir, 'check-demo.golden.json'), 'utf8')).k2.distinct).toBe(k2.figures.distinct);
     expect(mc('check', model).code).toBe(0);
   });
+  it('--update-golden names the golden file it rewrote, and one it cannot write is the check\'s failure (exit 5), not an internal error', () => {
+    writeFileSync(model, readFileSync(model, 'utf8').replace("init: () => [{ a: 0, b: 0 }]", "init: () => [{ a: 0, b: 0 }, { a: 1, b: 0 }]"));
+    expect(mc('check', model, '--update-golden').stdout).toMatch(/golden\s*│ updated\s*│ check-demo\.golden\.json rewritten with the figures above/);
+    writeFileSync(model, readFileSync(model, 'utf8').replace("{ a: 1, b: 0 }]", "{ a: 2, b: 0 }]").replace(/goldenFile\([^)]*\)/, "'/nonexistent-dir/check-demo.golden.json'"));
+    const r = mc('check', model, '--update-golden', '--json');
+    expect(r.code).toBe(5);
+    expect(r.json.models[0].problems).toContainEqual(expect.stringMatching(/^cannot record golden figures in \/nonexistent-dir\/check-demo\.golden\.json: ENOENT/));
+  });
   it('names a surviving mutant', () => {
     writeFileSync(model, readFileSync(model, 'utf8').replace("p.mutant === 'both-top' ||", "p.mutant === 'nothing' ||"));
     const r = mc('check', model);

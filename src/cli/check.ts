@@ -31,6 +31,8 @@ export interface ModelCheck {
   /** Model-level problems: no CI configuration, no mutant, golden file updated. */
   problems: string[];
   goldenUpdated: boolean;
+  /** Where the model keeps its golden figures (null: it declares no goldenFile). */
+  goldenFile: string | null;
   ok: boolean;
   seconds: number;
 }
@@ -81,12 +83,18 @@ export async function checkModel(model: Model, search: Partial<SearchOptions>, u
     const changed = JSON.stringify(golden) !== JSON.stringify(newGolden);
     if (changed) {
       if (!model.def.goldenFile) problems.push('cannot record golden figures: the model declares no goldenFile');
-      else { writeGolden(model.def.goldenFile, newGolden); goldenUpdated = true; }
+      else {
+        try { writeGolden(model.def.goldenFile, newGolden); goldenUpdated = true; } catch (e) {
+          // A file that cannot be written is the check's problem to state, never an internal error.
+          const code = (e as { code?: unknown }).code;
+          problems.push(`cannot record golden figures in ${model.def.goldenFile}: ${(e as Error).message}${typeof code === 'string' && !(e as Error).message.includes(code) ? ` (${code})` : ''}`);
+        }
+      }
     }
     for (const c of configs) c.golden = newGolden[c.name] ?? null;
   }
   const ok = problems.length === 0 && configs.every((c) => c.ok) && mutants.every((m) => m.verdict === 'killed');
-  return { model: model.name, configs, mutants, neverFired, unreachedGoals, problems, goldenUpdated, ok, seconds: (performance.now() - t0) / 1000 };
+  return { model: model.name, configs, mutants, neverFired, unreachedGoals, problems, goldenUpdated, goldenFile: model.def.goldenFile ?? null, ok, seconds: (performance.now() - t0) / 1000 };
 }
 
 // ---------- reports ----------

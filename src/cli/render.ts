@@ -1,4 +1,5 @@
 // Output: the JSON documents (versioned schemas) and their human renderings.
+import { basename } from 'node:path';
 import Table from 'cli-table3';
 import { kebab, type CompiledModel, type Model, type ParamSpec } from '../explorer/model.js';
 import type { SearchResult } from '../explorer/search.js';
@@ -298,7 +299,7 @@ export function renderCheck(checks: ModelCheck[], ok: boolean): string {
     for (const x of m.mutants) t.push([m.model, `mutant ${x.id}`, x.verdict === 'killed' ? 'killed' : x.verdict.toUpperCase(), x.verdict === 'killed' ? `${x.fired} (${states(x.traceLength ?? 0)})` : x.message ?? '']);
     t.push([m.model, 'coverage & goals', m.neverFired.length || m.unreachedGoals.length ? 'FAIL' : 'ok', [m.neverFired.length ? `never fired: ${m.neverFired.join(', ')}` : 'every action fired', m.unreachedGoals.length ? `unreached: ${m.unreachedGoals.join(', ')}` : 'every goal reached'].join('; ')]);
     for (const p of m.problems.filter((p) => !p.startsWith('action(s) never') && !p.startsWith('sometimes goal'))) t.push([m.model, 'model', 'FAIL', p]);
-    if (m.goldenUpdated) t.push([m.model, 'golden', 'updated', 'golden.json rewritten with the figures above']);
+    if (m.goldenUpdated) t.push([m.model, 'golden', 'updated', `${m.goldenFile === null ? 'the golden file' : basename(m.goldenFile)} rewritten with the figures above`]);
   }
   return `${t.toString()}\n${ok ? 'Verdict: PASS: every gate passed' : `Verdict: GATE FAILURE in ${checks.filter((c) => !c.ok).map((c) => c.model).join(', ')}`}\n`;
 }

@@ -61,5 +61,5 @@ export async function checkModelSupervised(model: Model, search: Partial<SearchO
   const t0 = performance.now();
   const out = await supervise<ModelCheck>({ kind: 'check', modelRef: ref, search: { ...plain(search), maxMemoryBytes }, updateGolden }, { maxMemoryBytes, signal });
   if (out.done) return out.done;
-  return { model: model.name, configs: [], mutants: [], neverFired: [], unreachedGoals: [], problems: [`stopped (${out.stopped.reason}): ${out.stopped.stuck.message}`], goldenUpdated: false, ok: false, seconds: (performance.now() - t0) / 1000 };
+  return { model: model.name, configs: [], mutants: [], neverFired: [], unreachedGoals: [], problems: [`stopped (${out.stopped.reason}): ${out.stopped.stuck.message}`], goldenUpdated: false, goldenFile: model.def.goldenFile ?? null, ok: false, seconds: (performance.now() - t0) / 1000 };
 }
