@@ -28,7 +28,7 @@
 // expansion (it is unpacked there anyway), not when it is found: unpacking
 // every new state once more cost a tenth of the run. The main thread places
 // those results as the sequential search would have found them (see
-// bfsParallel).
+// bfsParallel in bfs-parallel.ts).
 // Every successor carries a claim = (position of its parent in the level, action
 // id); a state found several times in the level keeps the smallest claim. That
 // is exactly the (parent, action) by which a sequential BFS would first discover
