@@ -1,9 +1,10 @@
 // The parallel part of a breadth-first search: from a frontier the sequential search (bfs.ts) hands over,
-// level by level over the workers of parallel.ts, taking in what each level found in the order the
+// level by level over the workers (crew.ts, parallel.ts), taking in what each level found in the order the
 // sequential search would have found it, so that the result is the same for any number of workers.
 import { ModelError, UsageError } from './model.js';
 import { FingerprintSet } from './fingerprint.js';
-import { CTL_STOP, type Crew, type LevelMessage, type LevelResult, type WorkerError } from './parallel.js';
+import { CTL_STOP, type LevelMessage, type LevelResult, type WorkerError } from './level-protocol.js';
+import type { Crew } from './crew.js';
 import type { Engine } from './engine.js';
 import { ActionFailure } from './properties.js';
 
@@ -12,7 +13,7 @@ const thrownOnWorker = (err: WorkerError): { cause?: { stack: string } } => (err
 
 /**
  * Level-synchronous BFS over workers, from the frontier the sequential search handed over (`cur`:
- * curCount packed states, the first at index levelStart; checked when found); see parallel.ts for why
+ * curCount packed states, the first at index levelStart; checked when found); see level-protocol.ts for why
  * the result equals the sequential one.
  */
 export async function bfsParallel(e: Engine, crew: Crew, cur: Int32Array, curCount: number, levelStart: number): Promise<void> {

@@ -10,7 +10,7 @@
 // when inside a level the search happened to notice it.
 import { FingerprintSet, fpHi, fpLo, hashState, LOOKUP_BATCH, newRecentCache, seenRecently } from './fingerprint.js';
 import { checkLivenessAsync } from './liveness.js';
-import { Crew } from './parallel.js';
+import { Crew } from './crew.js';
 import type { Worker } from 'node:worker_threads';
 import { PHASE_LIVENESS, PHASE_SAFETY, STOP } from './control.js';
 import { workersWithin } from './memory.js';

@@ -8,11 +8,11 @@ import type { ViewRoot } from './schema.js';
 import { ExactStateSet, FingerprintSet, hashState, type StateSet } from './fingerprint.js';
 import { Expander, ExpandFailure } from './expand.js';
 import type { Lasso } from './liveness.js';
-import type { Crew } from './parallel.js';
+import type { Crew } from './crew.js';
 import { Control, PHASE_LIVENESS, PHASE_REPORT, PHASE_SAFETY, PHASE_SETUP, STOP_REASONS } from './control.js';
 import { Growable, ParentLinks } from './links.js';
 import { ActionFailure, checkState } from './properties.js';
-import type { Progress, SearchOptions, SearchResult } from './search.js';
+import type { SearchOptions, SearchResult } from './search.js';
 
 /** The state graph for the liveness pass (CSR: edges of state i are edges[start[i] .. start[i+1])). */
 export interface LivenessGraph { start: Growable; dst: Growable; act: Growable; labels: Growable; edges: number }

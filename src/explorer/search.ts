@@ -2,7 +2,7 @@
 //
 // The strategies are files of their own over the shared engine (engine.ts: the visited-state store
 // with parent links, property checking, budgets and progress): bfs.ts (with bfs-parallel.ts over the
-// workers of parallel.ts), dfs.ts, random.ts; result.ts assembles the result. Per visited state the
+// workers of crew.ts and parallel.ts), dfs.ts, random.ts; result.ts assembles the result. Per visited state the
 // engine keeps a fingerprint (set), a parent index and an action id; traces are rebuilt by re-executing
 // actions from an initial state.
 import type { CompiledModel } from './model.js';
