@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileModel } from '../explorer/model.js';
 import { fingerprintsReady } from '../explorer/fingerprint.js';
-import { serveWorker } from '../explorer/parallel.js';
+import { serveWorker } from '../explorer/crew.js';
 import { loadModel } from './load.js';
 
 export interface WorkerData { modelRef: string; params: Record<string, number | string | boolean>; mutant: string | null; debug: boolean }

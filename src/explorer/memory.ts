@@ -1,6 +1,6 @@
 // Memory: the default budget of a run, and how many worker threads fit in a budget.
 import { totalmem } from 'node:os';
-import { bucketsFor } from './parallel.js';
+import { bucketsFor } from './level-protocol.js';
 
 const MiB = 2 ** 20;
 
