@@ -5,9 +5,9 @@
 // writes a state through in views.ts; this file lays a schema out in slots,
 // packs a state (what the engine hashes and stores) and names its fields.
 import { codecOf, formatValue } from './codec.js';
-import { describeDomain, record, DomainError, SchemaError, type Domain, type ListD, type RecordD, type SetD } from './domains.js';
+import { describeDomain, record, DomainError, SchemaError, type Domain, type RecordD } from './domains.js';
 import { buildViewFactory, type ViewRoot } from './views.js';
-import { decodeValue, encodeValue, isOneSlot, keyNames, setWords, slotCodecOf, widthOf } from './values.js';
+import { decodeValue, encodeValue, isOneSlot, keyNames, slotCodecOf, widthOf } from './values.js';
 
 export * from './domains.js';
 export { showValue, kindOf, thrownMessage } from './messages.js';
