@@ -15,7 +15,7 @@ export default defineModel({
     handoff: boolParam({ default: true, help: 'a busy worker may hand its job to an idle one' }),
     policy: enumParam(['terminal', 'allowed', 'error'], { default: 'terminal', help: 'deadlock policy' }),
   },
-  // Domains: bool, int(min, max), enumOf, modelValues, record, tuple, optional, oneOf, array, mapOf, setOf, list (README: Values).
+  // Domains: bool, int(min, max), enumOf, modelValues, record, tuple, optional, oneOf, array, mapOf, setOf, list (docs/writing-models.md: Values).
   state: (p) => {
     const W = modelValues('w', p.pool); // the workers w1, w2, ...: traces print their names
     return {

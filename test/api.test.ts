@@ -6,7 +6,7 @@ import { ModelError, runModel, UsageError, type RunResult } from 'mc-checker';
 import mutexBug from './fixtures/mutex-bug.js';
 import { fixture, mc } from './helpers.js';
 
-// The README's example of this is examples/lock.test.ts, which the suite runs too.
+// docs/writing-models.md's example of this is examples/lock.test.ts, which the suite runs too.
 
 /** The document without what depends on the machine and the moment. */
 const timeless = (doc: RunResult | Record<string, any>): unknown => {
