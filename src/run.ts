@@ -42,6 +42,8 @@ export interface RunModelOptions {
   readonly exact?: boolean;
   /** false: skip the liveness pass (--no-liveness). */
   readonly liveness?: boolean;
+  /** false: search every state, not one per orbit of the scalarsets the model declares (--no-symmetry). */
+  readonly symmetry?: boolean;
   /** Go on after a violation (--continue). */
   readonly continue?: boolean;
   /** Check that actions never write their input and are deterministic (--debug). */
@@ -61,7 +63,7 @@ export interface AssembledRun { readonly compiled: RunInfo; readonly result: Sea
 /** More workers than this is surely a typo: each is a thread with a JavaScript heap of its own (tens of MiB). */
 export const MAX_WORKERS = 256;
 
-const OPTION_NAMES = new Set(['params', 'mutant', 'strategy', 'seed', 'walks', 'workers', 'parallelFrom', 'maxStates', 'maxSeconds', 'maxMemory', 'maxDepth', 'exact', 'liveness', 'continue', 'debug', 'signal', 'onProgress']);
+const OPTION_NAMES = new Set(['params', 'mutant', 'strategy', 'seed', 'walks', 'workers', 'parallelFrom', 'maxStates', 'maxSeconds', 'maxMemory', 'maxDepth', 'exact', 'liveness', 'symmetry', 'continue', 'debug', 'signal', 'onProgress']);
 
 /**
  * Checks a model the way `mc run --json` does and returns its mc.result/1 document. `model` is a Model
@@ -129,7 +131,7 @@ export async function assembleRunHere(model: Model, o: RunModelOptions, supervis
   // with `continue` every run goes on to the end of the state space.
   const kills = declared && declared.kills.length ? new Set(declared.kills) : null;
   const requested = o.workers === 'auto' ? Math.min(availableParallelism(), MAX_WORKERS) : o.workers ?? 1;
-  const spawnWorker = workerSpawner(c, !!o.debug);
+  const spawnWorker = workerSpawner(c, !!o.debug, o.symmetry !== false);
   const notes: string[] = [];
   if (requested > 1 && spawnWorker === null) {
     notes.push(`ran with 1 worker instead of ${requested}: worker threads load the model from its file, and this model object has none (pass runModel the model file's path, or a built-in model's name)`);
@@ -138,7 +140,7 @@ export async function assembleRunHere(model: Model, o: RunModelOptions, supervis
   const search: Partial<SearchOptions> = {
     strategy: o.strategy ?? 'bfs', seed: o.seed ?? 1, walks: o.walks ?? 100,
     workers: spawnWorker === null ? 1 : requested, spawnWorker, ...(o.parallelFrom !== undefined ? { parallelFrom: o.parallelFrom } : {}),
-    exact: !!o.exact, debug: !!o.debug, liveness: o.liveness !== false,
+    exact: !!o.exact, debug: !!o.debug, liveness: o.liveness !== false, symmetry: o.symmetry !== false,
     ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}), ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
     ...(o.maxMemory !== undefined ? { maxMemoryBytes: o.maxMemory * 2 ** 20 } : {}), ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
     stopOn: o.continue ? 'never' : kills ?? 'first', modelBytes, supervision,
@@ -158,11 +160,11 @@ export async function assembleRunHere(model: Model, o: RunModelOptions, supervis
  * How the engine starts a worker: the worker loads the same model by its file or built-in name, with the same
  * parameters and mutant. Null for a model object that has neither (one made in the caller's code).
  */
-function workerSpawner(c: CompiledModel, debug: boolean): (() => Worker) | null {
+function workerSpawner(c: CompiledModel, debug: boolean, symmetry: boolean): (() => Worker) | null {
   const source = c.model.source;
   if (source === undefined) return null;
   const modelRef = source === 'builtin' ? c.model.name : source;
-  return () => new Worker(new URL('./cli/worker.js', import.meta.url), { workerData: { modelRef, params: c.params, mutant: c.mutant, debug } });
+  return () => new Worker(new URL('./cli/worker.js', import.meta.url), { workerData: { modelRef, params: c.params, mutant: c.mutant, debug, symmetry } });
 }
 
 /** runModel's options, checked as mc run's command line checks its flags (a UsageError, exit 2 there). */

@@ -94,7 +94,7 @@ export function givenParams(model: Model | null, opts: Record<string, unknown>):
   return given;
 }
 
-export interface RunOpts { workers: number; parallelFrom?: number; liveness?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxMemory?: number; maxDepth?: number; exact?: boolean; json?: boolean; jsonl?: boolean; traceOut?: string; continue?: boolean; progress?: boolean; debug?: boolean }
+export interface RunOpts { workers: number; parallelFrom?: number; liveness?: boolean; symmetry?: boolean; mutant?: string; strategy: Strategy; seed: number; walks: number; maxStates?: number; maxSeconds?: number; maxMemory?: number; maxDepth?: number; exact?: boolean; json?: boolean; jsonl?: boolean; traceOut?: string; continue?: boolean; progress?: boolean; debug?: boolean }
 
 export function progressPrinter(enabled: boolean): (p: Progress) => void {
   if (!enabled) return () => {};
@@ -122,7 +122,7 @@ export function interruptFlag(): { interrupted: () => boolean; signal: AbortSign
 export function searchOptions(o: RunOpts, progress: boolean): Partial<SearchOptions> {
   return {
     workers: o.workers, ...(o.parallelFrom !== undefined ? { parallelFrom: o.parallelFrom } : {}),
-    strategy: o.strategy, seed: o.seed, walks: o.walks, exact: !!o.exact, debug: !!o.debug, liveness: o.liveness !== false,
+    strategy: o.strategy, seed: o.seed, walks: o.walks, exact: !!o.exact, debug: !!o.debug, liveness: o.liveness !== false, symmetry: o.symmetry !== false,
     ...(o.maxStates ? { maxStates: o.maxStates } : {}), ...(o.maxSeconds ? { maxSeconds: o.maxSeconds } : {}), ...(o.maxMemory ? { maxMemoryBytes: o.maxMemory * 2 ** 20 } : {}), ...(o.maxDepth ? { maxDepth: o.maxDepth } : {}),
     onProgress: progressPrinter(progress),
   };
@@ -144,6 +144,7 @@ export function runOptions(cmd: Command): Command {
     .option('--workers <n>', "worker threads for the breadth-first search, or 'auto' for one per CPU (results are identical for any number; it pays on models of millions of states, and slows small ones)", workerCount, 1)
     .option('--parallel-from <states>', 'with --workers: search on one thread until a level has this many states, then on all (results are the same either way)', natural('--parallel-from'), 10000)
     .option('--no-liveness', 'skip the liveness pass (no state graph is stored)')
+    .option('--no-symmetry', 'search every state, not one per orbit of the scalarsets the model declares (symmetry is on where a model declares scalarsets)')
     .option('--exact', 'store full states instead of fingerprints (rules out hash collisions; more memory)')
     .option('--json', 'print one JSON document (schema mc.result/1 or mc.mutate/1) instead of text')
     .option('--progress', 'print progress to stderr every 2 s (default: only when stderr is a terminal)')

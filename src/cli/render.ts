@@ -192,7 +192,11 @@ export function renderRun(c: RunInfo, r: SearchResult): string {
   const params = Object.entries(c.params).map(([k, v]) => `${kebab(k)}=${String(v)}`).join(' ');
   const out: string[] = [];
   out.push(`mc run ${c.model.name}${params ? `  ${params}` : ''}${c.mutant ? `  mutant=${c.mutant}` : ''}  strategy=${r.strategy}${s.exact ? ' exact' : ''}`);
-  out.push(`  states    ${num(s.distinct)} distinct, ${num(s.generated)} generated, depth ${s.depth}`);
+  out.push(`  states    ${num(s.distinct)} distinct${s.symmetry ? ' (orbit representatives)' : ''}, ${num(s.generated)} generated, depth ${s.depth}`);
+  if (s.symmetry) {
+    const sets = Object.entries(s.symmetry.scalarsets).map(([k, n]) => `${k}: ${n}`).join(', ');
+    out.push(`  symmetry  ${s.represented !== undefined ? `${num(s.represented)} states represented; ` : ''}scalarsets ${sets} (${num(s.symmetry.permutations)} permutations; --no-symmetry searches every state)`);
+  }
   out.push(`  time      ${s.seconds.toFixed(2)} s  (${num(s.distinctPerSecond)} distinct/s, ${num(s.generatedPerSecond)} generated/s)`);
   out.push(`  memory    peak RSS ${mb(s.peakMemoryBytes)}, ${s.bytesPerState.toFixed(1)} bytes/state in engine tables`);
   out.push(`  collision ${s.exact ? 'none possible (exact mode stores full states)' : `probability ≈ ${s.collisionProbability.toExponential(1)} (64-bit fingerprints; --exact rules it out)`}`);

@@ -61,6 +61,7 @@ export async function bfsParallel(e: Engine, crew: Crew, cur: Int32Array, curCou
       const found: { pos: number; k: number }[] = [];
       for (const r of results) {
         r.antecedents.forEach((h, k) => { e.antecedentHits[k]! += h; });
+        e.represented += r.represented;
         r.goals.forEach((h, k) => { if (h && e.goalHit[k]! < 0) e.goalHit[k] = e.depth; });
         for (let i = 0; i < r.violations.length; i += 2) found.push({ pos: r.violations[i + 1]!, k: r.violations[i]! });
       }

@@ -30,7 +30,7 @@ export async function bfs(e: Engine): Promise<void> {
  */
 async function bfsFrom(e: Engine): Promise<void> {
   const c = e.c;
-  const W = e.x.w, packed = e.x.packed, hasSteps = c.steps.length > 0;
+  const W = e.x.w, packed = e.x.packed, hasSteps = c.steps.length > 0, symmetric = c.symmetry !== null;
   let cur = new Int32Array(Math.max(1, c.initCount) * W);
   let curCount = 0;
   e.depth = 1;
@@ -117,6 +117,7 @@ async function bfsFrom(e: Engine): Promise<void> {
           if (c.constraint !== undefined && !checkConstraint(e, parentIdx, a)) continue;
           // Every step is checked, to a new state or not (as TLC checks action properties).
           if (hasSteps) { const failed = e.x.checkSteps(a); if (failed !== 0) e.stepsFailed(failed, parentIdx, a.id); }
+          if (symmetric) e.x.canonicalize();
           hashState(packed, 0, W);
           if (recent !== null && seenRecently(recent, fpHi, fpLo)) continue;
           pendHi[np] = fpHi; pendLo[np] = fpLo; pendAct[np] = a.id; pendParent[np] = parentIdx;

@@ -3,6 +3,7 @@
 // put in front of the guard), `when` compiled to slot tests, the properties collected, and the initial
 // states encoded and filtered by the state constraint.
 import { modelKit } from './kit.js';
+import { symmetryOf } from './symmetry.js';
 import { plainOf } from './codec.js';
 import { codecOf, compileLayout, describeDomain, encodeState, formatValue, isDomain, showValue, type Codec, whenSlot, thrownMessage, DomainError, SchemaError, ViewError, type Domain, type Layout } from './schema.js';
 import { validateFairness, validateModel, withNearestFields } from './validate.js';
@@ -97,9 +98,16 @@ export function mutantById(model: Model, id: string): MutantDef {
   return m;
 }
 
+export interface CompileOptions {
+  /** Reduce by the scalarsets the schema declares (default true; false: search every state, as --no-symmetry). */
+  readonly symmetry?: boolean;
+  /** How symmetry is audited: 'quick' (default) or 'full' (every permutation of every kept state; see symmetry-audit.ts). */
+  readonly symmetryAudit?: 'quick' | 'full';
+}
+
 /** Compiles a model for resolved parameter values. Anything the model's own code throws here is a model error. */
-export function compileModel(model: Model, params: Record<string, number | string | boolean>, mutant: string | null = null): CompiledModel {
-  if (mutant !== null && parseAutoMutant(mutant)) return applyAutoMutant(compileModel(model, params, null), mutant);
+export function compileModel(model: Model, params: Record<string, number | string | boolean>, mutant: string | null = null, options: CompileOptions = {}): CompiledModel {
+  if (mutant !== null && parseAutoMutant(mutant)) return applyAutoMutant(compileModel(model, params, null, options), mutant);
   const def = model.def;
   validateModel(model);
   if (mutant !== null) mutantById(model, mutant);
@@ -163,7 +171,8 @@ export function compileModel(model: Model, params: Record<string, number | strin
   });
   const kept = constraint === undefined ? inits : constrainedInits(model, layout, constraint, inits, plainInits.length);
   const initCount = kept.length / layout.slots;
-  return { model, params, mutant, layout, actions, baseActions, actors: [...actorSet], invariants, steps, goals, liveness, deadlock, stuttering: def.stuttering ?? 'terminal', constraint, inits: kept, initCount, droppedInits: plainInits.length - initCount };
+  const symmetry = options.symmetry === false ? null : call('the state schema', () => symmetryOf(layout, options.symmetryAudit));
+  return { model, params, mutant, symmetry, layout, actions, baseActions, actors: [...actorSet], invariants, steps, goals, liveness, deadlock, stuttering: def.stuttering ?? 'terminal', constraint, inits: kept, initCount, droppedInits: plainInits.length - initCount };
 }
 
 /** An instance's argument as its name shows it: a tuple's items as an array's elements are (`Send(0,d1)`), anything else as traces print it. */

@@ -42,6 +42,7 @@ export async function dfs(e: Engine): Promise<void> {
       e.generated++; e.fires[ai]!++;
       if (c.constraint !== undefined && !checkConstraint(e, idxStack[top]!, a)) continue;
       if (hasSteps) { const failed = e.x.checkSteps(a); if (failed !== 0) e.stepsFailed(failed, idxStack[top]!, a.id); }
+      if (c.symmetry !== null) e.x.canonicalize();
       hashState(e.x.packed, 0, e.x.w);
       if (!e.set.add(e.x.packed, 0)) continue;
       const d = top + 2;

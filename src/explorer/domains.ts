@@ -13,7 +13,11 @@ export type Domain =
 
 export interface BoolD { readonly kind: 'bool' }
 export interface IntD { readonly kind: 'int'; readonly min: number; readonly max: number }
-export interface EnumD<E extends string> { readonly kind: 'enum'; readonly values: readonly E[] }
+export interface EnumD<E extends string> {
+  readonly kind: 'enum'; readonly values: readonly E[];
+  /** Set by scalarset(): the values are interchangeable identities of this name. */
+  readonly scalarset?: string;
+}
 export interface ArrayD<D extends Domain> { readonly kind: 'array'; readonly length: number; readonly of: D }
 export interface RecordD<F extends Record<string, Domain>> { readonly kind: 'record'; readonly fields: F }
 /** A fixed-length tuple; its values are JS arrays (`[0, 'd1']`), printed `<<0, d1>>`. */
@@ -63,6 +67,16 @@ export const enumOf = <const E extends string>(values: readonly E[]): EnumD<E> =
 export const modelValues = <const P extends string>(prefix: P, n: number): EnumD<`${P}${number}`> => {
   if (!Number.isInteger(n) || n < 1) throw new SchemaError(`modelValues('${prefix}', ${n}): the count must be a positive integer`);
   return enumOf(Array.from({ length: n }, (_, i) => `${prefix}${i + 1}` as `${P}${number}`));
+};
+/**
+ * Interchangeable identities (Murphi's scalarsets, TLC's symmetry sets): `scalarset('p', 3)` has the values
+ * p1, p2, p3, as modelValues does, and declares that permuting them (in every field, map key, set member
+ * and action argument at once) maps behaviours to behaviours. The search then stores one state per orbit
+ * (see symmetry.ts). Use it as a map's keys (`mapOf(P, ...)`) and as values; never single one out.
+ */
+export const scalarset = <const P extends string>(name: P, n: number): EnumD<`${P}${number}`> & { readonly scalarset: P } => {
+  if (!Number.isInteger(n) || n < 1) throw new SchemaError(`scalarset('${name}', ${n}): the count must be a positive integer`);
+  return { ...modelValues(name, n), scalarset: name };
 };
 export const array = <D extends Domain>(length: number, of: D): ArrayD<D> => {
   if (!Number.isInteger(length) || length < 0) throw new SchemaError(`array length ${length} is not a natural number`);
@@ -139,7 +153,8 @@ export function describeDomain(d: Domain): string {
   switch (d.kind) {
     case 'bool': return 'bool';
     case 'int': return `int(${d.min}, ${d.max})`;
-    case 'enum': return `enumOf(${d.values.length <= 6 ? d.values.join(', ') : `${d.values.slice(0, 5).join(', ')}, ...`})`;
+    case 'enum': if (d.scalarset !== undefined) return `scalarset('${d.scalarset}', ${d.values.length})`;
+      return `enumOf(${d.values.length <= 6 ? d.values.join(', ') : `${d.values.slice(0, 5).join(', ')}, ...`})`;
     case 'record': return `record{${Object.entries(d.fields).map(([k, f]) => `${k}: ${describeDomain(f)}`).join(', ')}}`;
     case 'tuple': return `tuple(${d.items.map(describeDomain).join(', ')})`;
     case 'array': return `array(${d.length}, ${describeDomain(d.of)})`;

@@ -2,6 +2,7 @@
 // or exact set, and parent links), checking each new state's properties, recording violations in
 // discovery order, budgets, progress and checkpoints, and turning a broken action into a model error.
 // The strategies are functions over an Engine; result.ts assembles what it found into a SearchResult.
+import { SymmetryAudit } from './symmetry-audit.js';
 import { availableParallelism } from 'node:os';
 import type { ActionInstance, CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
@@ -12,6 +13,7 @@ import type { Crew } from './crew.js';
 import { Control, PHASE_LIVENESS, PHASE_REPORT, PHASE_SAFETY, PHASE_SETUP, STOP_REASONS } from './control.js';
 import { Growable, ParentLinks } from './links.js';
 import { ActionFailure, checkState } from './properties.js';
+import { ModelError } from './model.js';
 import type { SearchOptions, SearchResult } from './search.js';
 
 /** The state graph for the liveness pass (CSR: edges of state i are edges[start[i] .. start[i+1])). */
@@ -33,6 +35,10 @@ export class Engine {
   readonly set: StateSet;
   readonly links: ParentLinks;
   distinct = 0;
+  /** With symmetry: the states the distinct ones stand for (the sum of their orbits' sizes). */
+  represented = 0;
+  /** With symmetry: checks each kept state's properties and successors against its permutations. */
+  readonly audit: SymmetryAudit | null;
   generated = 0;
   depth = 0;
   readonly fires: Float64Array;
@@ -107,6 +113,7 @@ export class Engine {
     this.goalHit = c.goals.map(() => -1);
     this.antecedentHits = c.invariants.map(() => 0);
     this.x = new Expander(c, o.debug);
+    this.audit = c.symmetry !== null ? new SymmetryAudit(c) : null;
     this.ctl = new Control(o.supervision?.control);
     this.yields = o.supervision === null;
     o.supervision?.started(c, this.x.probe, o.strategy);
@@ -131,14 +138,14 @@ export class Engine {
    * statistics, coverage and violations of the levels completed before it, which are the same for
    * any number of workers (how far into the failing level the search got is not).
    */
-  levelMark: { depth: number; distinct: number; generated: number; fires: Float64Array; goalHit: number[]; antecedentHits: number[]; violations: number; discarded: number } | null = null;
+  levelMark: { depth: number; distinct: number; represented: number; generated: number; fires: Float64Array; goalHit: number[]; antecedentHits: number[]; violations: number; discarded: number } | null = null;
   markLevel(): void {
-    this.levelMark = { depth: this.depth, distinct: this.distinct, generated: this.generated, fires: this.fires.slice(), goalHit: [...this.goalHit], antecedentHits: [...this.antecedentHits], violations: this.firstViolation.size, discarded: this.x.discarded };
+    this.levelMark = { depth: this.depth, distinct: this.distinct, represented: this.represented, generated: this.generated, fires: this.fires.slice(), goalHit: [...this.goalHit], antecedentHits: [...this.antecedentHits], violations: this.firstViolation.size, discarded: this.x.discarded };
   }
   rollbackLevel(): void {
     const m = this.levelMark;
     if (m === null) return;
-    this.depth = m.depth; this.distinct = m.distinct; this.generated = m.generated; this.fires.set(m.fires); this.x.discarded = m.discarded;
+    this.depth = m.depth; this.distinct = m.distinct; this.represented = m.represented; this.generated = m.generated; this.fires.set(m.fires); this.x.discarded = m.discarded;
     m.goalHit.forEach((h, k) => { this.goalHit[k] = h; });
     m.antecedentHits.forEach((h, k) => { this.antecedentHits[k] = h; });
     [...this.firstViolation.keys()].slice(m.violations).forEach((k) => this.firstViolation.delete(k));
@@ -194,14 +201,21 @@ export class Engine {
     this.generated++;
     for (let k = 0; k < n; k++) this.scratch[k] = this.c.inits[i * n + k]!;
     this.x.packScratch(`initial state ${i + 1}`);
+    if (this.c.symmetry !== null) this.x.canonicalize();
     hashState(this.x.packed, 0, this.x.w);
   }
 
   /** Registers a new state (already in the set) and checks it (properties.ts). Returns its index. */
   admit(view: any, parent: number, via: number, depth: number): number {
     const idx = this.distinct++;
+    // Every admitted state's view is over scratch.
+    if (this.c.symmetry !== null) this.represented += this.c.symmetry.orbitSize(this.scratch, 0);
     this.links.add(idx, parent, via);
     checkState(this, view, idx, depth);
+    if (this.audit !== null) {
+      const why = this.audit.check(this.scratch, 0, view);
+      if (why !== null) throw new ActionFailure(new ModelError(why), idx, -1, null);
+    }
     return idx;
   }
 

@@ -160,6 +160,15 @@ export class Expander {
   }
 
   /**
+   * With symmetry (c.symmetry): replaces the successor in scratch by its orbit's representative, and packs
+   * that. Called once the step properties and the state constraint have seen the successor as it is.
+   */
+  canonicalize(): void {
+    this.c.symmetry!.canonicalize(this.scratch, 0, this.scratch);
+    this.c.layout.pack(this.scratch, 0, this.packed, 0);
+  }
+
+  /**
    * Checks the step properties on the transition from the current state by `a` to the successor in scratch
    * (one successor() computed); returns how many failed, their indices in failedSteps. Throws ExpandFailure.
    */

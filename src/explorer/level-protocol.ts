@@ -128,6 +128,8 @@ export interface LevelResult {
   error: WorkerError | null;
   /** Checking the frontier states: antecedent hits per invariant; pairs (invariant index, position) of violations; goals reached. */
   antecedents: number[]; violations: number[]; goals: number[];
+  /** With symmetry: the orbit sizes of the states checked, summed. */
+  represented: number;
   /** An invariant or goal that threw on the state at position checkError.pos (the first in this worker's positions). */
   checkError: WorkerError | null;
   /**

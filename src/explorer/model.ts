@@ -1,5 +1,6 @@
 // The model API: what a model file exports (parameters, properties, actions, the model itself),
 // the errors, and what a compiled model is (compile.ts compiles one).
+import type { Symmetry } from './symmetry.js';
 import type { ModelKit } from './kit.js';
 import type { Domain, Layout, PlainState, ReadonlyStateView, StateView } from './schema.js';
 
@@ -217,6 +218,8 @@ export interface CompiledModel {
   readonly model: Model;
   readonly params: Readonly<Record<string, number | string | boolean>>;
   readonly mutant: string | null;
+  /** The scalarsets' symmetry the search reduces by (symmetry.ts), or null: none declared, or --no-symmetry. */
+  readonly symmetry: Symmetry | null;
   readonly layout: Layout;
   readonly actions: readonly ActionInstance[];
   readonly baseActions: readonly string[];

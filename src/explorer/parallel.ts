@@ -34,7 +34,7 @@ export function levelWorker(c: CompiledModel, debug: boolean, links: WorkerLinks
     const m = level!, e = expansion.found, k = checks.found;
     const res: LevelResult = {
       type: 'level-done', generated: e.generated, fires: e.fires, discarded: x.discarded - e.discardedBefore, deadlocks: e.deadlocks,
-      steps: k.steps, stopped: e.stopped, error: e.error, antecedents: k.antecedents, violations: k.violations, goals: k.goals, checkError: k.checkError,
+      steps: k.steps, stopped: e.stopped, error: e.error, antecedents: k.antecedents, violations: k.violations, goals: k.goals, checkError: k.checkError, represented: k.represented,
       exchanged: false, count: 0, buffer: null, where: null, merged: null, bytes: 0,
     };
     if (!m.expand) { report(res); yield* barrier(); return res; }

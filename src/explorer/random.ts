@@ -44,8 +44,10 @@ export async function randomWalks(e: Engine): Promise<void> {
       e.scratch.set(cand.subarray(pick * n, pick * n + n));
       // A walk's step properties are checked on the steps it takes (cur still holds the state they leave).
       if (hasSteps) { const failed = e.x.checkSteps(taken); if (failed !== 0) e.stepsFailed(failed, idx, taken.id); }
-      cur.set(e.scratch.subarray(0, n));
       e.x.packScratch(`action ${taken.name}`);
+      // The walk goes on from the orbit's representative (the trace is made concrete when it is rebuilt).
+      if (c.symmetry !== null) e.x.canonicalize();
+      cur.set(e.scratch.subarray(0, n));
       hashState(e.x.packed, 0, e.x.w); e.set.add(e.x.packed, 0);
       e.depth = Math.max(e.depth, len + 1);
       idx = e.admit(e.scratchView, idx, candAct[pick]!, len + 1);

@@ -3,13 +3,18 @@
 import { collisionProbability } from './fingerprint.js';
 import { executePath, thrownStack, traceSteps, type TraceStep } from './trace.js';
 import type { Engine } from './engine.js';
+import { concretePath, failingStep, leavingDomain } from './symmetry-trace.js';
 import type { SearchResult, SearchStats } from './search.js';
 
 /** The trace to state `index`, then (a step property's violation) the step by `extraAction` from it. */
-function traceTo(e: Engine, index: number, extraAction = -1): TraceStep[] {
+function traceTo(e: Engine, index: number, extraAction = -1, property = ''): TraceStep[] {
   const p = e.links.path(index);
   if (extraAction >= 0) p.actions.push(extraAction);
-  return traceSteps(e.c, executePath(e.c, p.init, p.actions), p.actions);
+  if (e.c.symmetry === null) return traceSteps(e.c, executePath(e.c, p.init, p.actions), p.actions);
+  // Over representatives: the concrete behaviour (see symmetry-trace.ts); a step property's last step must fail it.
+  const reps = extraAction >= 0 ? executePath(e.c, p.init, p.actions) : null;
+  const path = concretePath(e.c, p.init, p.actions, reps ? failingStep(e.c, property, reps[reps.length - 1]!) : undefined);
+  return traceSteps(e.c, path.states, path.actions);
 }
 
 /**
@@ -55,6 +60,11 @@ export function searchResult(e: Engine): SearchResult {
     collisionProbability: e.o.exact ? 0 : collisionProbability(e.distinct, e.generated), exact: e.o.exact,
     workers: e.parallel ? e.workers : 1, discarded: e.x.discarded, edges: g ? g.edges : 0, livenessGraphBytes: graphBytes, livenessSeconds: e.livenessSeconds,
   };
+  const sym = e.c.symmetry;
+  if (sym !== null) {
+    if (e.o.strategy !== 'random') stats.represented = e.represented;
+    stats.symmetry = { scalarsets: Object.fromEntries(sym.sets), permutations: sym.order };
+  }
   const res: SearchResult = {
     verdict: 'ok', strategy: e.o.strategy, stats, violations: [], notes: e.notes,
     coverage: [...byBase].map(([action, b]) => ({ action, actor: b.actor, fired: b.fired })),
@@ -71,10 +81,16 @@ export function searchResult(e: Engine): SearchResult {
     let trace: TraceStep[] = [];
     try {
       const p = e.links.path(f.parent);
-      const states = executePath(e.c, p.init, p.actions);
-      const ids = [...p.actions];
-      if (f.badSuccessor) { states.push(f.badSuccessor); ids.push(f.actionId); }
-      trace = traceSteps(e.c, states, ids);
+      if (e.c.symmetry !== null) {
+        // Over representatives: the concrete behaviour, and an instance of the failing action that leaves the domain from it.
+        const path = f.badSuccessor ? concretePath(e.c, p.init, [...p.actions, f.actionId], leavingDomain(e.c, f.actionId)) : concretePath(e.c, p.init, p.actions);
+        trace = traceSteps(e.c, path.states, path.actions);
+      } else {
+        const states = executePath(e.c, p.init, p.actions);
+        const ids = [...p.actions];
+        if (f.badSuccessor) { states.push(f.badSuccessor); ids.push(f.actionId); }
+        trace = traceSteps(e.c, states, ids);
+      }
     } catch { /* the trace itself could not be rebuilt; the message still says what failed */ }
     res.verdict = 'error';
     const stack = e.o.debug ? thrownStack(f.error) : null;
@@ -84,7 +100,7 @@ export function searchResult(e: Engine): SearchResult {
   // Report violations in discovery order (see violationKey): the shortest first in BFS.
   const keyed = [...e.firstViolation].map(([property, v]) => ({ property, v, key: violationKey(e, v) }));
   keyed.sort((a, b) => a.key[0]! - b.key[0]! || a.key[1]! - b.key[1]! || a.key[2]! - b.key[2]!);
-  res.violations = keyed.map(({ property, v }) => ({ property, kind: v.kind, description: v.description, trace: traceTo(e, v.index, v.action ?? -1) }));
+  res.violations = keyed.map(({ property, v }) => ({ property, kind: v.kind, description: v.description, trace: traceTo(e, v.index, v.action ?? -1, property) }));
   for (const o of e.livenessOutcome ?? []) {
     if (o.status !== 'violated' || !o.lasso) continue;
     const l = e.c.liveness.find((x) => x.name === o.name)!;

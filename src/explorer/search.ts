@@ -33,6 +33,8 @@ export interface SearchOptions {
   exact: boolean;
   /** Check that actions neither write their input state nor give different successors on a second run. */
   debug: boolean;
+  /** Reduce by the scalarsets the model declares (symmetry.ts); false searches every state (--no-symmetry). */
+  symmetry: boolean;
   /** Check the model's liveness properties (BFS only; records the state graph). */
   liveness: boolean;
   /** 'first': stop at the first violation; 'never': record the first violation of every property and go on; a set: stop once one of these fires. */
@@ -126,6 +128,14 @@ export interface SearchStats {
   edges: number;
   livenessGraphBytes: number;
   livenessSeconds: number;
+  /**
+   * With symmetry (the model declares scalarsets, and --no-symmetry was not given): distinct counts orbit
+   * representatives, and represented the states they stand for (the sum of their orbits' sizes): the distinct
+   * count of the same search without symmetry. Absent without symmetry, and for random walks.
+   */
+  represented?: number;
+  /** With symmetry: the scalarsets by name with their sizes, and how many permutations the group has. */
+  symmetry?: { scalarsets: Record<string, number>; permutations: number };
 }
 
 export interface SearchResult {
@@ -156,12 +166,13 @@ export interface SearchResult {
 
 const DEFAULTS: SearchOptions = {
   strategy: 'bfs', seed: 1, walks: 100, maxStates: Infinity, maxSeconds: Infinity, maxMemoryBytes: Infinity, maxDepth: Infinity, exact: false, debug: false,
-  liveness: true, stopOn: 'first', interrupted: () => false, onProgress: () => {}, progressEveryMs: 2000,
+  liveness: true, symmetry: true, stopOn: 'first', interrupted: () => false, onProgress: () => {}, progressEveryMs: 2000,
   workers: 1, spawnWorker: null, parallelFrom: 10_000, modelBytes: 0, supervision: null,
 };
 
 export async function explore(c: CompiledModel, options: Partial<SearchOptions> = {}): Promise<SearchResult> {
   const opts: SearchOptions = { ...DEFAULTS, ...options };
+  if (!opts.symmetry && c.symmetry !== null) c = { ...c, symmetry: null };
   await fingerprintsReady();
   const engine = new Engine(c, opts);
   return engine.run(opts.strategy === 'bfs' ? bfs : opts.strategy === 'dfs' ? dfs : randomWalks, searchResult);

@@ -18,8 +18,8 @@ export interface TraceStep {
   readonly notes?: readonly string[];
 }
 
-/** Runs one action instance on a packed state. Returns the successor, or null when the action is disabled there. */
-export function applyAction(c: CompiledModel, a: ActionInstance, src: Int32Array): Int32Array | null {
+/** Runs one action instance on a state's slots. Returns the successor, or null when the action is disabled there (checkDomain false: a successor outside its domain is returned too). */
+export function applyAction(c: CompiledModel, a: ActionInstance, src: Int32Array, checkDomain = true): Int32Array | null {
   const n = c.layout.slots;
   if (!whenHolds(a, src, 0)) return null;
   const s = { b: src, o: 0 }, t = { b: new Int32Array(n), o: 0 };
@@ -31,7 +31,7 @@ export function applyAction(c: CompiledModel, a: ActionInstance, src: Int32Array
   } catch (e) {
     throw asModelError(e, a.name);
   }
-  const bad = firstOutOfDomain(c.layout, t.b, 0);
+  const bad = checkDomain ? firstOutOfDomain(c.layout, t.b, 0) : -1;
   if (bad >= 0) { const d = describeOutOfDomain(c.layout, t.b, 0, bad); throw new ModelError(`action ${a.name} left a domain: ${d.message}`, { action: a.name, field: d.field }); }
   return t.b;
 }

@@ -2,6 +2,7 @@
 // invariants and goals of each frontier state (checked when the level loads it, see level-protocol.ts),
 // the state constraint and step properties on each successor, and the deadlock policy.
 import type { Expander } from './expand.js';
+import { SymmetryAudit } from './symmetry-audit.js';
 import { ExpandFailure } from './expand.js';
 import type { CompiledModel } from './model.js';
 import { readerError, thrownStack } from './trace.js';
@@ -22,6 +23,8 @@ export interface LevelChecks {
   /** What checking found in the level. */
   readonly found: {
     antecedents: number[]; goals: number[]; violations: number[]; checkError: WorkerError | null;
+    /** With symmetry: the orbit sizes of the states checked, summed. */
+    represented: number;
     /** Per step property, the first claim (a worker's claims only grow) of a step where it failed, or -1. */
     steps: number[];
   };
@@ -31,7 +34,8 @@ export function levelChecks(c: CompiledModel, x: Expander, debug: boolean): Leve
   const who = x.who;
   let level: LevelMessage | null = null;
   let checkInv: boolean[] = [], checkGoal: boolean[] = [];
-  const found: LevelChecks['found'] = { antecedents: [], goals: [], violations: [], checkError: null, steps: [] };
+  const found: LevelChecks['found'] = { antecedents: [], goals: [], violations: [], checkError: null, steps: [], represented: 0 };
+  const sym = c.symmetry, audit = sym !== null ? new SymmetryAudit(c) : null;
 
   function checkState(r: number): boolean {
     if (!level!.check) return true;
@@ -39,6 +43,7 @@ export function levelChecks(c: CompiledModel, x: Expander, debug: boolean): Leve
     // Which property is being evaluated: invariant q, or goal q as -2 - q. (Naming it here, as a string
     // built per state, allocated about 300 MB in a two-worker bakery.5 run: 78 young-generation collections.)
     let at = -1;
+    if (sym !== null) found.represented += sym.orbitSize(x.cur, 0);
     try {
       for (let q = 0; q < c.invariants.length; q++) {
         const inv = c.invariants[q]!;
@@ -55,6 +60,8 @@ export function levelChecks(c: CompiledModel, x: Expander, debug: boolean): Leve
         if (c.goals[q]!.check(view)) goals[q] = 1;
       }
       who[WHO] = IDLE;
+      const why = audit === null ? null : audit.check(x.cur, 0, view);
+      if (why !== null) { found.checkError = { pos: r, actionId: -1, message: why, bad: null }; return false; }
       return true;
     } catch (e) {
       const what = at >= 0 ? `invariant ${c.invariants[at]!.name}` : `goal ${c.goals[-2 - at]!.name}`;
@@ -86,7 +93,7 @@ export function levelChecks(c: CompiledModel, x: Expander, debug: boolean): Leve
     checkInv = c.invariants.map((_, k) => !m.skipInvariants.includes(k));
     checkGoal = c.goals.map((_, k) => !m.skipGoals.includes(k));
     found.antecedents = c.invariants.map(() => 0); found.goals = c.goals.map(() => 0);
-    found.violations = []; found.checkError = null; found.steps = c.steps.map(() => -1);
+    found.violations = []; found.checkError = null; found.represented = 0; found.steps = c.steps.map(() => -1);
   }
   return { checkState, inConstraint, stepsFailed, expectedTerminal, start, found };
 }

@@ -35,7 +35,7 @@ export function levelExpansion(c: CompiledModel, x: Expander, debug: boolean, li
   const who = x.who, W = c.layout.words, acts = c.actions, A = acts.length, R = 3 + W;
   const { ctl, workers, buckets: B, self } = links, shift = bucketShift(B);
   const { checkState, inConstraint, stepsFailed, expectedTerminal } = checks;
-  const hasSteps = c.steps.length > 0;
+  const hasSteps = c.steps.length > 0, symmetric = c.symmetry !== null;
   /**
    * The fingerprints this worker last sent (see seenRecently).
    * A worker's claims only grow, so a repeat it drops could never have lowered the claim its earlier record carries.
@@ -92,6 +92,7 @@ export function levelExpansion(c: CompiledModel, x: Expander, debug: boolean, li
         if (c.constraint !== undefined && !inConstraint(a.id)) continue;
         // Every step is checked, to a new state or not (as the sequential search does).
         if (hasSteps) { const failed = x.checkSteps(a); if (failed !== 0) stepsFailed(failed, claimBase + ai); }
+        if (symmetric) x.canonicalize();
         hashState(packed, 0, W);
         const hi = fpHi, lo = fpLo;
         // Sent before (this level, with a smaller claim, or in an earlier one): inserted already, or will be.

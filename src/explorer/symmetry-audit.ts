@@ -1,0 +1,113 @@
+// Symmetry is checked, not assumed. The search keeps one state per orbit, which is sound only if every
+// property gives the same answer on every state of an orbit and the actions map orbits to orbits. Model
+// code could single out a scalarset value (`s.page.get('p1')`, "the first free page"), so each state the
+// search keeps is audited:
+// - every property (invariants, goals, liveness labels, the constraint, the deadlock policy) is evaluated
+//   on it and on each of its images under the group: with symmetric actions every reachable state is an
+//   image of a kept one, so a property that passes this audit gives the same answer on every state;
+// - its successors, up to symmetry, are compared with those of one image, under one permutation, the next
+//   one for each state in turn ('quick'). This catches an action that treats a value unlike the others
+//   wherever the search meets the difference, but it is not a proof; 'full' compares under every
+//   permutation at every kept state, which is exact and costs about as much as searching without symmetry.
+import { fpHi, fpLo, hashState } from './fingerprint.js';
+import { Expander } from './expand.js';
+import type { CompiledModel } from './model.js';
+import type { Symmetry } from './symmetry.js';
+
+/** A predicate's value on a state: 1 true, 0 false, 2 threw. */
+const valueOf = (f: () => boolean): number => { try { return f() ? 1 : 0; } catch { return 2; } };
+const said = (v: number): string => (v === 1 ? 'true' : v === 0 ? 'false' : 'throws');
+
+export class SymmetryAudit {
+  private readonly sym: Symmetry;
+  private readonly x: Expander;
+  private readonly image: Int32Array;
+  private readonly imageView: any;
+  private readonly packed: Int32Array;
+  private readonly predicates: { name: string; eval: (s: any) => boolean }[];
+  /** Every element but the identity. */
+  private readonly all: readonly number[];
+  private readonly targets: readonly number[];
+  private turn = 0;
+  private readonly mode: 'quick' | 'full';
+
+  constructor(private readonly c: CompiledModel) {
+    this.sym = c.symmetry!;
+    this.mode = this.sym.audit;
+    this.x = new Expander(c, false);
+    this.image = new Int32Array(c.layout.slots);
+    this.imageView = c.layout.makeView({ b: this.image, o: 0 });
+    this.packed = new Int32Array(c.layout.words);
+    const preds: { name: string; eval: (s: any) => boolean }[] = [];
+    for (const inv of c.invariants) {
+      preds.push({ name: `invariant ${inv.name}`, eval: inv.check });
+      if (inv.antecedent) preds.push({ name: `the antecedent of invariant ${inv.name}`, eval: inv.antecedent });
+    }
+    for (const g of c.goals) preds.push({ name: `goal ${g.name}`, eval: g.check });
+    for (const l of c.liveness) {
+      if (l.p) preds.push({ name: `liveness property ${l.name} (its trigger)`, eval: l.p });
+      preds.push({ name: `liveness property ${l.name}`, eval: l.q });
+    }
+    if (c.constraint) preds.push({ name: 'the state constraint', eval: c.constraint });
+    const d = c.deadlock;
+    if (typeof d === 'object') preds.push({ name: 'the deadlock policy', eval: d.expected });
+    this.predicates = preds;
+    this.all = Array.from({ length: this.sym.order - 1 }, (_, i) => i + 1);
+    this.targets = this.all;
+  }
+
+  /** Audits the kept state at src[so..] (its view `view`); returns what is not symmetric there, or null. */
+  check(src: Int32Array, so: number, view: any): string | null {
+    const sym = this.sym;
+    if (this.predicates.length > 0) {
+      const here = this.predicates.map((p) => valueOf(() => p.eval(view)));
+      for (const g of this.all) {
+        sym.apply(g, src, so, this.image);
+        for (let k = 0; k < this.predicates.length; k++) {
+          const there = valueOf(() => this.predicates[k]!.eval(this.imageView));
+          if (there !== here[k]) {
+            return `${this.predicates[k]!.name} is not symmetric in the scalarsets: it is ${said(here[k]!)} on a state the trace below reaches (up to symmetry) and ${said(there)} on the same state with its scalarset values relabelled (${sym.describe(g)}). `
+              + 'With symmetry the search evaluates it on one state per orbit, so it must not single out a scalarset value (quantify over all of them); run with --no-symmetry to check it as it is';
+          }
+        }
+      }
+    }
+    if (this.targets.length === 0) return null;
+    const mine = this.successors(src, so);
+    if (mine === null) return null;
+    const gs = this.mode === 'full' ? this.targets : [this.targets[this.turn++ % this.targets.length]!];
+    for (const g of gs) {
+      sym.apply(g, src, so, this.image);
+      const theirs = this.successors(this.image, 0);
+      if (theirs === null) return null;
+      if (mine.length === theirs.length && mine.every((m, k) => m.hi === theirs[k]!.hi && m.lo === theirs[k]!.lo)) continue;
+      const missing = mine.find((m) => !theirs.some((t) => t.hi === m.hi && t.lo === m.lo));
+      const extra = theirs.find((t) => !mine.some((m) => m.hi === t.hi && m.lo === t.lo));
+      const what = missing !== undefined
+        ? `${this.c.actions[missing.action]!.name} leads from it to a state that no action reaches, up to symmetry, from the same state with its scalarset values relabelled (${sym.describe(g)})`
+        : extra !== undefined ? `from the same state with its scalarset values relabelled (${sym.describe(g)}), ${this.c.actions[extra.action]!.name} leads to a state that no action reaches from it, up to symmetry`
+          : `it and the same state with its scalarset values relabelled (${sym.describe(g)}) reach the same states up to symmetry, but by different numbers of steps (${mine.length} and ${theirs.length})`;
+      return `the actions are not symmetric in the scalarsets at a state the trace below reaches (up to symmetry): ${what}. An action treats one scalarset value unlike the others (for example it picks the first free one, or compares with a literal such as 'p1'); run with --no-symmetry`;
+    }
+    return null;
+  }
+
+  /** The successors of the state at src[so..] in the constraint, as canonical fingerprints with the action that gave each; null if an action fails there (the search reports it). */
+  private successors(src: Int32Array, so: number): { hi: number; lo: number; action: number }[] | null {
+    const x = this.x, c = this.c, out: { hi: number; lo: number; action: number }[] = [];
+    if (!c.layout.pack(src, so, this.packed, 0)) return null;
+    x.loadPacked(this.packed, 0);
+    try {
+      for (const a of c.actions) {
+        if (!x.successor(a)) continue;
+        if (c.constraint !== undefined && !c.constraint(x.scratchView)) continue;
+        x.canonicalize();
+        hashState(x.packed, 0, x.w);
+        out.push({ hi: fpHi, lo: fpLo, action: a.id });
+      }
+    } catch {
+      return null; // an action that fails here fails in the search too, which reports it
+    } finally { x.idle(); }
+    return out.sort((a, b) => a.hi - b.hi || a.lo - b.lo);
+  }
+}
