@@ -44,6 +44,8 @@ export interface RunModelOptions {
   readonly liveness?: boolean;
   /** false: search every state, not one per orbit of the scalarsets the model declares (--no-symmetry). */
   readonly symmetry?: boolean;
+  /** How symmetry is audited: 'quick' (default) or 'full' (--symmetry-audit; see symmetry-audit.ts). */
+  readonly symmetryAudit?: 'quick' | 'full';
   /** Go on after a violation (--continue). */
   readonly continue?: boolean;
   /** Check that actions never write their input and are deterministic (--debug). */
@@ -63,7 +65,7 @@ export interface AssembledRun { readonly compiled: RunInfo; readonly result: Sea
 /** More workers than this is surely a typo: each is a thread with a JavaScript heap of its own (tens of MiB). */
 export const MAX_WORKERS = 256;
 
-const OPTION_NAMES = new Set(['params', 'mutant', 'strategy', 'seed', 'walks', 'workers', 'parallelFrom', 'maxStates', 'maxSeconds', 'maxMemory', 'maxDepth', 'exact', 'liveness', 'symmetry', 'continue', 'debug', 'signal', 'onProgress']);
+const OPTION_NAMES = new Set(['params', 'mutant', 'strategy', 'seed', 'walks', 'workers', 'parallelFrom', 'maxStates', 'maxSeconds', 'maxMemory', 'maxDepth', 'exact', 'liveness', 'symmetry', 'symmetryAudit', 'continue', 'debug', 'signal', 'onProgress']);
 
 /**
  * Checks a model the way `mc run --json` does and returns its mc.result/1 document. `model` is a Model
@@ -124,14 +126,14 @@ export async function assembleRunHere(model: Model, o: RunModelOptions, supervis
   const declared = mutant !== null ? mutantById(model, mutant) : null;
   // A mutant is checked in the configuration it declares unless the caller overrides a parameter.
   const heapBefore = process.memoryUsage().heapUsed;
-  const c = compileModel(model, resolveParams(model, { ...(declared?.params ?? {}), ...(o.params ?? {}) }), mutant);
+  const c = compileModel(model, resolveParams(model, { ...(declared?.params ?? {}), ...(o.params ?? {}) }), mutant, { symmetry: o.symmetry !== false, symmetryAudit: o.symmetryAudit ?? 'quick' });
   // What a helper thread will take to compile it too (an estimate: what this thread's heap grew by).
   const modelBytes = Math.max(0, process.memoryUsage().heapUsed - heapBefore);
   // A declared mutant runs until a property it declares fires (as in mc mutate), and that one is reported first;
   // with `continue` every run goes on to the end of the state space.
   const kills = declared && declared.kills.length ? new Set(declared.kills) : null;
   const requested = o.workers === 'auto' ? Math.min(availableParallelism(), MAX_WORKERS) : o.workers ?? 1;
-  const spawnWorker = workerSpawner(c, !!o.debug, o.symmetry !== false);
+  const spawnWorker = workerSpawner(c, !!o.debug);
   const notes: string[] = [];
   if (requested > 1 && spawnWorker === null) {
     notes.push(`ran with 1 worker instead of ${requested}: worker threads load the model from its file, and this model object has none (pass runModel the model file's path, or a built-in model's name)`);
@@ -160,11 +162,12 @@ export async function assembleRunHere(model: Model, o: RunModelOptions, supervis
  * How the engine starts a worker: the worker loads the same model by its file or built-in name, with the same
  * parameters and mutant. Null for a model object that has neither (one made in the caller's code).
  */
-function workerSpawner(c: CompiledModel, debug: boolean, symmetry: boolean): (() => Worker) | null {
+function workerSpawner(c: CompiledModel, debug: boolean): (() => Worker) | null {
+  const symmetry = c.symmetry !== null, symmetryAudit = c.symmetry?.audit ?? 'quick';
   const source = c.model.source;
   if (source === undefined) return null;
   const modelRef = source === 'builtin' ? c.model.name : source;
-  return () => new Worker(new URL('./cli/worker.js', import.meta.url), { workerData: { modelRef, params: c.params, mutant: c.mutant, debug, symmetry } });
+  return () => new Worker(new URL('./cli/worker.js', import.meta.url), { workerData: { modelRef, params: c.params, mutant: c.mutant, debug, symmetry, symmetryAudit } });
 }
 
 /** runModel's options, checked as mc run's command line checks its flags (a UsageError, exit 2 there). */
@@ -181,6 +184,7 @@ function checkOptions(o: RunModelOptions): void {
   if (o.maxSeconds !== undefined && !(typeof o.maxSeconds === 'number' && o.maxSeconds > 0 && Number.isFinite(o.maxSeconds))) throw new UsageError(`runModel: maxSeconds must be a positive number of seconds, got ${String(o.maxSeconds)}`);
   if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed <= 0xffffffff)) throw new UsageError(`runModel: seed must be an integer 0..4294967295, got ${String(o.seed)}`);
   if (o.strategy !== undefined && !['bfs', 'dfs', 'random'].includes(o.strategy)) throw new UsageError(`runModel: strategy must be 'bfs', 'dfs' or 'random', got ${String(o.strategy)}`);
+  if (o.symmetryAudit !== undefined && !['quick', 'full'].includes(o.symmetryAudit)) throw new UsageError(`runModel: symmetryAudit must be 'quick' or 'full', got ${String(o.symmetryAudit)}`);
   if (o.mutant !== undefined && o.mutant !== null && typeof o.mutant !== 'string') throw new UsageError(`runModel: mutant must be a mutant's id, got ${String(o.mutant)}`);
   if (o.params !== undefined && (typeof o.params !== 'object' || o.params === null || Array.isArray(o.params))) throw new UsageError('runModel: params must be an object of parameter values by name');
 }

@@ -51,8 +51,9 @@ export async function checkModel(model: Model, search: Partial<SearchOptions>, u
   for (const cfg of ci) {
     const params = resolveParams(model, cfg.params as Record<string, unknown>);
     const c = compileModel(model, params, null);
-    const r = await explore(c, { ...search, stopOn: 'first' });
-    const figures = { distinct: r.stats.distinct, generated: r.stats.generated, depth: r.stats.depth };
+    const r = await explore(c, { ...search, stopOn: 'first', ...(cfg.symmetry === false ? { symmetry: false } : {}) });
+    // With symmetry, distinct counts orbit representatives; represented (the states they stand for) is kept too.
+    const figures: Golden = { distinct: r.stats.distinct, generated: r.stats.generated, depth: r.stats.depth, ...(r.stats.represented !== undefined ? { represented: r.stats.represented } : {}) };
     const g = golden[cfg.name] ?? null;
     const cp: string[] = [];
     if (r.verdict === 'violation') cp.push(`${r.violations[0]!.property} is violated`);
@@ -62,8 +63,9 @@ export async function checkModel(model: Model, search: Partial<SearchOptions>, u
     if (r.verdict === 'ok') {
       if (updateGolden) newGolden[cfg.name] = figures;
       else if (!g) cp.push(`no golden figures recorded (run mc check ${model.name} --update-golden after a trusted run)`);
-      else if (g.distinct !== figures.distinct || g.generated !== figures.generated || g.depth !== figures.depth) {
-        cp.push(`golden figures drifted: distinct/generated/depth were ${g.distinct}/${g.generated}/${g.depth}, now ${figures.distinct}/${figures.generated}/${figures.depth}`);
+      else if (g.distinct !== figures.distinct || g.generated !== figures.generated || g.depth !== figures.depth || g.represented !== figures.represented) {
+        const fig = (x: Golden): string => `${x.distinct}/${x.generated}/${x.depth}${x.represented !== undefined ? ` (represented ${x.represented})` : ''}`;
+        cp.push(`golden figures drifted: distinct/generated/depth were ${fig(g)}, now ${fig(figures)}`);
       }
     }
     for (const x of r.coverage) fired.set(x.action, (fired.get(x.action) ?? 0) + x.fired);

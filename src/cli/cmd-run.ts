@@ -21,7 +21,7 @@ export async function cmdRun(model: Model, o: RunOpts & Record<string, unknown>)
       workers: o.workers, ...(o.parallelFrom !== undefined ? { parallelFrom: o.parallelFrom } : {}),
       ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}), ...(o.maxSeconds !== undefined ? { maxSeconds: o.maxSeconds } : {}),
       ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}), ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
-      exact: !!o.exact, liveness: o.liveness !== false, symmetry: o.symmetry !== false, continue: !!o.continue, debug: !!o.debug, signal: intr.signal, onProgress,
+      exact: !!o.exact, liveness: o.liveness !== false, symmetry: o.symmetry !== false, ...(o.symmetryAudit ? { symmetryAudit: o.symmetryAudit } : {}), continue: !!o.continue, debug: !!o.debug, signal: intr.signal, onProgress,
     });
   } finally { intr.dispose(); }
   const { compiled: c, result: r, doc } = run;

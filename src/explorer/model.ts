@@ -114,11 +114,17 @@ export interface MutantDef<P extends ParamSpecs = ParamSpecs> {
   readonly params?: Partial<ParamValues<P>>;
 }
 
-export interface Golden { readonly distinct: number; readonly generated: number; readonly depth: number }
+export interface Golden {
+  readonly distinct: number; readonly generated: number; readonly depth: number;
+  /** With symmetry: the states the distinct orbit representatives stand for. */
+  readonly represented?: number;
+}
 /** A configuration `mc check` runs; its golden figures live in the model's golden file, keyed by name. */
 export interface CiConfig<P extends ParamSpecs = ParamSpecs> {
   readonly name: string;
   readonly params: Partial<ParamValues<P>>;
+  /** false: search this configuration without symmetry (its golden figures count every state). Default true. */
+  readonly symmetry?: boolean;
 }
 
 /** The read-only view of a model's state: what guards, effects (as `s`) and every property receive. */
