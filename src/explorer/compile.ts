@@ -172,6 +172,10 @@ export function compileModel(model: Model, params: Record<string, number | strin
   const kept = constraint === undefined ? inits : constrainedInits(model, layout, constraint, inits, plainInits.length);
   const initCount = kept.length / layout.slots;
   const symmetry = options.symmetry === false ? null : call('the state schema', () => symmetryOf(layout, options.symmetryAudit));
+  if (symmetry !== null) {
+    const why = symmetry.asymmetricInits(kept, initCount);
+    if (why !== null) throw new ModelError(`model '${model.name}': ${why}`);
+  }
   return { model, params, mutant, symmetry, layout, actions, baseActions, actors: [...actorSet], invariants, steps, goals, liveness, deadlock, stuttering: def.stuttering ?? 'terminal', constraint, inits: kept, initCount, droppedInits: plainInits.length - initCount };
 }
 

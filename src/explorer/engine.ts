@@ -2,7 +2,7 @@
 // or exact set, and parent links), checking each new state's properties, recording violations in
 // discovery order, budgets, progress and checkpoints, and turning a broken action into a model error.
 // The strategies are functions over an Engine; result.ts assembles what it found into a SearchResult.
-import { SymmetryAudit } from './symmetry-audit.js';
+import { livenessRefusedUnderSymmetry, SymmetryAudit } from './symmetry-audit.js';
 import { availableParallelism } from 'node:os';
 import type { ActionInstance, CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
@@ -37,6 +37,8 @@ export class Engine {
   distinct = 0;
   /** With symmetry: the states the distinct ones stand for (the sum of their orbits' sizes). */
   represented = 0;
+  /** With symmetry: why the liveness properties are not checked (livenessRefusedUnderSymmetry), or null. */
+  readonly livenessRefused: string | null;
   /** With symmetry: checks each kept state's properties and successors against its permutations. */
   readonly audit: SymmetryAudit | null;
   generated = 0;
@@ -97,7 +99,8 @@ export class Engine {
   constructor(readonly c: CompiledModel, readonly o: SearchOptions) {
     this.n = c.layout.slots;
     this.acts = c.actions;
-    const wantGraph = o.strategy === 'bfs' && o.liveness && c.liveness.length > 0 && c.liveness.length <= 15;
+    this.livenessRefused = c.symmetry !== null && o.liveness && c.liveness.length > 0 ? livenessRefusedUnderSymmetry(c) : null;
+    const wantGraph = o.strategy === 'bfs' && o.liveness && c.liveness.length > 0 && c.liveness.length <= 15 && this.livenessRefused === null;
     const reason = o.workers <= 1 ? null : o.strategy !== 'bfs' ? `--strategy ${o.strategy}` : o.exact ? '--exact' : wantGraph ? 'the liveness pass (pass --no-liveness to search in parallel)' : o.spawnWorker === null ? 'this caller' : null;
     if (reason !== null) this.notes.push(`ran with 1 worker instead of ${o.workers}: ${reason} is single-worker in this version`);
     this.parallel = o.workers > 1 && reason === null;
@@ -113,7 +116,7 @@ export class Engine {
     this.goalHit = c.goals.map(() => -1);
     this.antecedentHits = c.invariants.map(() => 0);
     this.x = new Expander(c, o.debug);
-    this.audit = c.symmetry !== null ? new SymmetryAudit(c) : null;
+    this.audit = c.symmetry !== null ? new SymmetryAudit(c, wantGraph) : null;
     this.ctl = new Control(o.supervision?.control);
     this.yields = o.supervision === null;
     o.supervision?.started(c, this.x.probe, o.strategy);

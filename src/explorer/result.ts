@@ -3,7 +3,7 @@
 import { collisionProbability } from './fingerprint.js';
 import { executePath, thrownStack, traceSteps, type TraceStep } from './trace.js';
 import type { Engine } from './engine.js';
-import { concretePath, failingStep, leavingDomain } from './symmetry-trace.js';
+import { concreteLasso, concretePath, failingStep, leavingDomain } from './symmetry-trace.js';
 import type { SearchResult, SearchStats } from './search.js';
 
 /** The trace to state `index`, then (a step property's violation) the step by `extraAction` from it. */
@@ -34,6 +34,7 @@ function livenessSkipReason(e: Engine): string {
   if (e.o.strategy !== 'bfs') return `liveness is checked with --strategy bfs only (this run used ${e.o.strategy})`;
   if (!e.o.liveness) return 'liveness checking was turned off (--no-liveness)';
   if (e.c.liveness.length > 15) return 'more than 15 liveness properties in one model';
+  if (e.livenessRefused !== null) return e.livenessRefused;
   if (e.failure) return 'the run stopped at a model error';
   if (e.incomplete !== undefined) return `the run stopped before the liveness pass finished (${e.incomplete})`;
   return 'the search stopped at a safety violation before the state graph was complete';
@@ -104,7 +105,7 @@ export function searchResult(e: Engine): SearchResult {
   for (const o of e.livenessOutcome ?? []) {
     if (o.status !== 'violated' || !o.lasso) continue;
     const l = e.c.liveness.find((x) => x.name === o.name)!;
-    const lasso = o.lasso;
+    const lasso = e.c.symmetry === null ? o.lasso : concreteLasso(e.c, o.lasso);
     const states = executePath(e.c, lasso.init, lasso.actions);
     const steps = traceSteps(e.c, states, lasso.actions).map((st, i) => (lasso.notes.has(i) ? { ...st, notes: lasso.notes.get(i)! } : st));
     res.violations.push({ property: o.name, kind: 'liveness', description: l.description, trace: steps, loopStart: lasso.loopStart >= 0 ? lasso.loopStart + 1 : null, stutter: lasso.stutter });

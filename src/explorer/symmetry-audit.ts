@@ -14,6 +14,26 @@ import { Expander } from './expand.js';
 import type { CompiledModel } from './model.js';
 import type { Symmetry } from './symmetry.js';
 
+/** A successor up to symmetry: its representative's fingerprint, the instance that led there, and that instance's action (by index: fairness of a whole action must map to itself). */
+interface Succ { hi: number; lo: number; action: number; base: number }
+
+/**
+ * Why the liveness properties cannot be checked on orbit representatives, or null when they can. Over the
+ * graph of representatives a path stands for a path of the model up to a permutation, and a cycle for a
+ * cycle taken as many times as that permutation's order. Properties that are symmetric (audited) and
+ * fairness of whole actions (every instance of an action is one group, which the audit checks each
+ * permutation maps to itself) mean the same on both. Fairness of each instance on its own (`each`), or of
+ * an actor (an actor may be one scalarset value), does not: it needs the permutation tracked along the
+ * cycle, which this version does not do.
+ */
+export function livenessRefusedUnderSymmetry(c: CompiledModel): string | null {
+  for (const l of c.liveness) for (const f of l.fairness ?? []) {
+    if (f.each) return `liveness property ${l.name} asks for fairness of each instance (${f.kind === 'weak' ? 'WF' : 'SF'} each), which symmetry reduction does not support yet: run with --no-symmetry to check it`;
+    if (f.actor !== undefined) return `liveness property ${l.name} asks for fairness of actor ${f.actor}, which symmetry reduction does not support yet (fairness of whole actions it does): run with --no-symmetry to check it`;
+  }
+  return null;
+}
+
 /** A predicate's value on a state: 1 true, 0 false, 2 threw. */
 const valueOf = (f: () => boolean): number => { try { return f() ? 1 : 0; } catch { return 2; } };
 const said = (v: number): string => (v === 1 ? 'true' : v === 0 ? 'false' : 'throws');
@@ -29,22 +49,26 @@ export class SymmetryAudit {
   private readonly all: readonly number[];
   private readonly targets: readonly number[];
   private turn = 0;
+  /** Each action instance's action, by index. */
+  private readonly baseOf: Int32Array;
   private readonly mode: 'quick' | 'full';
 
-  constructor(private readonly c: CompiledModel) {
+  /** withLiveness: the liveness properties' labels are checked in this run (then they are audited too). */
+  constructor(private readonly c: CompiledModel, withLiveness: boolean) {
     this.sym = c.symmetry!;
     this.mode = this.sym.audit;
     this.x = new Expander(c, false);
     this.image = new Int32Array(c.layout.slots);
     this.imageView = c.layout.makeView({ b: this.image, o: 0 });
     this.packed = new Int32Array(c.layout.words);
+    this.baseOf = Int32Array.from(c.actions, (a) => c.baseActions.indexOf(a.base));
     const preds: { name: string; eval: (s: any) => boolean }[] = [];
     for (const inv of c.invariants) {
       preds.push({ name: `invariant ${inv.name}`, eval: inv.check });
       if (inv.antecedent) preds.push({ name: `the antecedent of invariant ${inv.name}`, eval: inv.antecedent });
     }
     for (const g of c.goals) preds.push({ name: `goal ${g.name}`, eval: g.check });
-    for (const l of c.liveness) {
+    for (const l of withLiveness ? c.liveness : []) {
       if (l.p) preds.push({ name: `liveness property ${l.name} (its trigger)`, eval: l.p });
       preds.push({ name: `liveness property ${l.name}`, eval: l.q });
     }
@@ -80,9 +104,10 @@ export class SymmetryAudit {
       sym.apply(g, src, so, this.image);
       const theirs = this.successors(this.image, 0);
       if (theirs === null) return null;
-      if (mine.length === theirs.length && mine.every((m, k) => m.hi === theirs[k]!.hi && m.lo === theirs[k]!.lo)) continue;
-      const missing = mine.find((m) => !theirs.some((t) => t.hi === m.hi && t.lo === m.lo));
-      const extra = theirs.find((t) => !mine.some((m) => m.hi === t.hi && m.lo === t.lo));
+      const same = (a: Succ, b: Succ): boolean => a.hi === b.hi && a.lo === b.lo && a.base === b.base;
+      if (mine.length === theirs.length && mine.every((m, k) => same(m, theirs[k]!))) continue;
+      const missing = mine.find((m) => !theirs.some((t) => same(t, m)));
+      const extra = theirs.find((t) => !mine.some((m) => same(m, t)));
       const what = missing !== undefined
         ? `${this.c.actions[missing.action]!.name} leads from it to a state that no action reaches, up to symmetry, from the same state with its scalarset values relabelled (${sym.describe(g)})`
         : extra !== undefined ? `from the same state with its scalarset values relabelled (${sym.describe(g)}), ${this.c.actions[extra.action]!.name} leads to a state that no action reaches from it, up to symmetry`
@@ -93,8 +118,8 @@ export class SymmetryAudit {
   }
 
   /** The successors of the state at src[so..] in the constraint, as canonical fingerprints with the action that gave each; null if an action fails there (the search reports it). */
-  private successors(src: Int32Array, so: number): { hi: number; lo: number; action: number }[] | null {
-    const x = this.x, c = this.c, out: { hi: number; lo: number; action: number }[] = [];
+  private successors(src: Int32Array, so: number): Succ[] | null {
+    const x = this.x, c = this.c, out: Succ[] = [];
     if (!c.layout.pack(src, so, this.packed, 0)) return null;
     x.loadPacked(this.packed, 0);
     try {
@@ -103,11 +128,11 @@ export class SymmetryAudit {
         if (c.constraint !== undefined && !c.constraint(x.scratchView)) continue;
         x.canonicalize();
         hashState(x.packed, 0, x.w);
-        out.push({ hi: fpHi, lo: fpLo, action: a.id });
+        out.push({ hi: fpHi, lo: fpLo, action: a.id, base: this.baseOf[a.id]! });
       }
     } catch {
       return null; // an action that fails here fails in the search too, which reports it
     } finally { x.idle(); }
-    return out.sort((a, b) => a.hi - b.hi || a.lo - b.lo);
+    return out.sort((a, b) => a.hi - b.hi || a.lo - b.lo || a.base - b.base);
   }
 }

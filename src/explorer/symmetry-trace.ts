@@ -7,6 +7,7 @@ import { ModelError, stepAction, type CompiledModel } from './model.js';
 import { applyAction } from './trace.js';
 import { firstOutOfDomain } from './schema.js';
 import type { Symmetry } from './symmetry.js';
+import type { Lasso } from './liveness.js';
 
 function canonical(sym: Symmetry, s: Int32Array): Int32Array {
   const out = new Int32Array(s.length);
@@ -70,4 +71,27 @@ export function leavingDomain(c: CompiledModel, actionId: number): (s: Int32Arra
     const t = rawSuccessor(c, id, s);
     return t !== null && firstOutOfDomain(c.layout, t, 0) >= 0 ? t : null;
   };
+}
+
+/**
+ * A liveness counterexample found over representatives, made concrete: its cycle, re-found from the concrete
+ * state where it begins, ends in a permutation of that state; taken again (at most the permutation's order
+ * times), it closes. The notes of the cycle's steps are repeated with it.
+ */
+export function concreteLasso(c: CompiledModel, lasso: Lasso): Lasso {
+  if (lasso.stutter) { const p = concretePath(c, lasso.init, lasso.actions); return { ...lasso, actions: p.actions }; }
+  const prefix = lasso.actions.slice(0, lasso.loopStart), cycle = lasso.actions.slice(lasso.loopStart);
+  for (let rounds = 1; rounds <= c.symmetry!.order; rounds++) {
+    const actions = [...prefix];
+    for (let k = 0; k < rounds; k++) actions.push(...cycle);
+    const p = concretePath(c, lasso.init, actions);
+    if (!same(p.states[lasso.loopStart]!, p.states[p.states.length - 1]!)) continue;
+    const notes = new Map<number, string[]>();
+    for (const [i, t] of lasso.notes) {
+      if (i <= lasso.loopStart) { notes.set(i, t); continue; }
+      for (let k = 0; k < rounds; k++) notes.set(i + k * cycle.length, t);
+    }
+    return { ...lasso, actions: p.actions, notes };
+  }
+  throw new ModelError('rebuilding the liveness counterexample under symmetry: its cycle does not close (the model is not symmetric in the scalarsets it declares: run with --no-symmetry)');
 }

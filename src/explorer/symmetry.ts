@@ -257,6 +257,22 @@ export class Symmetry {
     return ties;
   }
 
+  /**
+   * Why the initial states are not symmetric (every permutation of an initial state must be one too, or
+   * the orbits would stand for states the model never starts in), or null.
+   */
+  asymmetricInits(inits: Int32Array, count: number): string | null {
+    const n = this.n, key = (a: Int32Array, o: number): string => a.subarray(o, o + n).join(',');
+    const all = new Set<string>();
+    for (let i = 0; i < count; i++) all.add(key(inits, i * n));
+    const img = new Int32Array(n);
+    for (let i = 0; i < count; i++) for (let g = 1; g < this.order; g++) {
+      this.apply(g, inits, i * n, img);
+      if (!all.has(key(img, 0))) return `the initial states are not symmetric in the scalarsets: initial state ${i + 1} with its values relabelled (${this.describe(g)}) is not an initial state. With symmetry every relabelling of an initial state must be one (start from a state that names no scalarset value, or list every relabelling); run with --no-symmetry to search as it is`;
+    }
+    return null;
+  }
+
   /** How many states the orbit of the state at src[so..] has. */
   orbitSize(src: Int32Array, so: number): number {
     return this.order / this.canonicalize(src, so, this.orbitScratch);

@@ -35,7 +35,7 @@ export function levelChecks(c: CompiledModel, x: Expander, debug: boolean): Leve
   let level: LevelMessage | null = null;
   let checkInv: boolean[] = [], checkGoal: boolean[] = [];
   const found: LevelChecks['found'] = { antecedents: [], goals: [], violations: [], checkError: null, steps: [], represented: 0 };
-  const sym = c.symmetry, audit = sym !== null ? new SymmetryAudit(c) : null;
+  const sym = c.symmetry, audit = sym !== null ? new SymmetryAudit(c, false) : null; // a parallel search records no liveness graph
 
   function checkState(r: number): boolean {
     if (!level!.check) return true;

@@ -3,12 +3,18 @@
 // TLA+ is: rmState a function over RM, tmPrepared a set of RMs, msgs a set of records.
 // Published by TLC: RM = 3: 288 distinct / 1,146 generated / depth 11; RM = 5: 8,832;
 // RM = 6: 50,816; RM = 7: 296,448; RM = 8: 1,745,408 distinct.
-import { defineModel, intParam, type Ctx } from '../../src/explorer/model.js';
-import { enumOf, mapOf, modelValues, oneOf, record, setOf } from '../../src/explorer/schema.js';
+// `--symmetric` declares the RMs a scalarset (TLC's Permutations(RM)): the search keeps one state per
+// orbit, and `represented` must give the counts above.
+import { boolParam, defineModel, intParam, type Ctx } from '../../src/explorer/model.js';
+import { enumOf, mapOf, modelValues, oneOf, record, scalarset, setOf } from '../../src/explorer/schema.js';
 
-const params = { rm: intParam({ min: 1, max: 8, default: 3, help: 'number of resource managers' }) };
+const params = {
+  rm: intParam({ min: 1, max: 8, default: 3, help: 'number of resource managers' }),
+  symmetric: boolParam({ default: false, help: 'the RMs are a scalarset (symmetry reduction)' }),
+};
+const rms = (p: Ctx<typeof params>) => (p.symmetric ? scalarset('r', p.rm) : modelValues('r', p.rm));
 const state = (p: Ctx<typeof params>) => {
-  const RM = modelValues('r', p.rm);
+  const RM = rms(p);
   // Message == [type : {"Prepared"}, rm : RM] \cup [type : {"Commit", "Abort"}]
   const Message = oneOf(record({ type: enumOf(['Prepared']), rm: RM }), record({ type: enumOf(['Commit', 'Abort']) }));
   return {
@@ -26,7 +32,7 @@ export default defineModel({
   state,
   init: (p) => [{ rmState: Array.from({ length: p.rm }, () => 'working' as const), tmState: 'init', tmPrepared: [], msgs: [] }],
   actions: (p, { action }) => {
-    const RM = modelValues('r', p.rm);
+    const RM = rms(p);
     return [
       action({ name: 'TMCommit', actor: 'TM', guard: (s) => s.tmState === 'init' && (p.mutant === 'commit-unprepared' || s.tmPrepared.size === p.rm),
         effect: (_s, n) => { n.tmState = 'committed'; n.msgs.add({ type: 'Commit' }); } }),
