@@ -110,11 +110,15 @@ describe('symmetry is audited, never assumed', () => {
     // Without symmetry it is checked as it is: p1 does become critical.
     expect(mc('run', mutex, '--single-out', '--no-symmetry', '--json').json.violations[0].property).toBe('FirstNeverCritical');
   });
-  it('an action that favours one value is a model error (exit 3)', () => {
-    const r = mc('run', mutex, '--favour', '--json');
-    expect(r.code).toBe(3);
-    expect(r.json.error.message).toMatch(/^the actions are not symmetric in the scalarsets/);
-  });
+  for (const [how, extra] of [['one thread', []], ['two workers', ['--workers', '2', '--parallel-from', '1', '--no-liveness']], ['depth-first', ['--strategy', 'dfs']]] as const) {
+    it(`an action that favours one value is a model error (exit 3), for N = 3 to 5 (${how})`, () => {
+      for (const n of ['3', '4', '5']) {
+        const r = mc('run', mutex, '--favour', '--n', n, ...extra, '--json');
+        expect(r.code, `N=${n}`).toBe(3);
+        expect(r.json.error.message).toMatch(/^the actions are not symmetric in the scalarsets/);
+      }
+    });
+  }
   it('--symmetry-audit full finds it too', () => {
     expect(mc('run', mutex, '--favour', '--symmetry-audit', 'full', '--json').json.error.message).toMatch(/^the actions are not symmetric/);
     expect(mc('run', mutex, '--symmetry-audit', 'full', '--json').json.verdict).toBe('ok');

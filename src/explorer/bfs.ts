@@ -15,7 +15,8 @@ import type { Worker } from 'node:worker_threads';
 import { PHASE_LIVENESS, PHASE_SAFETY, STOP } from './control.js';
 import { workersWithin } from './memory.js';
 import type { Engine } from './engine.js';
-import { checkConstraint, deadlock } from './properties.js';
+import { ActionFailure, checkConstraint, deadlock } from './properties.js';
+import { ModelError } from './model.js';
 import { bfsParallel } from './bfs-parallel.js';
 
 export async function bfs(e: Engine): Promise<void> {
@@ -30,7 +31,7 @@ export async function bfs(e: Engine): Promise<void> {
  */
 async function bfsFrom(e: Engine): Promise<void> {
   const c = e.c;
-  const W = e.x.w, packed = e.x.packed, hasSteps = c.steps.length > 0, symmetric = c.symmetry !== null;
+  const W = e.x.w, packed = e.x.packed, hasSteps = c.steps.length > 0, symmetric = c.symmetry !== null, audit = e.audit;
   let cur = new Int32Array(Math.max(1, c.initCount) * W);
   let curCount = 0;
   e.depth = 1;
@@ -119,10 +120,15 @@ async function bfsFrom(e: Engine): Promise<void> {
           if (hasSteps) { const failed = e.x.checkSteps(a); if (failed !== 0) e.stepsFailed(failed, parentIdx, a.id); }
           if (symmetric) e.x.canonicalize();
           hashState(packed, 0, W);
+          if (audit !== null) audit.note(fpHi, fpLo, ai);
           if (recent !== null && seenRecently(recent, fpHi, fpLo)) continue;
           pendHi[np] = fpHi; pendLo[np] = fpLo; pendAct[np] = a.id; pendParent[np] = parentIdx;
           for (let k = 0, d = np * W; k < W; k++) pendPacked[d + k] = packed[k]!;
           np++;
+        }
+        if (audit !== null) {
+          const why = audit.checkNoted(e.x.cur, 0);
+          if (why !== null) throw new ActionFailure(new ModelError(why), parentIdx, -1, null);
         }
         // A deadlock is recorded after the successors of the states before it (as if looked up at once); the graph needs each state's edges before the next state's.
         if (np > LOOKUP_BATCH || enabled === 0 || graph !== null) lookUp();

@@ -216,7 +216,8 @@ export class Engine {
     this.links.add(idx, parent, via);
     checkState(this, view, idx, depth);
     if (this.audit !== null) {
-      const why = this.audit.check(this.scratch, 0, view);
+      // Breadth-first searches audit a state's actions when they expand it (bfs.ts, worker-expand.ts).
+      const why = this.audit.check(this.scratch, 0, view, this.o.strategy !== 'bfs');
       if (why !== null) throw new ActionFailure(new ModelError(why), idx, -1, null);
     }
     return idx;

@@ -5,10 +5,12 @@
 // - every property (invariants, goals, liveness labels, the constraint, the deadlock policy) is evaluated
 //   on it and on each of its images under the group: with symmetric actions every reachable state is an
 //   image of a kept one, so a property that passes this audit gives the same answer on every state;
-// - its successors, up to symmetry, are compared with those of one image, under one permutation, the next
-//   one for each state in turn ('quick'). This catches an action that treats a value unlike the others
-//   wherever the search meets the difference, but it is not a proof; 'full' compares under every
-//   permutation at every kept state, which is exact and costs about as much as searching without symmetry.
+// - its successors, up to symmetry, are compared with those of its images ('quick': under every
+//   permutation for the first states, about a million expansions' worth, which makes small searches exact;
+//   then under one permutation per state, the next in turn). This catches an action that treats a value
+//   unlike the others wherever the search meets the difference, but on a large search it is not a proof;
+//   'full' compares under every permutation at every kept state: exact, and about as costly as searching
+//   without symmetry.
 import { fpHi, fpLo, hashState } from './fingerprint.js';
 import { Expander } from './expand.js';
 import type { CompiledModel } from './model.js';
@@ -16,6 +18,11 @@ import type { Symmetry } from './symmetry.js';
 
 /** A successor up to symmetry: its representative's fingerprint, the instance that led there, and that instance's action (by index: fairness of a whole action must map to itself). */
 interface Succ { hi: number; lo: number; action: number; base: number }
+
+/** How many expansions 'quick' spends on comparing every relabelling of the first states it audits. */
+const FULL_AUDIT_WORK = 1_000_000;
+
+const bySucc = (a: Succ, b: Succ): number => a.hi - b.hi || a.lo - b.lo || a.base - b.base;
 
 /**
  * Why the liveness properties cannot be checked on orbit representatives, or null when they can. Over the
@@ -49,6 +56,9 @@ export class SymmetryAudit {
   private readonly all: readonly number[];
   private readonly targets: readonly number[];
   private turn = 0;
+  /** 'quick' compares every relabelling for the first fullFor states audited (about FULL_AUDIT_WORK expansions), then one per state. */
+  private audited = 0;
+  private readonly fullFor: number;
   /** Each action instance's action, by index. */
   private readonly baseOf: Int32Array;
   private readonly mode: 'quick' | 'full';
@@ -76,12 +86,13 @@ export class SymmetryAudit {
     const d = c.deadlock;
     if (typeof d === 'object') preds.push({ name: 'the deadlock policy', eval: d.expected });
     this.predicates = preds;
+    this.fullFor = Math.floor(FULL_AUDIT_WORK / this.sym.order);
     this.all = Array.from({ length: this.sym.order - 1 }, (_, i) => i + 1);
     this.targets = this.all;
   }
 
-  /** Audits the kept state at src[so..] (its view `view`); returns what is not symmetric there, or null. */
-  check(src: Int32Array, so: number, view: any): string | null {
+  /** Audits the kept state at src[so..] (its view `view`): its properties, and its actions too (computing its successors) unless `transitions` is false. Returns what is not symmetric there, or null. */
+  check(src: Int32Array, so: number, view: any, transitions = true): string | null {
     const sym = this.sym;
     if (this.predicates.length > 0) {
       const here = this.predicates.map((p) => valueOf(() => p.eval(view)));
@@ -96,10 +107,26 @@ export class SymmetryAudit {
         }
       }
     }
-    if (this.targets.length === 0) return null;
-    const mine = this.successors(src, so);
-    if (mine === null) return null;
-    const gs = this.mode === 'full' ? this.targets : [this.targets[this.turn++ % this.targets.length]!];
+    return transitions ? this.checkTransitions(src, so, this.successors(src, so)) : null;
+  }
+
+  /**
+   * The breadth-first searches note each successor they keep while expanding a state (canonical fingerprint
+   * and instance) and then call checkNoted: the state's own successors need not be computed again.
+   */
+  note(hi: number, lo: number, action: number): void { this.noted.push({ hi, lo, action, base: this.baseOf[action]! }); }
+  checkNoted(src: Int32Array, so: number): string | null {
+    const mine = this.noted.sort(bySucc);
+    this.noted = [];
+    return this.checkTransitions(src, so, mine);
+  }
+  private noted: Succ[] = [];
+
+  /** Compares the successors of the state at src[so..] (`mine`, sorted; null: an action failed there) with those of one relabelling (all with 'full'). */
+  private checkTransitions(src: Int32Array, so: number, mine: Succ[] | null): string | null {
+    const sym = this.sym;
+    if (this.targets.length === 0 || mine === null) return null;
+    const gs = this.mode === 'full' || this.audited++ < this.fullFor ? this.targets : [this.targets[this.turn++ % this.targets.length]!];
     for (const g of gs) {
       sym.apply(g, src, so, this.image);
       const theirs = this.successors(this.image, 0);
@@ -133,6 +160,6 @@ export class SymmetryAudit {
     } catch {
       return null; // an action that fails here fails in the search too, which reports it
     } finally { x.idle(); }
-    return out.sort((a, b) => a.hi - b.hi || a.lo - b.lo || a.base - b.base);
+    return out.sort(bySucc);
   }
 }

@@ -98,13 +98,21 @@ interface Program {
   /** ...each set over values that name scalarsets re-built from its members' images... */
   readonly sets: readonly { at: number; words: number; members: Int32Array }[];
   /** ...and each list's elements (slots 1..length after its length slot) relabelled. */
-  readonly lists: readonly { at: number; lo: number; table: Int32Array }[];
+  readonly lists: readonly { at: number; lo: number; table: Int32Array; max: number }[];
+  /**
+   * The same, slot by slot, for computing an image in slot order (canonicalize stops at the first slot
+   * where it is larger than the best so far): kind[k] 0 copies, 1 looks up tables[arg[k]], 2 reads word
+   * arg[k] & 0xffff of set arg[k] >> 16 (re-built at its first word), 3 relabels element arg[k] & 0xffff
+   * of list arg[k] >> 16 if it is within the list's length.
+   */
+  readonly kind: Uint8Array;
+  readonly arg: Int32Array;
 }
 
 function programOf(layout: Layout, g: Perm): Program {
   const gather = new Int32Array(layout.slots);
   const tabSlot: number[] = [], tabLo: number[] = [], tables: Int32Array[] = [];
-  const sets: { at: number; words: number; members: Int32Array }[] = [], lists: { at: number; lo: number; table: Int32Array }[] = [];
+  const sets: { at: number; words: number; members: Int32Array }[] = [], lists: { at: number; lo: number; table: Int32Array; max: number }[] = [];
   // Walks the schema with each part's source offset and its destination under g.
   const walk = (d: Domain, src: number, dst: number, path: string): void => {
     if (isOneSlot(d)) {
@@ -121,7 +129,7 @@ function programOf(layout: Layout, g: Perm): Program {
         for (let r = 0; r < d.size; r++) members[r] = of.rank(permuteValue(d.of, of.value(r), g));
         sets.push({ at: dst, words: setWords(d.size), members });
       } else {
-        lists.push({ at: dst, lo: slotCodecOf(d.of).lo, table: slotTable(d.of, g, `${path}[]`) });
+        lists.push({ at: dst, lo: slotCodecOf(d.of).lo, table: slotTable(d.of, g, `${path}[]`), max: d.maxLength });
       }
       return;
     }
@@ -144,7 +152,11 @@ function programOf(layout: Layout, g: Perm): Program {
     }
   };
   walk(layout.schema as RecordD<Record<string, Domain>>, 0, 0, '');
-  return { gather, tabSlot: Int32Array.from(tabSlot), tabLo: Int32Array.from(tabLo), tables, sets, lists };
+  const kind = new Uint8Array(layout.slots), arg = new Int32Array(layout.slots);
+  tabSlot.forEach((k, j) => { kind[k] = 1; arg[k] = j; });
+  sets.forEach(({ at, words }, j) => { for (let w = 0; w < words; w++) { kind[at + w] = 2; arg[at + w] = (j << 16) | w; } });
+  lists.forEach(({ at, max }, j) => { for (let e = 1; e <= max; e++) { kind[at + e] = 3; arg[at + e] = (j << 16) | e; } });
+  return { gather, tabSlot: Int32Array.from(tabSlot), tabLo: Int32Array.from(tabLo), tables, sets, lists, kind, arg };
 }
 
 /** Every permutation of 0..n-1, the identity first. */
@@ -200,6 +212,8 @@ export class Symmetry {
     this.best = new Int32Array(this.n);
     this.tmp = new Int32Array(this.n);
     this.orbitScratch = new Int32Array(this.n);
+    const widest = Math.max(0, ...this.programs.slice(1).flatMap((p) => p.sets.map((x) => x.words)));
+    this.setWords = new Int32Array(widest);
   }
 
   /** What element g does, in words: "p1 ↔ p2" and so on. */
@@ -246,16 +260,53 @@ export class Symmetry {
     let best = this.best, tmp = this.tmp, ties = 1;
     for (let k = 0; k < n; k++) best[k] = src[so + k]!;
     for (let g = 1; g < this.order; g++) {
-      this.apply(g, src, so, tmp);
-      let k = 0;
-      while (k < n && tmp[k] === best[k]) k++;
-      if (k === n) ties++;
-      else if (tmp[k]! < best[k]!) { const t = best; best = tmp; tmp = t; ties = 1; }
+      const c = this.imageAgainst(g, src, so, best, tmp);
+      if (c === 0) ties++;
+      else if (c < 0) { const t = best; best = tmp; tmp = t; ties = 1; }
     }
     for (let k = 0; k < n; k++) dst[k] = best[k]!;
     this.best = best; this.tmp = tmp; // the two buffers, whichever way they were swapped
     return ties;
   }
+
+  /**
+   * Computes the image of the state under g into out, slot by slot, against best: returns 1 as soon as it
+   * is larger (out is then partial), else -1 if smaller or 0 if equal (out whole).
+   */
+  private imageAgainst(g: number, src: Int32Array, so: number, best: Int32Array, out: Int32Array): number {
+    const p = this.programs[g]!, gather = p.gather, kind = p.kind, arg = p.arg, n = this.n;
+    let order = 0;
+    for (let k = 0; k < n; k++) {
+      let v = src[so + gather[k]!]!;
+      switch (kind[k]) {
+        case 0: break;
+        case 1: { const j = arg[k]!; v = p.tables[j]![v - p.tabLo[j]!]!; break; }
+        case 2: {
+          const j = arg[k]! >> 16, w = arg[k]! & 0xffff, set = p.sets[j]!;
+          if (w === 0) this.permuteSet(set, src, so, gather, k);
+          v = this.setWords[w]!;
+          break;
+        }
+        default: { const j = arg[k]! >> 16, e = arg[k]! & 0xffff, l = p.lists[j]!; if (e <= out[l.at]!) v = l.table[v - l.lo]!; }
+      }
+      out[k] = v;
+      if (order === 0 && v !== best[k]) { if (v > best[k]!) return 1; order = -1; }
+    }
+    return order;
+  }
+
+  /** A set's words after relabelling its members: into setWords (the set's first slot in the image is k). */
+  private permuteSet(set: Program['sets'][number], src: Int32Array, so: number, gather: Int32Array, k: number): void {
+    const words = set.words, out = this.setWords, members = set.members;
+    for (let w = 0; w < words; w++) out[w] = 0;
+    for (let w = 0; w < words; w++) {
+      for (let b = src[so + gather[k + w]!]!; b !== 0; b &= b - 1) {
+        const r = members[w * 31 + 31 - Math.clz32(b & -b)]!;
+        out[(r / 31) | 0]! |= 1 << (r % 31);
+      }
+    }
+  }
+  private setWords = new Int32Array(0);
 
   /**
    * Why the initial states are not symmetric (every permutation of an initial state must be one too, or

@@ -10,6 +10,8 @@ import { IDLE, KIND_CONSTRAINT, KIND_DEADLOCK, KIND_GOAL, KIND_INVARIANT, probeC
 import type { LevelMessage, WorkerError } from './level-protocol.js';
 
 export interface LevelChecks {
+  /** With symmetry: the audit (symmetry-audit.ts), whose action check the expansion runs. */
+  readonly audit: SymmetryAudit | null;
   /** Checks the invariants and goals of the loaded frontier state (position r); false if one threw (checkError says which). */
   checkState(r: number): boolean;
   /** The state constraint on the successor in scratch; a throw becomes the action's failure. */
@@ -60,7 +62,7 @@ export function levelChecks(c: CompiledModel, x: Expander, debug: boolean): Leve
         if (c.goals[q]!.check(view)) goals[q] = 1;
       }
       who[WHO] = IDLE;
-      const why = audit === null ? null : audit.check(x.cur, 0, view);
+      const why = audit === null ? null : audit.check(x.cur, 0, view, false); // its actions: when it is expanded (worker-expand.ts)
       if (why !== null) { found.checkError = { pos: r, actionId: -1, message: why, bad: null }; return false; }
       return true;
     } catch (e) {
@@ -95,5 +97,5 @@ export function levelChecks(c: CompiledModel, x: Expander, debug: boolean): Leve
     found.antecedents = c.invariants.map(() => 0); found.goals = c.goals.map(() => 0);
     found.violations = []; found.checkError = null; found.represented = 0; found.steps = c.steps.map(() => -1);
   }
-  return { checkState, inConstraint, stepsFailed, expectedTerminal, start, found };
+  return { checkState, inConstraint, stepsFailed, expectedTerminal, start, found, audit };
 }

@@ -3,7 +3,7 @@
 // claim, to its outbox for the successor's bucket. Nothing is looked up here.
 import { fpHi, fpLo, hashState, newRecentCache, seenRecently } from './fingerprint.js';
 import { ExpandFailure, type Expander } from './expand.js';
-import type { CompiledModel } from './model.js';
+import { ModelError, type CompiledModel } from './model.js';
 import { thrownStack } from './trace.js';
 import { IDLE, WHO } from './control.js';
 import {
@@ -34,7 +34,7 @@ function failureAt(e: ExpandFailure, pos: number, debug: boolean): WorkerError {
 export function levelExpansion(c: CompiledModel, x: Expander, debug: boolean, links: WorkerLinks, peers: Peers, checks: LevelChecks): LevelExpansion {
   const who = x.who, W = c.layout.words, acts = c.actions, A = acts.length, R = 3 + W;
   const { ctl, workers, buckets: B, self } = links, shift = bucketShift(B);
-  const { checkState, inConstraint, stepsFailed, expectedTerminal } = checks;
+  const { checkState, inConstraint, stepsFailed, expectedTerminal, audit } = checks;
   const hasSteps = c.steps.length > 0, symmetric = c.symmetry !== null;
   /**
    * The fingerprints this worker last sent (see seenRecently).
@@ -95,6 +95,7 @@ export function levelExpansion(c: CompiledModel, x: Expander, debug: boolean, li
         if (symmetric) x.canonicalize();
         hashState(packed, 0, W);
         const hi = fpHi, lo = fpLo;
+        if (audit !== null) audit.note(hi, lo, ai);
         // Sent before (this level, with a smaller claim, or in an earlier one): inserted already, or will be.
         if (seenRecently(sent, hi, lo)) continue;
         const b = bucketOf(lo, shift), j = outCount[b]!++, at = (b * cap + j) * R;
@@ -102,6 +103,7 @@ export function levelExpansion(c: CompiledModel, x: Expander, debug: boolean, li
         box[at] = claimBase + ai; box[at + 1] = hi; box[at + 2] = lo;
         for (let k = 0; k < W; k++) box[at + 3 + k] = packed[k]!;
       }
+      if (audit !== null) { const why = audit.checkNoted(x.cur, 0); if (why !== null) throw new ExpandFailure(new ModelError(why), -1, null); }
       if (enabled === 0 && checkDeadlock && !expectedTerminal()) deadlocks.push(r);
       if (full !== 0) { rangeGenerated = generated; return r + 1; }
     }
