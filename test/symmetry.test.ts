@@ -13,6 +13,8 @@ import { Symmetry, scalarsetsOf, symmetryOf } from '../src/explorer/symmetry.js'
 import { runModel } from 'mc-checker';
 import twophase from './oracles/twophase.js';
 import { fixture, mc } from './helpers.js';
+import { builtinModels } from '../src/models/index.js';
+import { readGolden } from '../src/explorer/golden.js';
 
 const run = (m: Model, params: Record<string, unknown>, o: Partial<SearchOptions> = {}, mutant: string | null = null) =>
   explore(compileModel(m, resolveParams(m, params), mutant), o);
@@ -178,4 +180,34 @@ describe('the group acts on every kind of value', () => {
     expect(() => compileModel(big, {})).toThrow(/more than 5040 permutations.*--no-symmetry/);
     expect(compileModel(big, {}, null, { symmetry: false }).symmetry).toBeNull();
   });
+});
+
+describe('every shipped model that declares symmetry', () => {
+  // Configurations small enough to search without symmetry in a test (the golden file keeps the rest).
+  const SMALL = 300_000;
+  const symmetric = builtinModels.filter((m) => (m.def.ci ?? []).some((cfg) => cfg.symmetry !== false && compileModel(m, resolveParams(m, cfg.params as Record<string, unknown>)).symmetry !== null));
+  it('is found (the list is not empty once a shipped model declares a scalarset)', () => {
+    expect(symmetric.map((m) => m.name)).toEqual(builtinModels.filter((m) => compileModel(m, resolveParams(m, {})).symmetry !== null).map((m) => m.name));
+  });
+  for (const m of symmetric) {
+    const golden = readGolden(m.def.goldenFile);
+    for (const cfg of (m.def.ci ?? []).filter((x) => x.symmetry !== false)) {
+      const g = golden[cfg.name];
+      if (g?.represented === undefined || g.represented > SMALL) continue;
+      it(`${m.name} ${cfg.name}: represented is the distinct count without symmetry, and the verdict is the same`, async () => {
+        const params = cfg.params as Record<string, unknown>;
+        const sym = await run(m, params, { stopOn: 'never' }), all = await run(m, params, { symmetry: false, stopOn: 'never' });
+        expect(sym.stats.represented).toBe(all.stats.distinct);
+        expect(sym.verdict).toBe(all.verdict);
+      });
+    }
+    for (const mu of m.def.mutants ?? []) {
+      it(`${m.name} mutant ${mu.id}: the same verdict, property and counterexample length with and without symmetry`, async () => {
+        const sym = await run(m, mu.params ?? {}, {}, mu.id), all = await run(m, mu.params ?? {}, { symmetry: false }, mu.id);
+        expect(sym.verdict).toBe(all.verdict);
+        expect(sym.violations.map((v) => v.property)).toEqual(all.violations.map((v) => v.property));
+        expect(sym.violations.map((v) => v.trace.length)).toEqual(all.violations.map((v) => v.trace.length));
+      });
+    }
+  }
 });
