@@ -145,7 +145,7 @@ export function runOptions(cmd: Command): Command {
     .option('--parallel-from <states>', 'with --workers: search on one thread until a level has this many states, then on all (results are the same either way)', natural('--parallel-from'), 10000)
     .option('--no-liveness', 'skip the liveness pass (no state graph is stored)')
     .option('--no-symmetry', 'search every state, not one per orbit of the scalarsets the model declares (symmetry is on where a model declares scalarsets)')
-    .addOption(new Option('--symmetry-audit <how>', "with symmetry, how each kept state's actions are checked against its permutations: quick (every permutation for the first states, about a million expansions' worth, then one per state in turn) or full (every permutation at every state: exact, about as slow as --no-symmetry); properties are checked under every permutation either way").choices(['quick', 'full']).default('quick'))
+    .addOption(new Option('--symmetry-audit <how>', "with symmetry, how each kept state's actions are checked against its permutations: quick (every permutation for the first states, then one per state in turn) or full (every permutation at every state: exact, about as slow as --no-symmetry); properties are checked under every permutation either way").choices(['quick', 'full']).default('quick'))
     .option('--exact', 'store full states instead of fingerprints (rules out hash collisions; more memory)')
     .option('--json', 'print one JSON document (schema mc.result/1 or mc.mutate/1) instead of text')
     .option('--progress', 'print progress to stderr every 2 s (default: only when stderr is a terminal)')

@@ -6,7 +6,7 @@
 //   on it and on each of its images under the group: with symmetric actions every reachable state is an
 //   image of a kept one, so a property that passes this audit gives the same answer on every state;
 // - its successors, up to symmetry, are compared with those of its images ('quick': under every
-//   permutation for the first states, about a million expansions' worth, which makes small searches exact;
+//   permutation for the first states (FULL_AUDIT_IMAGES), which makes small searches exact;
 //   then under one permutation per state, the next in turn). This catches an action that treats a value
 //   unlike the others wherever the search meets the difference, but on a large search it is not a proof;
 //   'full' compares under every permutation at every kept state: exact, and about as costly as searching
@@ -19,8 +19,12 @@ import type { Symmetry } from './symmetry.js';
 /** A successor up to symmetry: its representative's fingerprint, the instance that led there, and that instance's action (by index: fairness of a whole action must map to itself). */
 interface Succ { hi: number; lo: number; action: number; base: number }
 
-/** How many expansions 'quick' spends on comparing every relabelling of the first states it audits. */
-const FULL_AUDIT_WORK = 1_000_000;
+/**
+ * How much 'quick' spends on comparing every relabelling of the first states it audits, in images computed:
+ * each relabelled state is expanded and each successor canonicalized (about |G| images), so a state costs
+ * about |G|² of them: with 8 permutations the first 62,500 states, with 720 the first 7.
+ */
+const FULL_AUDIT_IMAGES = 4_000_000;
 
 const bySucc = (a: Succ, b: Succ): number => a.hi - b.hi || a.lo - b.lo || a.base - b.base;
 
@@ -56,7 +60,7 @@ export class SymmetryAudit {
   private readonly all: readonly number[];
   private readonly targets: readonly number[];
   private turn = 0;
-  /** 'quick' compares every relabelling for the first fullFor states audited (about FULL_AUDIT_WORK expansions), then one per state. */
+  /** 'quick' compares every relabelling for the first fullFor states audited (FULL_AUDIT_IMAGES), then one per state. */
   private audited = 0;
   private readonly fullFor: number;
   /** Each action instance's action, by index. */
@@ -86,7 +90,7 @@ export class SymmetryAudit {
     const d = c.deadlock;
     if (typeof d === 'object') preds.push({ name: 'the deadlock policy', eval: d.expected });
     this.predicates = preds;
-    this.fullFor = Math.floor(FULL_AUDIT_WORK / this.sym.order);
+    this.fullFor = Math.floor(FULL_AUDIT_IMAGES / (this.sym.order * this.sym.order));
     this.all = Array.from({ length: this.sym.order - 1 }, (_, i) => i + 1);
     this.targets = this.all;
   }
