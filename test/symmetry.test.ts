@@ -211,3 +211,11 @@ describe('every shipped model that declares symmetry', () => {
     }
   }
 });
+
+describe('mc show', () => {
+  it('names the scalarsets and the number of permutations (text and mc.show/1), and null without', () => {
+    expect(mc('show', fixture('sym-mutex.ts')).stdout).toMatch(/^Symmetry: scalarsets p: 3 \(6 permutations\); runs keep one state per orbit/m);
+    expect(mc('show', fixture('sym-mutex.ts'), '--json').json.symmetry).toEqual({ scalarsets: { p: 3 }, permutations: 6 });
+    expect(mc('show', 'dist/test/oracles/twophase.js', '--json').json.symmetry).toBeNull();
+  });
+});

@@ -46,8 +46,10 @@ export function modelDoc(m: Model, c: CompiledModel | null) {
     goals: c ? c.goals.map((g) => ({ name: g.name, description: g.description })) : [],
     liveness: c ? c.liveness.map((l) => ({ name: l.name, description: l.description, kind: l.kind, fairness: l.fairness })) : [],
     deadlock: c ? (typeof c.deadlock === 'string' ? c.deadlock : `expected terminal states: ${c.deadlock.description}`) : null,
+    // The scalarsets the schema declares (default parameters), and how many permutations they make: null without.
+    symmetry: c?.symmetry ? { scalarsets: Object.fromEntries(c.symmetry.sets), permutations: c.symmetry.order } : null,
     mutants: (d.mutants ?? []).map((x) => ({ id: x.id, kills: x.kills, why: x.why, params: x.params ?? {} })),
-    ci: (d.ci ?? []).map((x) => ({ name: x.name, params: x.params, golden: golden[x.name] ?? null })),
+    ci: (d.ci ?? []).map((x) => ({ name: x.name, params: x.params, ...(x.symmetry === false ? { symmetry: false } : {}), golden: golden[x.name] ?? null })),
   };
 }
 export type ModelDoc = ReturnType<typeof modelDoc>;
@@ -74,7 +76,9 @@ export function renderShow(d: ModelDoc): string {
   for (const x of d.steps) i.push([x.name, 'step', x.description]);
   for (const x of d.goals) i.push([x.name, 'sometimes', x.description]);
   for (const x of d.liveness) i.push([x.name, `liveness (${x.kind})`, x.description]);
-  out.push('Properties (default parameters)', i.toString(), `Deadlock policy: ${d.deadlock}`, '');
+  out.push('Properties (default parameters)', i.toString(), `Deadlock policy: ${d.deadlock}`);
+  if (d.symmetry) out.push(`Symmetry: scalarsets ${Object.entries(d.symmetry.scalarsets).map(([k, n]) => `${k}: ${n}`).join(', ')} (${num(d.symmetry.permutations)} permutations); runs keep one state per orbit (--no-symmetry: every state)`);
+  out.push('');
   if (d.mutants.length) {
     const m = plainTable(['mutant', 'must be killed by', 'params', 'why']);
     for (const x of d.mutants) m.push([x.id, x.kills.join(' | '), Object.entries(x.params).map(([k, v]) => `${k}=${String(v)}`).join(' '), x.why]);
@@ -82,7 +86,7 @@ export function renderShow(d: ModelDoc): string {
   }
   if (d.ci.length) {
     const c = plainTable(['ci config', 'params', 'golden distinct/generated/depth']);
-    for (const x of d.ci) c.push([x.name, Object.entries(x.params).map(([k, v]) => `${k}=${String(v)}`).join(' '), x.golden ? `${num(x.golden.distinct)} / ${num(x.golden.generated)} / ${x.golden.depth}` : '(none)']);
+    for (const x of d.ci) c.push([x.name, [...Object.entries(x.params).map(([k, v]) => `${k}=${String(v)}`), ...('symmetry' in x ? ['(no symmetry)'] : [])].join(' '), x.golden ? `${num(x.golden.distinct)} / ${num(x.golden.generated)} / ${x.golden.depth}${x.golden.represented !== undefined ? ` (represents ${num(x.golden.represented)})` : ''}` : '(none)']);
     out.push('CI configurations', c.toString(), '');
   }
   return out.join('\n');
