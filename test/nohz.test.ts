@@ -29,7 +29,7 @@ const MUTANTS: Record<string, Record<string, string[]>> = {
   },
   lease: {
     'M-B11': ['NoCapacityDoubleFree', 'GenerationOncePerTermination'], 'M-B12': ['ChokepointOrder'], 'M-B13': ['NoLiveLeaseThroughRevokedGrant'],
-    'M-B14': ['NoResurrection'], 'M-LEASE-gate': ['StaleHandleGate'], 'M-LEASE-selflock': ['NoStrandedGeneration'],
+    'M-B14': ['NoResurrection'], 'M-LEASE-gate': ['StaleHandleGate'], 'M-LEASE-selflock': ['NoStrandedGeneration', 'Deadlock'],
   },
 };
 
@@ -84,7 +84,7 @@ describe('protocol B models: mutants', () => {
 });
 
 describe('protocol B models: every property is killed by a declared mutant that names it', () => {
-  for (const [model, configs] of Object.entries(CI).filter(([m]) => ['lapic'].includes(m))) {
+  for (const [model, configs] of Object.entries(CI).filter(([m]) => ['lapic', 'lease'].includes(m))) {
     for (const args of configs) {
       it(`mc mutate ${model} --matrix ${args.join(' ')}`, () => {
         const r = mc('mutate', model, '--matrix', '--json', ...args);
@@ -164,5 +164,17 @@ describe('lapic: the revert to periodic and the clamp arithmetic', () => {
       for (const c of arm) expect(c.fired, c.action).toBeGreaterThan(0);
       for (const g of ['RevertHalfway', 'ClampedArmed', 'MaxCountArmed']) expect(r.json.goals.find((x: { name: string }) => x.name === g)?.reached, g).toBe(true);
     }
+  });
+});
+
+describe('lease: M-B11 (T0 guard dropped)', () => {
+  it('is killed in 14 states by two terminators of one lease: CL (CL3 decided from the revoked grant) and RG', () => {
+    const r = mc('run', 'lease', '--mutant', 'M-B11', '--json');
+    expect(r.code).toBe(1);
+    expect(r.json.violation.property).toBe('GenerationOncePerTermination');
+    const steps: string[] = r.json.violation.trace.map((t: { action: string | null }) => t.action);
+    expect(steps.length).toBe(14);
+    expect(steps).toContain('CL.CL3');
+    expect(steps.filter((a) => a?.startsWith('Terminate.T0('))).toEqual(['Terminate.T0(CL)', 'Terminate.T0(RG)']);
   });
 });
