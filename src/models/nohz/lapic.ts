@@ -26,6 +26,8 @@ const PHASE = ['Periodic', 'Halted', 'ModeSet', 'Armed', 'FiredOneshot', 'Revert
 const PATHS = ['User', 'Kernel'] as const;
 type Path = (typeof PATHS)[number];
 
+/** The arithmetic mutants need the edge requests, so they run with the whole domain whatever --requests says. */
+const EDGES = { requests: 9 } as const;
 const ARITH: Record<string, ArithMutant> = { 'M-LAPIC-wide': 'no-max-clamp', 'M-LAPIC-zero': 'no-min-clamp', 'M-LAPIC-u64': 'u64-product' };
 /** The request domain of a configuration and what the arithmetic (or the mutant's) makes of each request. */
 function armedOf(p: P): Armed[] {
@@ -146,14 +148,18 @@ export default defineModel<typeof params, S>({
         (s) => s.sw_phase === 'Armed', (s) => roundTrips(w, armed[s.a_req]!)),
     ];
   },
-  sometimes: (p) => [
-    sometimes<R>('FiredOneshotUser', 'the one-shot expiry is consumed on the user-mode path', (s) => s.sw_phase === 'FiredOneshot' && s.isr === 'User'),
-    sometimes<R>('FiredOneshotKernel', 'the one-shot expiry is consumed on the kernel-mode path', (s) => s.sw_phase === 'FiredOneshot' && s.isr === 'Kernel'),
-    sometimes<R>('StaleFireWhileArmed', 'a periodic fire latched before S1 is still pending when the one-shot count is armed', (s) => s.sw_phase === 'Armed' && s.irq_pending && s.cur === 'A'),
-    sometimes<R>('RevertHalfway', 'the revert to periodic has written the LVT (V1) and not yet the count (V2)', (s) => s.sw_phase === 'Reverting'),
-    ...(armedOf(p).some((a) => a.clamped) ? [sometimes<R>('ClampedArmed', 'a request outside the clamp window is armed (clamped to min_count or max_count)', (s) => s.sw_phase === 'Armed' && armedOf(p)[s.a_req]!.clamped)] : []),
-    ...(armedOf(p).some((a) => a.count === U32_MAX) ? [sometimes<R>('MaxCountArmed', 'the largest count, u32::MAX, is armed', (s) => s.sw_phase === 'Armed' && armedOf(p)[s.a_req]!.count === U32_MAX)] : []),
-  ],
+  sometimes: (p) => {
+    const armed = armedOf(p);
+    return [
+      sometimes<R>('FiredOneshotUser', 'the one-shot expiry is consumed on the user-mode path', (s) => s.sw_phase === 'FiredOneshot' && s.isr === 'User'),
+      sometimes<R>('FiredOneshotKernel', 'the one-shot expiry is consumed on the kernel-mode path', (s) => s.sw_phase === 'FiredOneshot' && s.isr === 'Kernel'),
+      sometimes<R>('StaleFireWhileArmed', 'a periodic fire latched before S1 is still pending when the one-shot count is armed', (s) => s.sw_phase === 'Armed' && s.irq_pending && s.cur === 'A'),
+      sometimes<R>('RevertHalfway', 'the revert to periodic has written the LVT (V1) and not yet the count (V2)', (s) => s.sw_phase === 'Reverting'),
+      // only where the request domain (--requests) reaches them
+      ...(armed.some((a) => a.clamped) ? [sometimes<R>('ClampedArmed', 'a request outside the clamp window is armed (clamped to min_count or max_count)', (s) => s.sw_phase === 'Armed' && armed[s.a_req]!.clamped)] : []),
+      ...(armed.some((a) => a.count === U32_MAX) ? [sometimes<R>('MaxCountArmed', 'the largest count, u32::MAX, is armed', (s) => s.sw_phase === 'Armed' && armed[s.a_req]!.count === U32_MAX)] : []),
+    ];
+  },
   liveness: () => {
     // WF(ISR) (protocols.md), plus WF on the reprogram steps a re-arm runs (S2, S3); S1 from Periodic is a decision, not fair.
     const fair: Fairness[] = ['ISR.Enter', 'ISR.Restore', 'ISR.RevertMode', 'ISR.RevertCount', 'SW.SetMode', 'SW.Arm'].map((action) => WF({ action }));
@@ -174,11 +180,11 @@ export default defineModel<typeof params, S>({
       why: '[ours] M-B10 on the other path: ISR.Restore(User) returns without restoring a source' },
     { id: 'M-LAPIC-stale', kills: ['FiredOneshotOrigin'],
       why: '[ours] ISR.Enter counts any fire while Armed as the one-shot expiry (no cur=0 test): a periodic fire latched before S1 is taken for the deadline' },
-    { id: 'M-LAPIC-wide', kills: ['OneshotModeBoundedCount'],
+    { id: 'M-LAPIC-wide', kills: ['OneshotModeBoundedCount'], params: EDGES,
       why: '[ours] the upper clamp is dropped: a request past u32::MAX counts computes a count above u32::MAX, which the 32-bit register truncates' },
-    { id: 'M-LAPIC-zero', kills: ['NoTimerlessStall'],
+    { id: 'M-LAPIC-zero', kills: ['NoTimerlessStall'], params: EDGES,
       why: '[ours] the lower clamp is dropped: a request under one count computes count 0, and writing 0 to initial-count stops the timer instead of arming it' },
-    { id: 'M-LAPIC-u64', kills: ['CountRoundTrip'],
+    { id: 'M-LAPIC-u64', kills: ['CountRoundTrip'], params: EDGES,
       why: '[ours] ns × ticks_per_s is computed in u64: it wraps for a request past 2^64 / tps, the wrapped count falls inside the window, and the armed deadline is far earlier than the request' },
   ],
   goldenFile: goldenFile(import.meta.url, 'golden.lapic.json'),
