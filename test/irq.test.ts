@@ -19,9 +19,9 @@ const INVARIANTS = [
 
 /** The property each mutant must be killed by (any one of the list). */
 const MUTANTS: Record<string, string[]> = {
-  'M-C1': ['ExactlyOnce.Conservation', 'NoLostWake'],
+  'M-C1': ['ExactlyOnce.Conservation', 'NoLostWake', 'Deadlock'],
   'M-C2': ['NoLostWake'],
-  'M-C3': ['ExactlyOnce.Eoi'],
+  'M-C3': ['ExactlyOnce.Eoi', 'ExactlyOnce.SingleOutstanding'],
   'M-C4': ['EpochDrainSound'],
   'M-C5': ['NoCompletedEarly'],
   'M-C5-latch': ['NoCompletedEarly'],
@@ -78,5 +78,28 @@ describe('irq: mutants', () => {
     expect(r.code, r.stdout).toBe(0);
     expect(r.json.matrix.possiblyVacuous).toEqual([]);
     for (const n of INVARIANTS) expect(r.json.matrix.killers[n]?.length ?? 0, n).toBeGreaterThan(0);
+  });
+
+  for (const args of CI) {
+    it(`in CI configuration [${args.join(' ')}] every mutant is killed and every property is killed by a declared mutant that names it`, () => {
+      const r = mc('mutate', 'irq', '--matrix', '--json', ...args);
+      expect(r.code, r.stdout).toBe(0);
+      for (const m of r.json.mutants) expect(m.verdict, m.id).toBe('killed');
+      expect(r.json.matrix.possiblyVacuous).toEqual([]);
+      for (const p of r.json.matrix.properties) {
+        const named = r.json.matrix.rows.filter((row: any) => row.kind === 'declared' && row.fired.includes(p) && row.expected.includes(p));
+        expect(named.length, `${p} has no declared mutant that names it and fires it`).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  it('the revoke mutants run with one revoke even in w2-no-revoke (where they could not fail)', () => {
+    const r = mc('mutate', 'irq', '--completions', '2', '--epochs', '1', '--revokes', '0', '--json');
+    const byId = Object.fromEntries(r.json.mutants.map((m: { id: string }) => [m.id, m]));
+    for (const id of ['M-C4', 'M-C5', 'M-C5-latch', 'M-C6', 'M-C8']) {
+      expect(byId[id].params, id).toMatchObject({ completions: 2, epochs: 2, revokes: 1 });
+      expect(byId[id].verdict, id).toBe('killed');
+    }
+    expect(byId['M-C3']).toMatchObject({ params: { epochs: 1, revokes: 0 }, verdict: 'killed', fired: 'ExactlyOnce.SingleOutstanding', traceLength: 7 });
   });
 });

@@ -36,6 +36,9 @@ export const M = {
   rebindNoIrrDrain: 'M-C8',
 } as const;
 
+/** The mutants that need a revoke run with one (epochs 0..1) whatever the configuration: without a revoke there is no old epoch. */
+const REVOKE = { epochs: 2, revokes: 1 } as const;
+
 const PCS = ['Ack', 'Poll', 'Wait', 'Blocked', 'Reopen'] as const;
 /** ⊥ for `waiter`. */
 const NONE = -1;
@@ -294,23 +297,23 @@ export default defineModel<typeof params, S>({
     (s) => s.drv_pc === 'Blocked' && s.waiter !== NONE && s.dev_used === p.completions && s.drv_seen === p.completions),
   stuttering: 'anywhere',
   mutants: [
-    { id: M.dropNoWaiter, kills: ['ExactlyOnce.Conservation', 'NoLostWake'],
-      why: 'the ISR with no waiter EOIs, unmasks and drops the event instead of latching it (the RX MSI-X waiter race): an event between Poll and Wait is lost' },
+    { id: M.dropNoWaiter, kills: ['ExactlyOnce.Conservation', 'NoLostWake', 'Deadlock'],
+      why: 'the ISR with no waiter EOIs, unmasks and drops the event instead of latching it (the RX MSI-X waiter race): an event between Poll and Wait is lost, and once the device has stopped the driver sleeps for good (Deadlock)' },
     { id: M.lockFreePeek, kills: ['NoLostWake'],
       why: 'the ISR reads waiter lock-free before taking route_lock and acts on the snapshot: it latches although the driver registered its wait meanwhile, and the driver sleeps on a latched event' },
-    { id: M.eoiInIsr, kills: ['ExactlyOnce.Eoi'],
-      why: 'the ISR performs the route EOI (unmask) at delivery instead of deferring it, while K.Ack still counts an EOI: eoi > delivered' },
-    { id: M.noDrain, kills: ['EpochDrainSound'],
+    { id: M.eoiInIsr, kills: ['ExactlyOnce.Eoi', 'ExactlyOnce.SingleOutstanding'],
+      why: 'the ISR performs the route EOI (unmask) at delivery instead of deferring it, while K.Ack still counts an EOI: eoi > delivered, and the unmasked route latches a second event while the first one\'s EOI is still owed (SingleOutstanding)' },
+    { id: M.noDrain, kills: ['EpochDrainSound'], params: REVOKE,
       why: 'MGR.Revoke skips the inflight_ack drain: the old epoch\'s EOI is still owed when Rebind re-arms the route' },
-    { id: M.oldIrrReachesNew, kills: ['NoCompletedEarly'],
+    { id: M.oldIrrReachesNew, kills: ['NoCompletedEarly'], params: REVOKE,
       why: 'the ISR skips the irr_epoch test and Rebind does not wait for the old vector: an old-epoch IRR pending after Rebind completes the new waiter' },
-    { id: M.oldLatchReachesNew, kills: ['NoCompletedEarly'],
+    { id: M.oldLatchReachesNew, kills: ['NoCompletedEarly'], params: REVOKE,
       why: 'MGR.Revoke keeps the latch and K.Wait stops comparing latched_epoch: an old-epoch latched event completes a new-epoch wait (EpochDrainSound fires first, at Rebind)' },
-    { id: M.staleAck, kills: ['StaleHandleRejected'],
+    { id: M.staleAck, kills: ['StaleHandleRejected'], params: REVOKE,
       why: 'K.Ack accepts a stale drv_handle_epoch: a call through the revoked handle succeeds' },
     { id: M.waitSwallows, kills: ['ExactlyOnce.Completion'],
       why: 'K.Wait consumes the latched event and counts its delivery but returns no completion and blocks: the event is never completed' },
-    { id: M.rebindNoIrrDrain, kills: ['NoLostWake'],
+    { id: M.rebindNoIrrDrain, kills: ['NoLostWake'], params: REVOKE,
       why: 'C.4 as written: MGR.Rebind re-arms while an old-epoch IRR is pending; the ISR then discards it and masks the new route, or a new message coalesces into it and is discarded with it' },
   ],
   ci: [

@@ -180,8 +180,8 @@ export default defineModel<typeof params, S>({
       why: 'the Renew deadline branch extends an expired lease instead of terminating it' },
     { id: 'M-LEASE-gate', kills: ['StaleHandleGate'],
       why: '[ours] Renew ignores the handle\'s generation: a stale handle reaps (terminates) the current, expired lease' },
-    { id: 'M-LEASE-selflock', kills: ['NoStrandedGeneration'],
-      why: '[ours] T3 calls the locking nohz rollback (B1 C.Revoke, R1 acquires sched_lock = B) while the terminator already holds B: the termination never reaches T4' },
+    { id: 'M-LEASE-selflock', kills: ['NoStrandedGeneration', 'Deadlock'],
+      why: '[ours] T3 calls the locking nohz rollback (B1 C.Revoke, R1 acquires sched_lock = B) while the terminator already holds B: the termination never reaches T4, and once every caller is idle or blocked the system is stuck (Deadlock)' },
   ],
   goldenFile: goldenFile(import.meta.url, 'golden.lease.json'),
   ci: [

@@ -76,8 +76,10 @@ function actions(p: P): ActionDef<V>[] {
       effect: (_s, n) => { n.c_pc = 'C4'; } },
     { name: 'C.C4', actor: 'C', guard: (s) => s.c_pc === 'C4',
       effect: (s, n) => { n.a = sb.load(s, 'C', 't_armed') === 1; n.c_pc = 'C5'; } },
-    { name: 'C.C5', actor: 'C', guard: (s) => s.c_pc === 'C5',
-      effect: (s, n) => { if (!s.a) n.ipi = true; n.a = false; n.c_pc = 'Done'; } },
+    { name: 'C.C5', actor: 'C',
+      // M-TSO-wait: instead of kicking T, C spins until T looks armed again (a load of t_armed that must read 1)
+      guard: (s) => s.c_pc === 'C5' && (m !== 'M-TSO-wait' || s.a || sb.load(s, 'C', 't_armed') === 1),
+      effect: (s, n) => { if (!s.a && m !== 'M-TSO-wait') n.ipi = true; n.a = false; n.c_pc = 'Done'; } },
     // ---- the store buffers (tso only) ----
     ...sb.flushActions(),
   ];
@@ -113,6 +115,8 @@ export default defineModel<typeof params, S>({
       why: 'T drops its re-check (T4/T5): T1 reads bit=1, C clears the bit and reads t_armed=1 (no IPI), then T2 disarms; fails even under SC' },
     { id: 'M-B7', kills: ['NoTimerlessStall'], params: { memory: 'tso' },
       why: 'both fences deleted: under TSO each thread\'s store sits in its buffer while it loads the other\'s stale value (T sees bit=1 twice, C sees t_armed=1), so T stays disarmed with no IPI; passes under SC' },
+    { id: 'M-TSO-wait', kills: ['Deadlock'],
+      why: '[ours] C5 waits for T to re-arm itself (spins until t_armed reads 1) instead of sending the IPI: when T finished disarmed, nothing will ever re-arm it, and C spins forever at C5 (a terminal state that is not quiescent)' },
   ],
   goldenFile: goldenFile(import.meta.url, 'golden.nohz-tso.json'),
   ci: [

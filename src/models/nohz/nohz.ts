@@ -198,8 +198,8 @@ export default defineModel<typeof params, S>({
   mutants: [
     { id: 'M-B1', kills: ['NoTimerlessStall', 'EventuallyReArmed'],
       why: 'I3 deleted (re-arm only inside the locked Reconcile): after a revoke the IPI handler sees the bit clear but a concurrent C.Regrant holds the lock, I4 fails, and the timer stays off' },
-    { id: 'M-B2', kills: ['NoTimerlessStall'],
-      why: 'C.Revoke sends the IPI (R6) before clearing the bit (R4): I2 sees the stale bit, I4 fails while C holds the lock, no second IPI' },
+    { id: 'M-B2', kills: ['NoTimerlessStall', 'Deadlock'],
+      why: 'C.Revoke sends the IPI (R6) before clearing the bit (R4): I2 sees the stale bit, I4 fails while C holds the lock, no second IPI; once C has run its bounded operations nothing is enabled, the timer off for good (Deadlock)' },
     { id: 'M-B3', kills: ['NoStaleActivation'],
       why: 'Reconcile applies a Pending record without the generation/liveness test: an activation revoked before T saw it is applied' },
     { id: 'M-B4', kills: ['StaledRecordEventuallyCleared'],
