@@ -28,15 +28,16 @@ const kReturn = (n: V): void => {
 
 /** K.Snap to K.Dispatch: the start of a pass and the dispatch of one SQE. */
 export function kernelPassActions(c: Cfg, { action }: Kit) {
-  const { N, C, MS, MC, adv, proc, m } = c;
-  const A1 = m === M.A1, A4 = m === M.A4, A5 = m === M.A5, A7 = m === M.A7, A8 = m === M.A8;
+  const { N, C, MS, MC, adv, proc, MAXD, countDisp, m } = c;
+  const A1 = m === M.A1, A4 = m === M.A4, A5 = m === M.A5, A7 = m === M.A7, A8 = m === M.A8, A9 = m === M.A9;
   const kWork = kernelHasWork(c);
 
-  /** K.Pick's test: budget left (MAX_DISPATCH = SQ_N), an SQE in the snapshot, and a CQ slot to reserve. */
+  /** K.Pick's test: budget left (MAX_DISPATCH), an SQE in the snapshot, and a CQ slot to reserve. */
   const canPick = (s: R): boolean => {
     const avail = dist(s.k_snap_t, s.k_sq_head, MS), used = dist(s.k_cq_tail, s.k_snap_ch, MC);
-    // k_disp is kept only where FailClosed(c) is checked (adversary on); without X the snapshot bounds it.
-    return (!adv || s.k_disp < N) && avail >= 1 && used + (A8 ? 0 : s.k_reserved) < C;
+    // k_disp is kept only where FailClosed(c) is checked (adversary on) or the limit is below SQ_N; otherwise the
+    // snapshot test (avail <= SQ_N) bounds the pass. M-A9 drops the limit.
+    return (!countDisp || A9 || s.k_disp < MAXD) && avail >= 1 && used + (A8 ? 0 : s.k_reserved) < C;
   };
 
   return [
@@ -114,7 +115,7 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
         }
         const id = s.k_id;
         const valid = id !== 0 && (s.k_op === 'NOP' || (s.k_op === 'CALLA' && !s.k_inflight.has(id)));
-        if (adv) n.k_disp = s.k_disp + 1;
+        if (countDisp) n.k_disp = Math.min(s.k_disp + 1, N + 1); // saturates one past any MAX_DISPATCH
         n.k_op = 'NONE';
         n.k_reserved = s.k_reserved + 1; // a CQ slot is reserved for this SQE's completion
         if (valid && op === 'CALLA') {

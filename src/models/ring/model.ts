@@ -26,7 +26,12 @@ export default defineModel<typeof params, S>({
   params,
   // With indices modulo 2·N (protocols.md A.3), N = 1 gives modulus 2, where no index value is "more than N ahead":
   // the adversary's corruptions could not even be represented, let alone detected.
-  validate: (p) => (p.adversary > 0 && (p.slots < 2 || p.cqSlots < 2) ? '--adversary needs --slots >= 2 and --cq-slots >= 2 (with indices modulo 2·1 = 2 no corrupt index is representable)' : undefined),
+  validate: (p) => {
+    if (p.adversary > 0 && (p.slots < 2 || p.cqSlots < 2)) return '--adversary needs --slots >= 2 and --cq-slots >= 2 (with indices modulo 2·1 = 2 no corrupt index is representable)';
+    // A pass never sees more than SQ_N SQEs (the snapshot test), so a larger limit would be the same as SQ_N.
+    if (p.maxDispatch > p.slots) return '--max-dispatch must be at most --slots (a pass never sees more than SQ_N SQEs)';
+    return undefined;
+  },
   state: schema,
   init,
   // The order of the actions is the search order, and so decides which of several shortest traces is found.
