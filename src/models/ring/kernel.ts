@@ -6,17 +6,25 @@ import { M } from './mutants.js';
 import { posting } from './post.js';
 import { decGen, decId, decRes, dist, enc, sat, type Cfg, type Kit, type Op, type R, type V } from './state.js';
 
+/** K.Pick's back-pressure: a CQ slot is left to reserve (M-A10: off by one, one reservation more than the CQ holds). */
+function cqRoom(c: Cfg): (used: number, reserved: number) => boolean {
+  const { C, m } = c;
+  if (m === M.A10) return (used, reserved) => used + reserved <= C;
+  return (used, reserved) => used + reserved < C;
+}
+
 /** Would a kernel pass started now do anything (dispatch, flush, or find corruption)? A pass that would not is a stutter. */
 export function kernelHasWork(c: Cfg): (s: R) => boolean {
   const { N, C, MS, MC, m } = c;
   const A4 = m === M.A4, A5 = m === M.A5, A8 = m === M.A8;
+  const room = cqRoom(c);
   return (s) => {
     const head = A4 ? s.sq_head_sh : s.k_sq_head;
     const avail = dist(s.sq_tail_sh, head, MS), used = dist(s.k_cq_tail, s.cq_head_sh, MC);
     if (avail > N && !A5) return true;
     if (used > C) return true;
     if (s.k_backlog.length > 0 && used < C) return true;
-    return avail >= 1 && used + (A8 ? 0 : s.k_reserved) < C;
+    return avail >= 1 && room(used, A8 ? 0 : s.k_reserved);
   };
 }
 
@@ -31,13 +39,14 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
   const { N, C, MS, MC, adv, proc, MAXD, countDisp, m } = c;
   const A1 = m === M.A1, A4 = m === M.A4, A5 = m === M.A5, A7 = m === M.A7, A8 = m === M.A8, A9 = m === M.A9;
   const kWork = kernelHasWork(c);
+  const room = cqRoom(c);
 
   /** K.Pick's test: budget left (MAX_DISPATCH), an SQE in the snapshot, and a CQ slot to reserve. */
   const canPick = (s: R): boolean => {
     const avail = dist(s.k_snap_t, s.k_sq_head, MS), used = dist(s.k_cq_tail, s.k_snap_ch, MC);
     // k_disp is kept only where FailClosed(c) is checked (adversary on) or the limit is below SQ_N; otherwise the
     // snapshot test (avail <= SQ_N) bounds the pass. M-A9 drops the limit.
-    return (!countDisp || A9 || s.k_disp < MAXD) && avail >= 1 && used + (A8 ? 0 : s.k_reserved) < C;
+    return (!countDisp || A9 || s.k_disp < MAXD) && avail >= 1 && room(used, A8 ? 0 : s.k_reserved);
   };
 
   return [

@@ -6,7 +6,7 @@ import type { params } from './state.js';
 /** The mutant ids, as the model's branches name them (a misspelt one is a compile error). */
 export const M = {
   A1: 'M-A1', A2: 'M-A2', A3: 'M-A3', A4: 'M-A4', A5: 'M-A5', A6: 'M-A6', A7: 'M-A7', A8: 'M-A8',
-  A9: 'M-A9',
+  A9: 'M-A9', A10: 'M-A10',
 } as const;
 
 export const MUTANTS: readonly MutantDef<typeof params>[] = [
@@ -63,5 +63,11 @@ export const MUTANTS: readonly MutantDef<typeof params>[] = [
     kills: ['FailClosed(c)'],
     why: 'K.Pick drops the MAX_DISPATCH test: with a limit below SQ_N one pass dispatches every SQE of its snapshot (with MAX_DISPATCH = SQ_N the snapshot test alone bounds the pass, so the limit needs --max-dispatch 1 to show)',
     params: { adversary: 1, maxDispatch: 1 },
+  },
+  {
+    id: M.A10,
+    kills: ['FailClosed(d)'],
+    why: "K.Pick's back-pressure test is off by one (cq_used + k_reserved <= CQ_N): the kernel reserves one completion more than the CQ holds, so its owed completions exceed CQ_N",
+    params: { adversary: 1 },
   },
 ];
