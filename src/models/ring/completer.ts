@@ -31,6 +31,7 @@ export function completerActions(c: Cfg, { action }: Kit) {
         const isFull = full(s);
         if (isFull && !A3) {
           n.k_backlog.push(enc(s.a_id, 'OK', !adv || s.g_a_gen));
+          if (!adv) n.g_cq_full = true; // honest: a reserved completion found no room (NoLostCQE)
           aFinishPost(n);
           return;
         }

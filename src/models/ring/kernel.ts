@@ -157,6 +157,7 @@ export function kernelPostActions(c: Cfg, { action }: Kit) {
 
   return [
     action({
+      // acquire(cq_lock): in a cap_enter pass a blocking acquire; in a timer poll the success branch of try_acquire.
       name: 'K.Post1', actor: 'K',
       when: () => ({ k_pc: 'Post1' }),
       guard: (s) => s.cq_lock === 'free',
@@ -174,6 +175,7 @@ export function kernelPostActions(c: Cfg, { action }: Kit) {
         if (isFull && !A3) {
           // never overwrite: keep the completion (it stays reserved) in the backlog
           n.k_backlog.push(enc(s.k_id, s.k_res, !adv || s.g_k_gen));
+          if (!adv) n.g_cq_full = true; // honest: a reserved completion found no room (NoLostCQE)
           n.cq_lock = 'free';
           n.k_id = 0; n.k_res = 'OK'; n.g_k_gen = false;
           n.k_pc = 'Pick';
@@ -181,6 +183,19 @@ export function kernelPostActions(c: Cfg, { action }: Kit) {
         }
         if (isFull) n.g_bad_post = true;
         n.k_pc = 'Post2';
+      },
+    }),
+    action({
+      // A timer poll runs in interrupt context, which may only try_acquire (§1): K.Post1 above is the success branch,
+      // this the failure branch. The poll defers its completion to the backlog (still reserved; the next pass flushes
+      // it, as after a full CQ) and returns; a failed flush leaves the backlog as it is.
+      name: 'K.TryFail', actor: 'K',
+      when: () => ({ k_pc: 'Post1' }),
+      guard: (s) => s.k_timer && s.cq_lock !== 'free',
+      effect: (s, n) => {
+        if (!s.k_flush) n.k_backlog.push(enc(s.k_id, s.k_res, !adv || s.g_k_gen));
+        n.k_id = 0; n.k_res = 'OK'; n.g_k_gen = false;
+        kReturn(n);
       },
     }),
     action({

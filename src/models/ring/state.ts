@@ -93,6 +93,7 @@ export function schema(p: P) {
     g_pair_bad: bool(),
     g_bad_dispatch: bool(),
     g_bad_post: bool(),
+    g_cq_full: bool(),
     g_reprocessed: bool(),
     g_unvalidated: bool(),
     g_bad_seen: int(0, MS * MS),
@@ -126,7 +127,7 @@ export function init(p: P) {
     g_slot_seq: Array.from({ length: C }, (_, j) => (j + C) % MC),
     g_sq_pos: Array.from({ length: N }, () => -1),
     g_k_gen: false, g_a_gen: false, g_inflight_gen: [],
-    g_stale_read: false, g_pair_bad: false, g_bad_dispatch: false, g_bad_post: false, g_reprocessed: false, g_unvalidated: false,
+    g_stale_read: false, g_pair_bad: false, g_bad_dispatch: false, g_bad_post: false, g_cq_full: false, g_reprocessed: false, g_unvalidated: false,
     g_bad_seen: 0, g_rec: 0, g_rec_id: 0,
   }];
 }
