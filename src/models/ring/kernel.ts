@@ -144,7 +144,7 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
 /** K.Post1 to K.Post3: K posts the result it holds, or in flush mode the backlog's head. */
 export function kernelPostActions(c: Cfg, { action }: Kit) {
   const { adv, m } = c;
-  const A3 = m === M.A3;
+  const A3 = m === M.A3, A11 = m === M.A11;
   const { full, postPayload, postTail } = posting(c);
 
   const kFinishPost = (n: V): void => {
@@ -176,7 +176,7 @@ export function kernelPostActions(c: Cfg, { action }: Kit) {
           // never overwrite: keep the completion (it stays reserved) in the backlog
           n.k_backlog.push(enc(s.k_id, s.k_res, !adv || s.g_k_gen));
           if (!adv) n.g_cq_full = true; // honest: a reserved completion found no room (NoLostCQE)
-          n.cq_lock = 'free';
+          if (!A11) n.cq_lock = 'free'; // M-A11: this early exit keeps the lock
           n.k_id = 0; n.k_res = 'OK'; n.g_k_gen = false;
           n.k_pc = 'Pick';
           return;
@@ -219,8 +219,8 @@ export function kernelPostActions(c: Cfg, { action }: Kit) {
 
 /** Adversary only: the pass found a corrupt SQ or CQ window (A.10.1) and reports ERR_RING. */
 export function corruptionActions(c: Cfg, { action }: Kit) {
-  const { N, MS, m } = c;
-  const A6 = m === M.A6;
+  const { N, C, MS, MC, m } = c;
+  const A6 = m === M.A6, A12 = m === M.A12, A13 = m === M.A13;
   return [
     action({
       name: 'K.SqCorrupt', actor: 'K',
@@ -242,7 +242,10 @@ export function corruptionActions(c: Cfg, { action }: Kit) {
     action({
       name: 'K.CqCorrupt', actor: 'K',
       when: () => ({ k_pc: 'CqCorrupt' }),
+      // M-A13: the kernel waits for the user to repair cq_head (a blocking wait inside the pass).
+      guard: (s) => !A13 || dist(s.k_cq_tail, s.cq_head_sh, MC) <= C,
       effect: (s, n) => {
+        if (A12) { n.k_pc = 'Entered'; return; } // M-A12: the pass starts over (re-snaps) instead of returning ERR_RING
         // post nothing, dispatch nothing; owed completions stay reserved / backlogged
         if (s.g_rec === 0) n.g_rec = 1; // cap_enter returns ERR_RING
         kReturn(n);

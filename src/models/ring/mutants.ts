@@ -6,7 +6,7 @@ import type { params } from './state.js';
 /** The mutant ids, as the model's branches name them (a misspelt one is a compile error). */
 export const M = {
   A1: 'M-A1', A2: 'M-A2', A3: 'M-A3', A4: 'M-A4', A5: 'M-A5', A6: 'M-A6', A7: 'M-A7', A8: 'M-A8',
-  A9: 'M-A9', A10: 'M-A10',
+  A9: 'M-A9', A10: 'M-A10', A11: 'M-A11', A12: 'M-A12', A13: 'M-A13',
 } as const;
 
 export const MUTANTS: readonly MutantDef<typeof params>[] = [
@@ -68,6 +68,24 @@ export const MUTANTS: readonly MutantDef<typeof params>[] = [
     id: M.A10,
     kills: ['FailClosed(d)'],
     why: "K.Pick's back-pressure test is off by one (cq_used + k_reserved <= CQ_N): the kernel reserves one completion more than the CQ holds, so its owed completions exceed CQ_N",
+    params: { adversary: 1 },
+  },
+  {
+    id: M.A11,
+    kills: ['FailClosed(f)'],
+    why: "K.Post1's early exit on a full CQ (the completion goes to the backlog) keeps cq_lock: K goes on to K.Pick holding the lock, and the next post by K or A waits for it forever",
+    params: { adversary: 1 },
+  },
+  {
+    id: M.A12,
+    kills: ['KernelReturns'],
+    why: 'K.CqCorrupt starts the pass over (re-snaps) instead of returning ERR_RING: while the user does not repair cq_head the kernel spins in cap_enter and never returns',
+    params: { adversary: 1 },
+  },
+  {
+    id: M.A13,
+    kills: ['Deadlock'],
+    why: 'K.CqCorrupt waits for the user to repair cq_head instead of returning ERR_RING: a user that never does leaves the kernel blocked in the pass for good',
     params: { adversary: 1 },
   },
 ];

@@ -102,7 +102,12 @@ export function liveness(c: Cfg, { leadsTo, WF, SF }: Kit) {
     const outstanding = (s: R): boolean => { for (let i = 1; i < s.next_id && i <= K; i++) if (s.g_cons.get(i) === 0) return true; return false; };
     return [leadsTo('EventuallyCompleted', 'A.7: every submitted id is eventually consumed (p: some submitted id is unconsumed ~> q: none is)', outstanding, (s) => !outstanding(s), { fairness: fair })];
   }
-  return [leadsTo('RingRecovers', 'A.7: with X exhausted and the ring consistent, a recovery NOP that is submitted is eventually consumed', (s) => s.g_rec === 2, (s) => s.g_rec === 3, { fairness: fair })];
+  return [
+    leadsTo('RingRecovers', 'A.7: with X exhausted and the ring consistent, a recovery NOP that is submitted is eventually consumed', (s) => s.g_rec === 2, (s) => s.g_rec === 3, { fairness: fair }),
+    // A pass needs only K's own steps and A's (A may hold cq_lock): nothing of the user's, nor X's.
+    leadsTo('KernelReturns', 'A.6 FailClosed(f) as liveness: every K path reaches K.Return (p: K is in a pass, k_pc ≠ Idle ~> q: K is idle again)',
+      (s) => s.k_pc !== 'Idle', (s) => s.k_pc === 'Idle', { fairness: [WF({ actor: 'K' }), WF({ actor: 'A' })] }),
+  ];
 }
 
 export function deadlock(c: Cfg, { terminalStates }: Kit) {
