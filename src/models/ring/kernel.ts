@@ -13,15 +13,24 @@ function cqRoom(c: Cfg): (used: number, reserved: number) => boolean {
   return (used, reserved) => used + reserved < C;
 }
 
+/** K.Snap's SQ corruption test, sq_avail > SQ_N (M-A5: dropped; M-A17: off by one, a full SQ counts as corrupt). */
+function sqCorrupt(c: Cfg): (avail: number) => boolean {
+  const { N, m } = c;
+  if (m === M.A5) return () => false;
+  if (m === M.A17) return (avail) => avail >= N;
+  return (avail) => avail > N;
+}
+
 /** Would a kernel pass started now do anything (dispatch, flush, or find corruption)? A pass that would not is a stutter. */
 export function kernelHasWork(c: Cfg): (s: R) => boolean {
   const { N, C, MS, MC, m } = c;
-  const A4 = m === M.A4, A5 = m === M.A5, A8 = m === M.A8;
+  const A4 = m === M.A4, A8 = m === M.A8;
   const room = cqRoom(c);
+  const sqBad = sqCorrupt(c);
   return (s) => {
     const head = A4 ? s.sq_head_sh : s.k_sq_head;
     const avail = dist(s.sq_tail_sh, head, MS), used = dist(s.k_cq_tail, s.cq_head_sh, MC);
-    if (avail > N && !A5) return true;
+    if (sqBad(avail)) return true;
     if (used > C) return true;
     if (s.k_backlog.length > 0 && used < C) return true;
     return avail >= 1 && room(used, A8 ? 0 : s.k_reserved);
@@ -37,16 +46,18 @@ const kReturn = (n: V): void => {
 /** K.Snap to K.Dispatch: the start of a pass and the dispatch of one SQE. */
 export function kernelPassActions(c: Cfg, { action }: Kit) {
   const { N, C, MS, MC, adv, proc, MAXD, countDisp, m } = c;
-  const A1 = m === M.A1, A4 = m === M.A4, A5 = m === M.A5, A7 = m === M.A7, A8 = m === M.A8, A9 = m === M.A9;
+  const A1 = m === M.A1, A4 = m === M.A4, A7 = m === M.A7, A8 = m === M.A8, A9 = m === M.A9;
+  const A14 = m === M.A14, A19 = m === M.A19, A21 = m === M.A21;
   const kWork = kernelHasWork(c);
   const room = cqRoom(c);
+  const sqBad = sqCorrupt(c);
 
   /** K.Pick's test: budget left (MAX_DISPATCH), an SQE in the snapshot, and a CQ slot to reserve. */
   const canPick = (s: R): boolean => {
     const avail = dist(s.k_snap_t, s.k_sq_head, MS), used = dist(s.k_cq_tail, s.k_snap_ch, MC);
     // k_disp is kept only where FailClosed(c) is checked (adversary on) or the limit is below SQ_N; otherwise the
-    // snapshot test (avail <= SQ_N) bounds the pass. M-A9 drops the limit.
-    return (!countDisp || A9 || s.k_disp < MAXD) && avail >= 1 && room(used, A8 ? 0 : s.k_reserved);
+    // snapshot test (avail <= SQ_N) bounds the pass. M-A9 drops the limit; M-A21 wants two SQEs (avail > 1).
+    return (!countDisp || A9 || s.k_disp < MAXD) && (A21 ? avail > 1 : avail >= 1) && room(used, A8 ? 0 : s.k_reserved);
   };
 
   return [
@@ -60,7 +71,7 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
         n.k_timer = proc && s.k_pc === 'Idle';
         const head = A4 ? s.sq_head_sh : s.k_sq_head;
         const avail = dist(s.sq_tail_sh, head, MS), used = dist(s.k_cq_tail, s.cq_head_sh, MC);
-        if (avail > N && !A5) n.k_pc = 'SqCorrupt';
+        if (sqBad(avail)) n.k_pc = 'SqCorrupt';
         else {
           n.g_bad_seen = 0; // FailClosed(b) compares consecutive SqCorrupt passes only
           if (used > C) n.k_pc = 'CqCorrupt';
@@ -105,8 +116,8 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
       name: 'K.Release', actor: 'K',
       when: () => ({ k_pc: 'Release' }),
       effect: (s, n) => {
-        n.k_sq_head = (s.k_sq_head + 1) % MS;
-        n.sq_head_sh = n.k_sq_head; // release
+        n.sq_head_sh = (s.k_sq_head + 1) % MS; // release
+        if (!A14) n.k_sq_head = n.sq_head_sh; // M-A14: the private head stays behind its published mirror
         if (A1) { n.k_pc = 'Copy'; return; }
         if (!adv || s.g_k_gen) n.g_disp.set(s.k_id, sat(s.g_disp.get(s.k_id)));
         n.k_pc = 'Dispatch';
@@ -133,7 +144,8 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
           n.k_id = 0; n.g_k_gen = false;
           n.k_pc = 'Pick';
         } else {
-          n.k_res = valid && op === 'NOP' ? 'OK' : 'ERR_INVALID';
+          // M-A19: an invalid SQE is answered like a NOP (OK), so the per-SQE error CQE is lost
+          n.k_res = (valid && op === 'NOP') || (A19 && op !== 'CALLA') ? 'OK' : 'ERR_INVALID';
           n.k_pc = 'Post1';
         }
       },
