@@ -59,5 +59,10 @@ export default defineModel<typeof params, S>({
     { name: 'slots2-proc', params: { slots: 2, config: 'proc' } },
     { name: 'slots2-adv1', params: { slots: 2, adversary: 1 } },
     { name: 'slots2-adv2', params: { slots: 2, adversary: 2, ids: 2 } },
+    // CQ_N != SQ_N (A.3: CQ_N is 2 or 4): a CQ larger than the SQ.
+    { name: 'slots2-cq4', params: { slots: 2, cqSlots: 4 } },
+    // The adversary at 3 slots, budgeted (README, Results): CQ_N = 2 (A.3's other CQ value, and smaller than the SQ,
+    // so the two moduli differ under the adversary too) and 3 requests instead of the default 4.
+    { name: 'slots3-cq2-adv1', params: { slots: 3, cqSlots: 2, adversary: 1, ids: 3 } },
   ],
 });
