@@ -9,7 +9,8 @@
 //
 // state.ts holds the parameters, schema and initial state; user.ts, kernel.ts,
 // completer.ts and adversary.ts the actions of each actor (post.ts the CQE post
-// K and A share); properties.ts the properties; mutants.ts the mutants.
+// K and A share, kernel-checks.ts the tests of K's pass that UP.Enter shares);
+// properties.ts the properties; mutants.ts the mutants.
 import { defineModel } from '../../explorer/model.js';
 import { goldenFile } from '../../explorer/golden.js';
 import { scribbleAction } from './adversary.js';

@@ -1,6 +1,6 @@
 // The userspace runtime (A.5): UP produces SQEs, UC consumes CQEs, and in the
 // proc configuration UP enters the kernel (cap_enter).
-import { kernelHasWork } from './kernel.js';
+import { kernelHasWork } from './kernel-checks.js';
 import { M } from './mutants.js';
 import { dist, sat, type Cfg, type Kit, type Op, type R } from './state.js';
 
