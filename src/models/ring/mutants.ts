@@ -110,8 +110,8 @@ export const MUTANTS: readonly MutantDef<typeof params>[] = [
   {
     id: M.A17,
     kills: ['RingRecovers'],
-    why: "K.Snap's SQ corruption test is off by one (sq_avail >= SQ_N): a full, legitimate SQ is treated as corrupt and skipped by the resync, so a recovery NOP submitted behind one pending SQE is never dispatched",
-    params: { adversary: 1 },
+    why: "K.Snap's SQ corruption test is off by one (sq_avail >= SQ_N): a full, legitimate SQ is treated as corrupt and skipped by the resync, so a recovery NOP submitted behind one pending SQE is never dispatched (that takes three requests, hence ids 3 also where a configuration has 2)",
+    params: { adversary: 1, ids: 3 },
   },
   {
     id: M.A18,
