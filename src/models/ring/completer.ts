@@ -7,7 +7,7 @@ import { enc, type Cfg, type Kit, type V } from './state.js';
 
 export function completerActions(c: Cfg, { action }: Kit) {
   const { K, adv, m } = c;
-  const A3 = m === M.A3;
+  const A3 = m === M.A3, A16 = m === M.A16;
   const { full, postPayload, postTail } = posting(c);
   const aFinishPost = (n: V): void => { n.a_pc = 'Idle'; n.a_id = 0; n.g_a_gen = false; };
 
@@ -30,7 +30,8 @@ export function completerActions(c: Cfg, { action }: Kit) {
       effect: (s, n) => {
         const isFull = full(s);
         if (isFull && !A3) {
-          n.k_backlog.push(enc(s.a_id, 'OK', !adv || s.g_a_gen));
+          if (!A16) n.k_backlog.push(enc(s.a_id, 'OK', !adv || s.g_a_gen)); // M-A16: the completion is dropped
+          if (!adv) n.g_cq_full = true; // honest: a reserved completion found no room (NoLostCQE)
           aFinishPost(n);
           return;
         }

@@ -2,23 +2,10 @@
 // snapshots the shared indices, detects a corrupt window, drains its backlog,
 // then dispatches SQEs one at a time: reserve a CQ slot, copy the SQE once,
 // release the SQ slot, validate and act on the copy, post the result.
+import { cqRoom, kernelHasWork, sqCorrupt } from './kernel-checks.js';
 import { M } from './mutants.js';
 import { posting } from './post.js';
 import { decGen, decId, decRes, dist, enc, sat, type Cfg, type Kit, type Op, type R, type V } from './state.js';
-
-/** Would a kernel pass started now do anything (dispatch, flush, or find corruption)? A pass that would not is a stutter. */
-export function kernelHasWork(c: Cfg): (s: R) => boolean {
-  const { N, C, MS, MC, m } = c;
-  const A4 = m === M.A4, A5 = m === M.A5, A8 = m === M.A8;
-  return (s) => {
-    const head = A4 ? s.sq_head_sh : s.k_sq_head;
-    const avail = dist(s.sq_tail_sh, head, MS), used = dist(s.k_cq_tail, s.cq_head_sh, MC);
-    if (avail > N && !A5) return true;
-    if (used > C) return true;
-    if (s.k_backlog.length > 0 && used < C) return true;
-    return avail >= 1 && used + (A8 ? 0 : s.k_reserved) < C;
-  };
-}
 
 /** End of the pass: scratch registers back to 0 so equivalent states coincide. */
 const kReturn = (n: V): void => {
@@ -28,15 +15,19 @@ const kReturn = (n: V): void => {
 
 /** K.Snap to K.Dispatch: the start of a pass and the dispatch of one SQE. */
 export function kernelPassActions(c: Cfg, { action }: Kit) {
-  const { N, C, MS, MC, adv, proc, m } = c;
-  const A1 = m === M.A1, A4 = m === M.A4, A5 = m === M.A5, A7 = m === M.A7, A8 = m === M.A8;
+  const { N, C, MS, MC, adv, proc, MAXD, countDisp, m } = c;
+  const A1 = m === M.A1, A4 = m === M.A4, A7 = m === M.A7, A8 = m === M.A8, A9 = m === M.A9;
+  const A14 = m === M.A14, A19 = m === M.A19, A21 = m === M.A21;
   const kWork = kernelHasWork(c);
+  const room = cqRoom(c);
+  const sqBad = sqCorrupt(c);
 
-  /** K.Pick's test: budget left (MAX_DISPATCH = SQ_N), an SQE in the snapshot, and a CQ slot to reserve. */
+  /** K.Pick's test: budget left (MAX_DISPATCH), an SQE in the snapshot, and a CQ slot to reserve. */
   const canPick = (s: R): boolean => {
     const avail = dist(s.k_snap_t, s.k_sq_head, MS), used = dist(s.k_cq_tail, s.k_snap_ch, MC);
-    // k_disp is kept only where FailClosed(c) is checked (adversary on); without X the snapshot bounds it.
-    return (!adv || s.k_disp < N) && avail >= 1 && used + (A8 ? 0 : s.k_reserved) < C;
+    // k_disp is kept only where FailClosed(c) is checked (adversary on) or the limit is below SQ_N; otherwise the
+    // snapshot test (avail <= SQ_N) bounds the pass. M-A9 drops the limit; M-A21 wants two SQEs (avail > 1).
+    return (!countDisp || A9 || s.k_disp < MAXD) && (A21 ? avail > 1 : avail >= 1) && room(used, A8 ? 0 : s.k_reserved);
   };
 
   return [
@@ -50,7 +41,7 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
         n.k_timer = proc && s.k_pc === 'Idle';
         const head = A4 ? s.sq_head_sh : s.k_sq_head;
         const avail = dist(s.sq_tail_sh, head, MS), used = dist(s.k_cq_tail, s.cq_head_sh, MC);
-        if (avail > N && !A5) n.k_pc = 'SqCorrupt';
+        if (sqBad(avail)) n.k_pc = 'SqCorrupt';
         else {
           n.g_bad_seen = 0; // FailClosed(b) compares consecutive SqCorrupt passes only
           if (used > C) n.k_pc = 'CqCorrupt';
@@ -95,8 +86,8 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
       name: 'K.Release', actor: 'K',
       when: () => ({ k_pc: 'Release' }),
       effect: (s, n) => {
-        n.k_sq_head = (s.k_sq_head + 1) % MS;
-        n.sq_head_sh = n.k_sq_head; // release
+        n.sq_head_sh = (s.k_sq_head + 1) % MS; // release
+        if (!A14) n.k_sq_head = n.sq_head_sh; // M-A14: the private head stays behind its published mirror
         if (A1) { n.k_pc = 'Copy'; return; }
         if (!adv || s.g_k_gen) n.g_disp.set(s.k_id, sat(s.g_disp.get(s.k_id)));
         n.k_pc = 'Dispatch';
@@ -114,7 +105,7 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
         }
         const id = s.k_id;
         const valid = id !== 0 && (s.k_op === 'NOP' || (s.k_op === 'CALLA' && !s.k_inflight.has(id)));
-        if (adv) n.k_disp = s.k_disp + 1;
+        if (countDisp) n.k_disp = Math.min(s.k_disp + 1, N + 1); // saturates one past any MAX_DISPATCH
         n.k_op = 'NONE';
         n.k_reserved = s.k_reserved + 1; // a CQ slot is reserved for this SQE's completion
         if (valid && op === 'CALLA') {
@@ -123,7 +114,8 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
           n.k_id = 0; n.g_k_gen = false;
           n.k_pc = 'Pick';
         } else {
-          n.k_res = valid && op === 'NOP' ? 'OK' : 'ERR_INVALID';
+          // M-A19: an invalid SQE is answered like a NOP (OK), so the per-SQE error CQE is lost
+          n.k_res = (valid && op === 'NOP') || (A19 && op !== 'CALLA') ? 'OK' : 'ERR_INVALID';
           n.k_pc = 'Post1';
         }
       },
@@ -134,7 +126,7 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
 /** K.Post1 to K.Post3: K posts the result it holds, or in flush mode the backlog's head. */
 export function kernelPostActions(c: Cfg, { action }: Kit) {
   const { adv, m } = c;
-  const A3 = m === M.A3;
+  const A3 = m === M.A3, A11 = m === M.A11;
   const { full, postPayload, postTail } = posting(c);
 
   const kFinishPost = (n: V): void => {
@@ -147,6 +139,7 @@ export function kernelPostActions(c: Cfg, { action }: Kit) {
 
   return [
     action({
+      // acquire(cq_lock): in a cap_enter pass a blocking acquire; in a timer poll the success branch of try_acquire.
       name: 'K.Post1', actor: 'K',
       when: () => ({ k_pc: 'Post1' }),
       guard: (s) => s.cq_lock === 'free',
@@ -164,13 +157,27 @@ export function kernelPostActions(c: Cfg, { action }: Kit) {
         if (isFull && !A3) {
           // never overwrite: keep the completion (it stays reserved) in the backlog
           n.k_backlog.push(enc(s.k_id, s.k_res, !adv || s.g_k_gen));
-          n.cq_lock = 'free';
+          if (!adv) n.g_cq_full = true; // honest: a reserved completion found no room (NoLostCQE)
+          if (!A11) n.cq_lock = 'free'; // M-A11: this early exit keeps the lock
           n.k_id = 0; n.k_res = 'OK'; n.g_k_gen = false;
           n.k_pc = 'Pick';
           return;
         }
         if (isFull) n.g_bad_post = true;
         n.k_pc = 'Post2';
+      },
+    }),
+    action({
+      // A timer poll runs in interrupt context, which may only try_acquire (§1): K.Post1 above is the success branch,
+      // this the failure branch. The poll defers its completion to the backlog (still reserved; the next pass flushes
+      // it, as after a full CQ) and returns; a failed flush leaves the backlog as it is.
+      name: 'K.TryFail', actor: 'K',
+      when: () => ({ k_pc: 'Post1' }),
+      guard: (s) => s.k_timer && s.cq_lock !== 'free',
+      effect: (s, n) => {
+        if (!s.k_flush) n.k_backlog.push(enc(s.k_id, s.k_res, !adv || s.g_k_gen));
+        n.k_id = 0; n.k_res = 'OK'; n.g_k_gen = false;
+        kReturn(n);
       },
     }),
     action({
@@ -194,8 +201,8 @@ export function kernelPostActions(c: Cfg, { action }: Kit) {
 
 /** Adversary only: the pass found a corrupt SQ or CQ window (A.10.1) and reports ERR_RING. */
 export function corruptionActions(c: Cfg, { action }: Kit) {
-  const { N, MS, m } = c;
-  const A6 = m === M.A6;
+  const { N, C, MS, MC, m } = c;
+  const A6 = m === M.A6, A12 = m === M.A12, A13 = m === M.A13;
   return [
     action({
       name: 'K.SqCorrupt', actor: 'K',
@@ -217,7 +224,10 @@ export function corruptionActions(c: Cfg, { action }: Kit) {
     action({
       name: 'K.CqCorrupt', actor: 'K',
       when: () => ({ k_pc: 'CqCorrupt' }),
+      // M-A13: the kernel waits for the user to repair cq_head (a blocking wait inside the pass).
+      guard: (s) => !A13 || dist(s.k_cq_tail, s.cq_head_sh, MC) <= C,
       effect: (s, n) => {
+        if (A12) { n.k_pc = 'Entered'; return; } // M-A12: the pass starts over (re-snaps) instead of returning ERR_RING
         // post nothing, dispatch nothing; owed completions stay reserved / backlogged
         if (s.g_rec === 0) n.g_rec = 1; // cap_enter returns ERR_RING
         kReturn(n);

@@ -9,7 +9,8 @@
 //
 // state.ts holds the parameters, schema and initial state; user.ts, kernel.ts,
 // completer.ts and adversary.ts the actions of each actor (post.ts the CQE post
-// K and A share); properties.ts the properties; mutants.ts the mutants.
+// K and A share, kernel-checks.ts the tests of K's pass that UP.Enter shares);
+// properties.ts the properties; mutants.ts the mutants.
 import { defineModel } from '../../explorer/model.js';
 import { goldenFile } from '../../explorer/golden.js';
 import { scribbleAction } from './adversary.js';
@@ -26,7 +27,12 @@ export default defineModel<typeof params, S>({
   params,
   // With indices modulo 2·N (protocols.md A.3), N = 1 gives modulus 2, where no index value is "more than N ahead":
   // the adversary's corruptions could not even be represented, let alone detected.
-  validate: (p) => (p.adversary > 0 && (p.slots < 2 || p.cqSlots < 2) ? '--adversary needs --slots >= 2 and --cq-slots >= 2 (with indices modulo 2·1 = 2 no corrupt index is representable)' : undefined),
+  validate: (p) => {
+    if (p.adversary > 0 && (p.slots < 2 || p.cqSlots < 2)) return '--adversary needs --slots >= 2 and --cq-slots >= 2 (with indices modulo 2·1 = 2 no corrupt index is representable)';
+    // A pass never sees more than SQ_N SQEs (the snapshot test), so a larger limit would be the same as SQ_N.
+    if (p.maxDispatch > p.slots) return '--max-dispatch must be at most --slots (a pass never sees more than SQ_N SQEs)';
+    return undefined;
+  },
   state: schema,
   init,
   // The order of the actions is the search order, and so decides which of several shortest traces is found.
@@ -54,5 +60,10 @@ export default defineModel<typeof params, S>({
     { name: 'slots2-proc', params: { slots: 2, config: 'proc' } },
     { name: 'slots2-adv1', params: { slots: 2, adversary: 1 } },
     { name: 'slots2-adv2', params: { slots: 2, adversary: 2, ids: 2 } },
+    // CQ_N != SQ_N (A.3: CQ_N is 2 or 4): a CQ larger than the SQ.
+    { name: 'slots2-cq4', params: { slots: 2, cqSlots: 4 } },
+    // The adversary at 3 slots, budgeted (README, Results): CQ_N = 2 (A.3's other CQ value, and smaller than the SQ,
+    // so the two moduli differ under the adversary too) and 3 requests instead of the default 4.
+    { name: 'slots3-cq2-adv1', params: { slots: 3, cqSlots: 2, adversary: 1, ids: 3 } },
   ],
 });

@@ -5,7 +5,7 @@ import { M } from './mutants.js';
 import { dist, type Cfg, type Kit, type R } from './state.js';
 
 export function invariants(c: Cfg, { invariant }: Kit) {
-  const { N, C, K, MS, MC, adv, m } = c;
+  const { N, C, K, MS, MC, adv, MAXD, m } = c;
   const A2 = m === M.A2;
   const win = new Int32Array(K + 1); // scratch for the CQ window multiset
 
@@ -22,12 +22,12 @@ export function invariants(c: Cfg, { invariant }: Kit) {
     return [
       invariant('TailHeadBound', 'A.6: 0 <= tail - head <= entries for both rings (win_sq <= SQ_N, win_cq <= CQ_N), and no copy outside the SQ window nor post into a full CQ (¬g_bad_dispatch ∧ ¬g_bad_post)',
         (s) => dist(s.u_sq_tail, s.k_sq_head, MS) <= N && dist(s.k_cq_tail, s.u_cq_head, MC) <= C && !s.g_bad_dispatch && !s.g_bad_post),
-      invariant('NoLostCQE', 'A.6: posted − consumed = the ids in the live CQ window [u_cq_head, k_cq_tail), the backlog is empty, and every reserved completion is accounted for (in flight, backlogged or being posted)',
+      invariant('NoLostCQE', 'A.6: posted − consumed = the ids in the live CQ window [u_cq_head, k_cq_tail), no reserved completion ever found the CQ full (so the backlog holds only what a timer poll deferred on a failed try_acquire), and every reserved completion is accounted for (in flight, backlogged or being posted)',
         (s) => {
           win.fill(0);
           for (let q = s.u_cq_head, k = 0; q !== s.k_cq_tail && k < MC; q = (q + 1) % MC, k++) win[s.cqe.at(q % C).id]!++;
           for (let i = 0; i <= K; i++) if (s.g_post.get(i) - s.g_cons.get(i) !== win[i]) return false;
-          return s.k_backlog.length === 0 && accounted(s);
+          return !s.g_cq_full && accounted(s);
         }),
       invariant('NoDoubleDelivery', 'A.6: g_dispatched, g_posted and g_consumed are sets (no id 1..ids twice)',
         (s) => isSet(s.g_disp) && isSet(s.g_post) && isSet(s.g_cons)),
@@ -58,7 +58,7 @@ export function invariants(c: Cfg, { invariant }: Kit) {
     invariant('FailClosed(a)', 'A.6 FailClosed(a): ¬g_bad_dispatch ∧ ¬g_bad_post', (s) => !s.g_bad_dispatch && !s.g_bad_post),
     invariant('FailClosed(b)', 'A.6 FailClosed(b): K.SqCorrupt never handles the same (k_sq_head, snap_t) pair twice without an X write in between',
       (s) => !s.g_reprocessed),
-    invariant('FailClosed(c)', 'A.6 FailClosed(c): at most MAX_DISPATCH = SQ_N SQEs per pass', (s) => s.k_disp <= N),
+    invariant('FailClosed(c)', 'A.6 FailClosed(c): at most MAX_DISPATCH SQEs per pass (k_disp <= MAX_DISPATCH)', (s) => s.k_disp <= MAXD),
     invariant('FailClosed(d)', 'A.6 FailClosed(d): kernel memory stays bounded: len(k_backlog) <= CQ_N ∧ k_reserved <= CQ_N',
       (s) => s.k_backlog.length <= C && s.k_reserved <= C),
     invariant('FailClosed(e)', 'A.6 FailClosed(e): dispatch acts on the op validation saw (¬g_unvalidated_dispatch)', (s) => !s.g_unvalidated),
@@ -102,7 +102,12 @@ export function liveness(c: Cfg, { leadsTo, WF, SF }: Kit) {
     const outstanding = (s: R): boolean => { for (let i = 1; i < s.next_id && i <= K; i++) if (s.g_cons.get(i) === 0) return true; return false; };
     return [leadsTo('EventuallyCompleted', 'A.7: every submitted id is eventually consumed (p: some submitted id is unconsumed ~> q: none is)', outstanding, (s) => !outstanding(s), { fairness: fair })];
   }
-  return [leadsTo('RingRecovers', 'A.7: with X exhausted and the ring consistent, a recovery NOP that is submitted is eventually consumed', (s) => s.g_rec === 2, (s) => s.g_rec === 3, { fairness: fair })];
+  return [
+    leadsTo('RingRecovers', 'A.7: with X exhausted and the ring consistent, a recovery NOP that is submitted is eventually consumed', (s) => s.g_rec === 2, (s) => s.g_rec === 3, { fairness: fair }),
+    // A pass needs only K's own steps and A's (A may hold cq_lock): nothing of the user's, nor X's.
+    leadsTo('KernelReturns', 'A.6 FailClosed(f) as liveness: every K path reaches K.Return (p: K is in a pass, k_pc ≠ Idle ~> q: K is idle again)',
+      (s) => s.k_pc !== 'Idle', (s) => s.k_pc === 'Idle', { fairness: [WF({ actor: 'K' }), WF({ actor: 'A' })] }),
+  ];
 }
 
 export function deadlock(c: Cfg, { terminalStates }: Kit) {

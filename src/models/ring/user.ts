@@ -1,6 +1,7 @@
 // The userspace runtime (A.5): UP produces SQEs, UC consumes CQEs, and in the
 // proc configuration UP enters the kernel (cap_enter).
-import { kernelHasWork } from './kernel.js';
+import { kernelHasWork } from './kernel-checks.js';
+import { M } from './mutants.js';
 import { dist, sat, type Cfg, type Kit, type Op, type R } from './state.js';
 
 const expectedRes = (op: Op): 'OK' | 'ERR_INVALID' => (op === 'NOP' || op === 'CALLA' ? 'OK' : 'ERR_INVALID');
@@ -12,7 +13,8 @@ function userRunsIn(c: Cfg): (s: R) => boolean {
 }
 
 export function producerActions(c: Cfg, { action }: Kit) {
-  const { N, C, K, MS, MC, adv } = c;
+  const { N, C, K, MS, MC, adv, m } = c;
+  const A18 = m === M.A18;
   const userRuns = userRunsIn(c);
 
   /** The ring as the user restores it before a recovery NOP (the premise of RingRecovers). */
@@ -26,7 +28,8 @@ export function producerActions(c: Cfg, { action }: Kit) {
       // Load sq_head (acquire). A load that sees a full SQ leaves UP where it was (a stutter), so the
       // guard includes "the loaded head leaves room" and u_head_seen need not be kept.
       when: () => ({ up_pc: 'Load' }),
-      guard: (s) => s.next_id <= K && userRuns(s) && dist(s.u_sq_tail, s.sq_head_sh, MS) < N,
+      // M-A18: the room test is off by one (<= SQ_N), so UP writes into a full SQ.
+      guard: (s) => s.next_id <= K && userRuns(s) && dist(s.u_sq_tail, s.sq_head_sh, MS) < N + (A18 ? 1 : 0),
       effect: (_s, n) => { n.up_pc = 'Write'; },
     }),
     action({
@@ -62,7 +65,8 @@ export function producerActions(c: Cfg, { action }: Kit) {
 }
 
 export function consumerActions(c: Cfg, { action }: Kit) {
-  const { C, MC, adv } = c;
+  const { C, MC, adv, m } = c;
+  const A15 = m === M.A15, A20 = m === M.A20;
   const userRuns = userRunsIn(c);
   return [
     action({
@@ -72,7 +76,8 @@ export function consumerActions(c: Cfg, { action }: Kit) {
       when: () => ({ uc_pc: 'Load' }),
       guard: (s) => userRuns(s) && s.cq_tail_sh !== s.u_cq_head,
       effect: (s, n) => {
-        if (dist(s.cq_tail_sh, s.u_cq_head, MC) > C) return false;
+        const d = dist(s.cq_tail_sh, s.u_cq_head, MC);
+        if (A20 ? d >= C : d > C) return false; // M-A20: off by one, a full CQ counts as impossible
         n.uc_pc = 'Read'; // the loaded tail is consumed by this decision (one CQE per load), so it is not kept
       },
     }),
@@ -90,7 +95,7 @@ export function consumerActions(c: Cfg, { action }: Kit) {
           if (s.g_res.get(id) !== res) n.g_pair_bad = true;
           n.g_res.set(id, 'none');
         } else if (s.g_rec === 2 && id === s.g_rec_id && res === 'OK') n.g_rec = 3;
-        n.u_cq_head = (u + 1) % MC;
+        if (!A15) n.u_cq_head = (u + 1) % MC; // M-A15: the runtime does not advance its head past the CQE
         n.uc_pc = 'Release';
       },
     }),
