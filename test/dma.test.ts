@@ -68,10 +68,33 @@ const MODELS: Record<string, Spec> = {
     liveness: { 'cap2-p2-i2': ['EveryCompletionConsumed'], 'cap1-p3-i2': ['EveryCompletionConsumed'], 'cap2-p3-i3': ['EveryCompletionConsumed'] },
     mutants: {
       'M-DL1-publish-before-reserve': 'NoDroppedCompletion',
+      'M-DL1-reserve-without-lock': 'ReservationBudget',
+      'M-DL1-load-queued-first': 'ReservationBudget',
       'M-DL1-reserve-ignores-queued': 'ReservationBudget',
-      'M-DL1-push-keeps-reservation': 'Deadlock',
+      'M-DL1-release-before-count': 'CountersCoverBudget',
+      'M-DL1-store-before-count': 'CountersNeverNegative',
+      'M-DL1-uncount-before-pop': 'CountersCoverBudget',
+      'M-DL1-claim-by-store': 'NoLeakedReservation',
+      'M-DL1-push-keeps-reservation': 'EveryCompletionConsumed',
+      'M-DL1-busy-keeps-lock': 'Deadlock',
     },
     matrix: [],
+    traces: {
+      // Two reservers load 0 + 0 without the lock; P0 claims, publishes, completes, is taken, and claims again; P1 claims on its stale loads.
+      'M-DL1-reserve-without-lock': 17,
+      // P0 loads queued = 0; the IRQ counts, stores and releases P0's earlier completion; P0 loads reserved = 1 and claims.
+      'M-DL1-load-queued-first': 22,
+      // Reserve, publish, complete, take: the release comes first and leaves reserved + queued = 0 under one slot in use.
+      'M-DL1-release-before-count': 9,
+      // The completion is stored uncounted; the consumer pops it and its decrement wraps queued to -1.
+      'M-DL1-store-before-count': 11,
+      // The consumer's decrement comes before its pop: reserved + queued = 0 with a completion stored.
+      'M-DL1-uncount-before-pop': 12,
+      // P1 loads reserved = 1; P0's completion is released; P1 stores 1 + 1, losing that release.
+      'M-DL1-claim-by-store': 16,
+      // A reserver finds no room and returns holding the lock: every publisher waits for it.
+      'M-DL1-busy-keeps-lock': 18,
+    },
   },
   'dma-shootdown': {
     configs: {
