@@ -98,17 +98,32 @@ const MODELS: Record<string, Spec> = {
   },
   'dma-shootdown': {
     configs: {
-      'c3-u2': ['--cpus', '3', '--unmappers', '2'],
-      'c2-u2': ['--cpus', '2', '--unmappers', '2'],
-      'c4-u2': ['--cpus', '4', '--unmappers', '2'],
+      'c3-u2': ['--cpus', '3', '--unmappers', '2', '--switches', '1'],
+      'c2-u2-s2': ['--cpus', '2', '--unmappers', '2', '--switches', '2'],
+      'c4-u1': ['--cpus', '4', '--unmappers', '1', '--switches', '1'],
+      'c4-u2-s0': ['--cpus', '4', '--unmappers', '2', '--switches', '0'],
     },
-    liveness: { 'c3-u2': ['ShootdownCompletes'], 'c2-u2': ['ShootdownCompletes'], 'c4-u2': ['ShootdownCompletes'] },
+    liveness: { 'c3-u2': ['ShootdownCompletes'], 'c2-u2-s2': ['ShootdownCompletes'], 'c4-u1': ['ShootdownCompletes'], 'c4-u2-s0': ['ShootdownCompletes'] },
     mutants: {
       'M-DL2-ack-before-flush': 'NoTranslationOfFreedPage',
       'M-DL2-stale-ack-compare': 'NoTranslationOfFreedPage',
       'M-DL2-wait-on-self': 'Deadlock',
+      'M-DL2-mask-before-clear': 'NoTranslationOfFreedPage',
+      'M-DL2-cr3-before-mask': 'NoTranslationOfFreedPage',
+      'M-DL2-unmask-before-switch': 'NoTranslationOfFreedPage',
+      'M-DL2-no-ack-when-out': 'ShootdownCompletes',
     },
     matrix: [],
+    traces: {
+      // Mask loaded first (CPU0 only); CPU1 enters and caches page 0; U1, U2; no IPI target; U5 frees under CPU1's entry.
+      'M-DL2-mask-before-clear': 9,
+      // CPU1 loads CR3 before setting its bit and caches page 0; the unmapper's mask load misses it; U5 frees.
+      'M-DL2-cr3-before-mask': 8,
+      // CPU2 caches page 0 and clears its bit before its CR3 switch; the mask load misses it; U5 frees.
+      'M-DL2-unmask-before-switch': 8,
+      // CPU2 is sent the IPI and then leaves; its handler, the CPU out, returns without acknowledging: the lasso.
+      'M-DL2-no-ack-when-out': 10,
+    },
   },
 };
 
