@@ -267,12 +267,12 @@ export default defineModel<typeof params, S>({
     && Array.from({ length: p.cpus }, (_, c) => c).every((c) => !s.ipi.get(c) && s.h.get(c) === 'Idle')),
   mutants: [
     { id: MSD.ackFirst, kills: ['NoTranslationOfFreedPage'], params: { unmappers: 1, switches: 0 }, why: 'D.10: H2 before H1: the handler acknowledges before it flushes, so the unmapper may free while the TLB entry is live' },
-    { id: MSD.staleAck, kills: ['NoTranslationOfFreedPage'], params: { switches: 0 }, why: 'D.10: U4 compares against acked[c] as read before U3 (here: before U1) and waits for it to change, not for ≥ g: an acknowledgement of the other unmapper\'s shootdown, after which the CPU refilled its TLB, passes' },
+    { id: MSD.staleAck, kills: ['NoTranslationOfFreedPage'], params: { cpus: 3, unmappers: 2, switches: 0 }, why: 'D.10: U4 compares against acked[c] as read before U3 (here: before U1) and waits for it to change, not for ≥ g: an acknowledgement of the other unmapper\'s shootdown, after which the CPU refilled its TLB, passes (needs a third CPU and the second unmapper)' },
     { id: MSD.waitSelf, kills: ['Deadlock'], params: { switches: 0 }, why: 'U4 also waits on the unmapper\'s own CPU, which U3 sends no IPI: unless the other unmapper\'s shootdown happens to acknowledge a newer generation there, the unmapper spins forever' },
-    { id: MSD.maskEarly, kills: ['NoTranslationOfFreedPage'], params: { unmappers: 1 }, why: 'U3 uses the resident mask as loaded before U1: a CPU that enters after that load and touches the page before U1 is neither sent an IPI nor waited on' },
-    { id: MSD.enterLate, kills: ['NoTranslationOfFreedPage'], params: { unmappers: 1 }, why: 'a CPU entering loads CR3 and runs before it sets its mask bit: it caches a translation, the unmapper\'s mask load misses it, and the page is freed under it' },
-    { id: MSD.leaveEarly, kills: ['NoTranslationOfFreedPage'], params: { unmappers: 1 }, why: 'a CPU leaving clears its mask bit before it switches CR3 away: the unmapper skips it while its TLB still holds the translation' },
-    { id: MSD.outNoAck, kills: ['ShootdownCompletes'], params: { unmappers: 1 }, why: 'the handler of a CPU that left the address space returns at once, without acknowledging: the unmapper that loaded the mask before the CPU left waits for it forever' },
+    { id: MSD.maskEarly, kills: ['NoTranslationOfFreedPage'], params: { unmappers: 1, switches: 1 }, why: 'U3 uses the resident mask as loaded before U1: a CPU that enters after that load and touches the page before U1 is neither sent an IPI nor waited on' },
+    { id: MSD.enterLate, kills: ['NoTranslationOfFreedPage'], params: { unmappers: 1, switches: 1 }, why: 'a CPU entering loads CR3 and runs before it sets its mask bit: it caches a translation, the unmapper\'s mask load misses it, and the page is freed under it' },
+    { id: MSD.leaveEarly, kills: ['NoTranslationOfFreedPage'], params: { unmappers: 1, switches: 1 }, why: 'a CPU leaving clears its mask bit before it switches CR3 away: the unmapper skips it while its TLB still holds the translation' },
+    { id: MSD.outNoAck, kills: ['ShootdownCompletes'], params: { unmappers: 1, switches: 1 }, why: 'the handler of a CPU that left the address space returns at once, without acknowledging: the unmapper that loaded the mask before the CPU left waits for it forever' },
   ],
   ci: [
     { name: 'c3-u2', params: { cpus: 3, unmappers: 2, switches: 1 } },
