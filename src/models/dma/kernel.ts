@@ -107,6 +107,8 @@ export function recycleActions(c: Cfg, { action }: Kit) {
       effect: (_s, n, pg) => { n.page.at(pg).content = 0; },
     }),
     action({
+      // [choice] D.4's guard also asks for no IOTLB entry → p. The kernel cannot read the IOTLB, and NoStrayDMA already
+      // requires iotlb → p ⇒ p Owned, so with p Dirty that clause fails only in a state NoStrayDMA rejects (README).
       name: 'KP.Free', actor: 'KP', over: Ps,
       guard: (s, pg) => {
         const x = s.page.at(pg);
