@@ -84,7 +84,7 @@ export function reapAction(c: Cfg, { action }: Kit) {
       if (genOk && epochOk) {
         if (s.g_released.at(a.d).has(a.x)) n.g_stale_completion_accepted = true; // its pin was already released by R2
         unpin(n, pgn);
-      } // else rejected: the completion is consumed, no unpin
+      } else if (m === M.rejectUnpins) unpin(n, pgn); // else rejected: the completion is consumed, no unpin (M-D16: unpinned anyway)
     },
   });
 }
