@@ -84,7 +84,7 @@ export function reapAction(c: Cfg, { action }: Kit) {
       if (genOk && epochOk) {
         if (s.g_released.at(a.d).has(a.x)) n.g_stale_completion_accepted = true; // its pin was already released by R2
         unpin(n, pgn);
-      } // else rejected: the completion is consumed, no unpin
+      } else if (m === M.rejectUnpins) unpin(n, pgn); // else rejected: the completion is consumed, no unpin (M-D16: unpinned anyway)
     },
   });
 }
@@ -107,6 +107,8 @@ export function recycleActions(c: Cfg, { action }: Kit) {
       effect: (_s, n, pg) => { n.page.at(pg).content = 0; },
     }),
     action({
+      // [choice] D.4's guard also asks for no IOTLB entry → p. The kernel cannot read the IOTLB, and NoStrayDMA already
+      // requires iotlb → p ⇒ p Owned, so with p Dirty that clause fails only in a state NoStrayDMA rejects (README).
       name: 'KP.Free', actor: 'KP', over: Ps,
       guard: (s, pg) => {
         const x = s.page.at(pg);
