@@ -24,10 +24,10 @@ interface Spec {
 const MODELS: Record<string, Spec> = {
   dma: {
     configs: {
-      'd1-p2-i2-b2': ['--devices', '1', '--pages', '2', '--iovas', '2', '--publishes', '2'],
-      'd2-p1-i2-b2': ['--devices', '2', '--pages', '1', '--iovas', '2', '--publishes', '2'],
-      'd2-p1-i1': ['--devices', '2', '--pages', '1', '--iovas', '1'],
-      'd1-p1-i2-r2-g2-b3': ['--devices', '1', '--pages', '1', '--iovas', '2', '--resets', '2', '--gens', '2', '--publishes', '3'],
+      'd1-p2-i2-b2': ['--devices', '1', '--pages', '2', '--iovas', '2', '--publishes', '2', '--no-symmetry'],
+      'd2-p1-i2-b2': ['--devices', '2', '--pages', '1', '--iovas', '2', '--publishes', '2', '--no-symmetry'],
+      'd2-p1-i1': ['--devices', '2', '--pages', '1', '--iovas', '1', '--no-symmetry'],
+      'd1-p1-i2-r2-g2-b3': ['--devices', '1', '--pages', '1', '--iovas', '2', '--resets', '2', '--gens', '2', '--publishes', '3', '--no-symmetry'],
     },
     liveness: {
       'd1-p2-i2-b2': ['QuarantineEventuallyDrained', 'EventuallyScrubbedAndFreed'],
@@ -51,7 +51,7 @@ const MODELS: Record<string, Spec> = {
       'M-D12-reset-leaks-done-pins': 'QuarantineEventuallyDrained',
       'M-D13-scrub-only-quarantined': 'EventuallyScrubbedAndFreed',
     },
-    matrix: ['--devices', '1', '--pages', '1', '--iovas', '2', '--publishes', '2'],
+    matrix: ['--devices', '1', '--pages', '1', '--iovas', '2', '--publishes', '2', '--no-symmetry'],
     traces: {
       // Alloc, MapRecord, InstallPte, U1-U5, Free (gen stays 0), Alloc again, MapRecord with the old handle.
       'M-D3': 12,
