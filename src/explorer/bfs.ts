@@ -47,6 +47,8 @@ async function bfsFrom(e: Engine): Promise<void> {
   // Successors waiting to be looked up (see lookUp): about LOOKUP_BATCH, plus at most one per action instance of the last state.
   const P = LOOKUP_BATCH + e.acts.length;
   const pendHi = new Int32Array(P), pendLo = new Int32Array(P), pendAct = new Int32Array(P), pendParent = new Int32Array(P), pendPacked = new Int32Array(P * W);
+  // With the annotated liveness check: the element each successor's canonicalization applied.
+  const pendPerm = new Int32Array(P), perms = e.graph?.perm ?? null;
   let touched = 0;
   /**
    * The fingerprints looked up last (see seenRecently): a successor found here is a repeat and is not looked
@@ -82,6 +84,7 @@ async function bfsFrom(e: Engine): Promise<void> {
           const edge = graph.edges++;
           graph.dst.ensure(edge + 1); graph.act.ensure(edge + 1);
           graph.dst.a[edge] = isNew ? e.distinct : e.set.found; graph.act.a[edge] = pendAct[j]!;
+          if (perms !== null) { perms.ensure(edge + 1); perms.a[edge] = pendPerm[j]!; }
         }
         if (!isNew) continue;
         e.c.layout.unpack(pendPacked, j * W, e.scratch, 0);
@@ -122,7 +125,7 @@ async function bfsFrom(e: Engine): Promise<void> {
           hashState(packed, 0, W);
           if (audit !== null) audit.note(fpHi, fpLo, ai);
           if (recent !== null && seenRecently(recent, fpHi, fpLo)) continue;
-          pendHi[np] = fpHi; pendLo[np] = fpLo; pendAct[np] = a.id; pendParent[np] = parentIdx;
+          pendHi[np] = fpHi; pendLo[np] = fpLo; pendAct[np] = a.id; pendParent[np] = parentIdx; pendPerm[np] = e.x.lastElement;
           for (let k = 0, d = np * W; k < W; k++) pendPacked[d + k] = packed[k]!;
           np++;
         }
@@ -184,6 +187,7 @@ async function livenessPass(e: Engine): Promise<void> {
     props: e.c.liveness.map(({ name, kind, within, fairness }) => ({ name, kind, within, fairness })),
     actions: e.c.actions.map(({ id, name, base, actor }) => ({ id, name, base, actor })),
     stuttering: e.c.stuttering,
+    ...(e.annotated !== null ? { symmetry: { ...e.annotated, perm: g.perm!.a.subarray(0, edges) } } : {}),
   }, () => {
     e.progress(0);
     e.incomplete ??= e.overBudget();

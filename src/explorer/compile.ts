@@ -143,7 +143,7 @@ export function compileModel(model: Model, params: Record<string, number | strin
       instanceNames.add(name);
       const where = `model '${model.name}': action ${name}: when`;
       const when = a.when === undefined ? null : withNearestFields(layout, where, () => compileWhen(layout, call(`when of ${name}`, () => a.when!(arg)), where));
-      actions.push({ id: actions.length, name, base: a.name, actor, arg, guard, when, effect: a.effect });
+      actions.push({ id: actions.length, name, base: a.name, actor, arg, ...(isDomain(a.over) ? { over: a.over } : {}), guard, when, effect: a.effect });
     }
   }
   const invariants = call('invariants()', () => def.invariants?.(ctx, kit) ?? []);

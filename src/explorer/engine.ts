@@ -2,7 +2,9 @@
 // or exact set, and parent links), checking each new state's properties, recording violations in
 // discovery order, budgets, progress and checkpoints, and turning a broken action into a model error.
 // The strategies are functions over an Engine; result.ts assembles what it found into a SearchResult.
-import { livenessRefusedUnderSymmetry, SymmetryAudit } from './symmetry-audit.js';
+import { SymmetryAudit } from './symmetry-audit.js';
+import { annotatedPlan, needsAnnotated } from './symmetry-liveness.js';
+import type { SymmetryJob } from './liveness-annotated.js';
 import { availableParallelism } from 'node:os';
 import type { ActionInstance, CompiledModel } from './model.js';
 import type { ViewRoot } from './schema.js';
@@ -17,7 +19,11 @@ import { ModelError } from './model.js';
 import type { SearchOptions, SearchResult } from './search.js';
 
 /** The state graph for the liveness pass (CSR: edges of state i are edges[start[i] .. start[i+1])). */
-export interface LivenessGraph { start: Growable; dst: Growable; act: Growable; labels: Growable; edges: number }
+export interface LivenessGraph {
+  start: Growable; dst: Growable; act: Growable; labels: Growable; edges: number;
+  /** With the annotated check under symmetry: per edge, the element canonicalization applied to the successor. */
+  perm: Growable | null;
+}
 
 /** A search strategy: runs over the engine, leaving in it what it found. */
 export type Search = (e: Engine) => Promise<void>;
@@ -37,8 +43,10 @@ export class Engine {
   distinct = 0;
   /** With symmetry: the states the distinct ones stand for (the sum of their orbits' sizes). */
   represented = 0;
-  /** With symmetry: why the liveness properties are not checked (livenessRefusedUnderSymmetry), or null. */
+  /** With symmetry: why the liveness properties are not checked (symmetry-liveness.ts: annotatedPlan), or null. */
   readonly livenessRefused: string | null;
+  /** With symmetry and liveness that needs the annotated check (liveness-annotated.ts): its plan, else null. */
+  readonly annotated: Omit<SymmetryJob, 'perm'> | null;
   /** With symmetry: checks each kept state's properties and successors against its permutations. */
   readonly audit: SymmetryAudit | null;
   generated = 0;
@@ -99,7 +107,9 @@ export class Engine {
   constructor(readonly c: CompiledModel, readonly o: SearchOptions) {
     this.n = c.layout.slots;
     this.acts = c.actions;
-    this.livenessRefused = c.symmetry !== null && o.liveness && c.liveness.length > 0 ? livenessRefusedUnderSymmetry(c) : null;
+    const plan = c.symmetry !== null && o.liveness && c.liveness.length > 0 && needsAnnotated(c) ? annotatedPlan(c, c.symmetry) : null;
+    this.livenessRefused = plan !== null && 'refused' in plan ? plan.refused : null;
+    this.annotated = plan !== null && 'job' in plan ? plan.job : null;
     const wantGraph = o.strategy === 'bfs' && o.liveness && c.liveness.length > 0 && c.liveness.length <= 15 && this.livenessRefused === null;
     const reason = o.workers <= 1 ? null : o.strategy !== 'bfs' ? `--strategy ${o.strategy}` : o.exact ? '--exact' : wantGraph ? 'the liveness pass (pass --no-liveness to search in parallel)' : o.spawnWorker === null ? 'this caller' : null;
     if (reason !== null) this.notes.push(`ran with 1 worker instead of ${o.workers}: ${reason} is single-worker in this version`);
@@ -108,7 +118,7 @@ export class Engine {
     if (c.actions.length === 0) this.notes.push(`model '${c.model.name}' has no ${c.baseActions.length ? 'action instances (every action has an empty over)' : 'actions'}: only its initial states are checked`);
     const cpus = availableParallelism();
     if (this.parallel && o.workers > cpus) this.notes.push(`${o.workers} workers on ${cpus} CPU${cpus === 1 ? '' : 's'}: workers beyond the CPU count share CPUs and slow the search (the results are the same)`);
-    this.graph = wantGraph ? { start: new Growable(1 << 16), dst: new Growable(1 << 16), act: new Growable(1 << 16), labels: new Growable(1 << 16), edges: 0 } : null;
+    this.graph = wantGraph ? { start: new Growable(1 << 16), dst: new Growable(1 << 16), act: new Growable(1 << 16), labels: new Growable(1 << 16), edges: 0, perm: this.annotated !== null ? new Growable(1 << 16) : null } : null;
     this.set = o.exact ? new ExactStateSet(c.layout.words) : new FingerprintSet(wantGraph);
     this.fires = new Float64Array(c.actions.length);
     this.links = new ParentLinks(c.actions.length);
@@ -116,7 +126,7 @@ export class Engine {
     this.goalHit = c.goals.map(() => -1);
     this.antecedentHits = c.invariants.map(() => 0);
     this.x = new Expander(c, o.debug);
-    this.audit = c.symmetry !== null ? new SymmetryAudit(c, wantGraph) : null;
+    this.audit = c.symmetry !== null ? new SymmetryAudit(c, wantGraph, wantGraph ? this.annotated?.actImage ?? null : null) : null;
     this.ctl = new Control(o.supervision?.control);
     this.yields = o.supervision === null;
     o.supervision?.started(c, this.x.probe, o.strategy);

@@ -164,9 +164,13 @@ export class Expander {
    * that. Called once the step properties and the state constraint have seen the successor as it is.
    */
   canonicalize(): void {
-    this.c.symmetry!.canonicalize(this.scratch, 0, this.scratch);
+    const sym = this.c.symmetry!;
+    sym.canonicalize(this.scratch, 0, this.scratch);
+    this.lastElement = sym.lastElement;
     this.c.layout.pack(this.scratch, 0, this.packed, 0);
   }
+  /** The element the last canonicalize() applied (liveness under symmetry records it on each edge). */
+  lastElement = 0;
 
   /**
    * Checks the step properties on the transition from the current state by `a` to the successor in scratch

@@ -7,7 +7,7 @@
 // infer that from `state()` for a call nested inside another model function;
 // the kit's parameter type carries it, so `s`, `n` and `over`'s elements are
 // typed with no annotation in the model.
-import { alwaysEventually, eventually, eventuallyAlways, implies, invariant, leadsTo, SF, sometimes, step, terminalStates, WF, type LivenessOptions } from '../invariants/index.js';
+import { alwaysEventually, eventually, eventuallyAlways, forEach, implies, invariant, leadsTo, SF, sometimes, step, terminalStates, WF, type LivenessOptions } from '../invariants/index.js';
 import type { ActionDef, DeadlockPolicy, Fairness, Goal, Invariant, LivenessProperty, StepAction, StepProperty } from './model.js';
 import type { Domain, PlainOf, ReadonlyStateView, StateView } from './schema.js';
 import type { FairnessTarget } from '../invariants/index.js';
@@ -43,6 +43,8 @@ export interface ModelKit<S extends Record<string, Domain>> {
   eventuallyAlways(name: string, description: string, q: (s: ReadonlyStateView<S>) => boolean, o?: LivenessOptions): LivenessProperty<ReadonlyStateView<S>>;
   /** A state with no enabled action is fine where `expected` holds; elsewhere it is a deadlock. */
   terminalStates(description: string, expected: (s: ReadonlyStateView<S>) => boolean): DeadlockPolicy<ReadonlyStateView<S>>;
+  /** One property per value of a domain, each named `Name(value)` (TLA+'s \A p \in D: P(p)); symmetric as a whole over a scalarset. */
+  forEach<D extends Domain, T extends { readonly name: string }>(domain: D, make: (value: PlainOf<D>) => T): T[];
   /** Weak fairness of an action, of several actions together, or of every action of an actor. */
   WF(target: FairnessTarget): Fairness;
   /** Strong fairness of an action, of several actions together, or of every action of an actor. */
@@ -52,5 +54,5 @@ export interface ModelKit<S extends Record<string, Domain>> {
 /** The kit's run-time value: the exported helpers themselves. */
 export const modelKit: ModelKit<Record<string, Domain>> = {
   action: (def: unknown) => def as never,
-  invariant, implies, step, sometimes, leadsTo, eventually, alwaysEventually, eventuallyAlways, terminalStates, WF, SF,
+  invariant, implies, step, sometimes, leadsTo, eventually, alwaysEventually, eventuallyAlways, terminalStates, forEach, WF, SF,
 };

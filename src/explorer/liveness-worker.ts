@@ -4,5 +4,5 @@ import { parentPort } from 'node:worker_threads';
 import { checkLiveness, type LivenessJob } from './liveness.js';
 
 parentPort!.on('message', (job: LivenessJob) => {
-  parentPort!.postMessage(checkLiveness(job.graph, job.props, job.actions, job.stuttering));
+  parentPort!.postMessage(checkLiveness(job.graph, job.props, job.actions, job.stuttering, job.symmetry));
 });

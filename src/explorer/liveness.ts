@@ -20,6 +20,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { inFairnessGroup, type ActionInstance, type Fairness, type LivenessProperty } from './model.js';
+import { checkAnnotated, type SymmetryJob } from './liveness-annotated.js';
 
 /** The explored graph in compressed sparse rows: BFS expands states in index order, so each state's edges are contiguous. */
 export interface StateGraph {
@@ -52,16 +53,22 @@ export interface LivenessOutcome {
   readonly lasso?: Lasso;
 }
 
-interface Group { readonly label: string; readonly strong: boolean; readonly member: Uint8Array }
+export interface Group { readonly label: string; readonly strong: boolean; readonly member: Uint8Array }
 
 const P = (labels: Int32Array, k: number, s: number): boolean => (labels[s]! & (1 << (2 * k))) !== 0;
 const Q = (labels: Int32Array, k: number, s: number): boolean => (labels[s]! & (1 << (2 * k + 1))) !== 0;
+
+/**
+ * Whether the fair cycles inside an SCC (its states marked in ctx.mark) can be fair: 'fair', 'unfair' (no cycle
+ * inside can be), or the states to keep (those where no strongly fair group that fails is enabled), to decompose again.
+ */
+export type Judge = (ctx: Ctx, comp: number[], gs: Group[], needOne: ((s: number) => boolean) | null) => 'fair' | 'unfair' | number[];
 
 export function fairnessLabel(f: Fairness): string {
   return `${f.kind === 'weak' ? 'WF' : 'SF'}(${f.action ?? f.actions?.join(' ∨ ') ?? `${f.actor}.*`})`;
 }
 
-function groups(fairness: readonly Fairness[], actions: LivenessJob['actions']): Group[] {
+export function groups(fairness: readonly Fairness[], actions: LivenessJob['actions']): Group[] {
   return fairness.flatMap((f) => {
     const inside = actions.filter((a) => inFairnessGroup(f, a));
     const group = (as: LivenessJob['actions'], label: string): Group => {
@@ -79,6 +86,8 @@ export interface LivenessJob {
   props: Pick<LivenessProperty<unknown>, 'name' | 'kind' | 'within' | 'fairness'>[];
   actions: Pick<ActionInstance, 'id' | 'name' | 'base' | 'actor'>[];
   stuttering: 'terminal' | 'anywhere';
+  /** With symmetry and fairness of single instances or property families: what the annotated check needs (liveness-symmetry.ts). */
+  symmetry?: SymmetryJob;
 }
 
 /**
@@ -87,7 +96,7 @@ export interface LivenessJob {
  */
 export async function checkLivenessAsync(job: LivenessJob, stop: () => boolean): Promise<LivenessOutcome[] | null> {
   const url = new URL('./liveness-worker.js', import.meta.url);
-  if (!existsSync(fileURLToPath(url))) return checkLiveness(job.graph, job.props, job.actions, job.stuttering);
+  if (!existsSync(fileURLToPath(url))) return checkLiveness(job.graph, job.props, job.actions, job.stuttering, job.symmetry);
   const w = new Worker(url);
   try {
     return await new Promise<LivenessOutcome[] | null>((resolve, reject) => {
@@ -101,7 +110,8 @@ export async function checkLivenessAsync(job: LivenessJob, stop: () => boolean):
   }
 }
 
-export function checkLiveness(g: StateGraph, props: LivenessJob['props'], actions: LivenessJob['actions'], stuttering: 'terminal' | 'anywhere' = 'terminal'): LivenessOutcome[] {
+export function checkLiveness(g: StateGraph, props: LivenessJob['props'], actions: LivenessJob['actions'], stuttering: 'terminal' | 'anywhere' = 'terminal', symmetry?: SymmetryJob): LivenessOutcome[] {
+  if (symmetry !== undefined) return checkAnnotated(g, props, actions, stuttering, symmetry);
   const ctx = new Ctx(g, stuttering === 'anywhere');
   return props.map((prop, k) => {
     const gs = groups(prop.fairness, actions);
@@ -110,7 +120,7 @@ export function checkLiveness(g: StateGraph, props: LivenessJob['props'], action
   });
 }
 
-class Ctx {
+export class Ctx {
   private rev: { start: Int32Array; src: Int32Array } | null = null;
   /** Scratch marks, all zero between uses. */
   readonly mark: Uint8Array;
@@ -140,7 +150,7 @@ class Ctx {
 }
 
 /** Tarjan's SCCs of the subgraph induced by mask (iterative). */
-function sccs(ctx: Ctx, mask: Uint8Array, roots: Iterable<number>): number[][] {
+export function sccs(ctx: Ctx, mask: Uint8Array, roots: Iterable<number>): number[][] {
   const { start, dst } = ctx.g;
   // Scratch arrays live in ctx (index -1 = unvisited); the states visited are reset on the way out.
   const { index, low, onStack } = ctx.tarjan();
@@ -194,8 +204,7 @@ function membership(n: number, states: readonly number[]): Uint8Array {
  * A fair cycle inside mask, or a terminal state inside mask (which stutters with every action disabled).
  * needOne: the cycle must contain a state with this predicate (◇□q needs a ¬q state).
  */
-function findFair(ctx: Ctx, mask: Uint8Array, candidates: number[], gs: Group[], needOne: ((s: number) => boolean) | null, all: FairCycle[] | null = null): FairCycle | null {
-  const { start, dst, act } = ctx.g;
+function findFair(ctx: Ctx, mask: Uint8Array, candidates: number[], gs: Group[], needOne: ((s: number) => boolean) | null, all: FairCycle[] | null = null, judge: Judge = plainJudge): FairCycle | null {
   const found = (f: FairCycle): boolean => { if (all) { all.push(f); return false; } return true; };
   for (const comp of sccs(ctx, mask, candidates)) {
     if (ctx.stutterAnywhere) {
@@ -214,43 +223,44 @@ function findFair(ctx: Ctx, mask: Uint8Array, candidates: number[], gs: Group[],
     // One scratch mark array for every component (set here, cleared below): no allocation per component.
     const member = ctx.mark;
     for (const s of comp) member[s] = 1;
-    const verdict = judge(comp);
+    const verdict = judge(ctx, comp, gs, needOne);
     for (const s of comp) member[s] = 0;
     if (verdict === 'fair') { if (found({ states: comp, stutter: false })) return { states: comp, stutter: false }; continue; }
-    if (verdict !== 'unfair') {
+    if (verdict !== 'unfair' && verdict.length) {
       const sub = new Uint8Array(ctx.g.states);
-      const rest: number[] = [];
-      for (const s of comp) if (!verdict.some((grp) => ctx.enabled(s, grp))) { sub[s] = 1; rest.push(s); }
-      if (rest.length) { const f = findFair(ctx, sub, rest, gs, needOne, all); if (f) return f; }
+      for (const s of verdict) sub[s] = 1;
+      const f = findFair(ctx, sub, verdict, gs, needOne, all, judge);
+      if (f) return f;
     }
   }
   return null;
-
-  /** 'fair', 'unfair' (no cycle inside can be fair), or the strong fairness groups whose enabling states must go. */
-  function judge(comp: number[]): 'fair' | 'unfair' | Group[] {
-    const member = ctx.mark;
-    let hasEdge = false;
-    for (const s of comp) for (let e = start[s]!; e < start[s + 1]! && !hasEdge; e++) if (member[dst[e]!]) hasEdge = true;
-    if (!hasEdge) return 'unfair';
-    if (needOne && !comp.some(needOne)) return 'unfair';
-    let fair = true;
-    const removeFor: Group[] = [];
-    for (const grp of gs) {
-      let taken = false;
-      for (const s of comp) { for (let e = start[s]!; e < start[s + 1]!; e++) if (member[dst[e]!] && grp.member[act[e]!]) { taken = true; break; } if (taken) break; }
-      if (taken) continue;
-      const enabledSomewhere = comp.some((s) => ctx.enabled(s, grp));
-      const disabledSomewhere = comp.some((s) => !ctx.enabled(s, grp));
-      if (!grp.strong && disabledSomewhere) continue;
-      if (grp.strong && !enabledSomewhere) continue;
-      fair = false;
-      if (grp.strong) removeFor.push(grp);
-      else { removeFor.length = 0; break; } // WF fails on the whole SCC, so on every cycle inside it
-    }
-    if (fair) return 'fair';
-    return removeFor.length ? removeFor : 'unfair';
-  }
 }
+
+/** The judge over the concrete graph (no symmetry, or fairness of whole actions only). */
+const plainJudge: Judge = (ctx, comp, gs, needOne) => {
+  const { start, dst, act } = ctx.g;
+  const member = ctx.mark;
+  let hasEdge = false;
+  for (const s of comp) for (let e = start[s]!; e < start[s + 1]! && !hasEdge; e++) if (member[dst[e]!]) hasEdge = true;
+  if (!hasEdge) return 'unfair';
+  if (needOne && !comp.some(needOne)) return 'unfair';
+  let fair = true;
+  const removeFor: Group[] = [];
+  for (const grp of gs) {
+    let taken = false;
+    for (const s of comp) { for (let e = start[s]!; e < start[s + 1]!; e++) if (member[dst[e]!] && grp.member[act[e]!]) { taken = true; break; } if (taken) break; }
+    if (taken) continue;
+    const enabledSomewhere = comp.some((s) => ctx.enabled(s, grp));
+    const disabledSomewhere = comp.some((s) => !ctx.enabled(s, grp));
+    if (!grp.strong && disabledSomewhere) continue;
+    if (grp.strong && !enabledSomewhere) continue;
+    fair = false;
+    if (grp.strong) removeFor.push(grp);
+    else { removeFor.length = 0; break; } // WF fails on the whole SCC, so on every cycle inside it
+  }
+  if (fair) return 'fair';
+  return removeFor.length ? comp.filter((s) => !removeFor.some((grp) => ctx.enabled(s, grp))) : 'unfair';
+};
 
 /** Shortest path inside mask from `from` to a state satisfying target (at least one step if asked). */
 function bfsPath(ctx: Ctx, mask: Uint8Array, from: number, target: (s: number) => boolean, atLeastOneStep = false): { states: number[]; edges: number[] } | null {
@@ -314,13 +324,16 @@ function cycleThrough(ctx: Ctx, fc: FairCycle, entry: number, gs: Group[], needO
   return edges;
 }
 
-function unbounded(ctx: Ctx, prop: LivenessJob['props'][number], k: number, gs: Group[]): Lasso | null {
+/** A lasso violating the property, or null. verdictOnly (with a judge): whether there is one, as an empty lasso. */
+export function unbounded(ctx: Ctx, prop: LivenessJob['props'][number], k: number, gs: Group[], judge: Judge = plainJudge, verdictOnly = false): Lasso | null {
+  const none: Lasso = { init: 0, actions: [], loopStart: 0, stutter: false, notes: new Map() };
   const g = ctx.g, n = g.states, labels = g.labels;
   const notes = new Map<number, string[]>();
   if (prop.kind === 'eventuallyAlways') {
     const all = new Uint8Array(n).fill(1);
-    const fc = findFair(ctx, all, Array.from({ length: n }, (_, i) => i), gs, (s) => !Q(labels, k, s));
+    const fc = findFair(ctx, all, Array.from({ length: n }, (_, i) => i), gs, (s) => !Q(labels, k, s), null, judge);
     if (!fc) return null;
+    if (verdictOnly) return none;
     const entry = Math.min(...fc.states);
     const pre = treePath(g, entry);
     if (fc.stutter) return { init: pre.init, actions: pre.actions, loopStart: pre.actions.length, stutter: true, notes };
@@ -334,7 +347,7 @@ function unbounded(ctx: Ctx, prop: LivenessJob['props'][number], k: number, gs: 
   for (let s = 0; s < n; s++) if (!Q(labels, k, s)) { notQ[s] = 1; candidates.push(s); }
   // Collect every fair component inside ¬q, then find the trigger state (smallest index = shortest prefix) that reaches one.
   const comps: FairCycle[] = [];
-  findFair(ctx, notQ, candidates, gs, null, comps);
+  findFair(ctx, notQ, candidates, gs, null, comps, judge);
   if (comps.length === 0) return null;
   // bad[s] = 1 + the index of the fair component s belongs to.
   const bad = new Int32Array(n);
@@ -352,6 +365,7 @@ function unbounded(ctx: Ctx, prop: LivenessJob['props'][number], k: number, gs: 
   let s0 = -1;
   for (let s = 0; s < n; s++) if (canReach[s] && trigger(s)) { s0 = s; break; }
   if (s0 < 0) return null;
+  if (verdictOnly) return none;
   const pre = treePath(g, s0);
   const mid = bfsPath(ctx, notQ, s0, (s) => bad[s]! > 0)!;
   const entry = mid.states[mid.states.length - 1]!;
@@ -367,7 +381,7 @@ function unbounded(ctx: Ctx, prop: LivenessJob['props'][number], k: number, gs: 
 }
 
 /** Bounded: from every p-state every path reaches q within K steps (no fairness: a bound is a safety property). */
-function bounded(ctx: Ctx, prop: LivenessJob['props'][number], k: number): Lasso | null {
+export function bounded(ctx: Ctx, prop: LivenessJob['props'][number], k: number): Lasso | null {
   const g = ctx.g, n = g.states, labels = g.labels, K = prop.within!;
   const trigger = (s: number): boolean => prop.kind === 'leadsTo' ? P(labels, k, s) : prop.kind === 'eventually' ? g.via[s]! < 0 : true;
   // ok[j][s]: every path from s meets q within j steps.

@@ -24,14 +24,22 @@ export type Ctx<P extends ParamSpecs> = ParamValues<P> & { readonly mutant: stri
 
 // ---------- properties ----------
 
+/**
+ * One of a family of properties made by `forEach(domain, make)`, one per value of the domain (TLA+'s
+ * \A p \in Pages: P(p)): the family's name, the domain, and this member's value and its index in the domain's
+ * order. Under symmetry a family over a scalarset is symmetric as a whole though no member is on its own.
+ */
+export interface Family { readonly name: string; readonly domain: Domain; readonly value: unknown; readonly index: number }
+
 export interface Invariant<V> {
   readonly name: string;
   readonly description: string;
   readonly check: (s: V) => boolean;
   /** For invariants written as an implication: the antecedent, so a report can say whether it was ever true. */
   readonly antecedent?: (s: V) => boolean;
+  readonly family?: Family;
 }
-export interface Goal<V> { readonly name: string; readonly description: string; readonly check: (s: V) => boolean }
+export interface Goal<V> { readonly name: string; readonly description: string; readonly check: (s: V) => boolean; readonly family?: Family }
 
 /** The action instance a step property is given: `name` as traces print it ('Send(1)'), `base` as declared ('Send'). */
 export interface StepAction { readonly name: string; readonly base: string; readonly actor: string; readonly arg: unknown }
@@ -65,6 +73,7 @@ export interface LivenessProperty<V> {
   readonly q: (s: V) => boolean;
   readonly within?: number;
   readonly fairness: readonly Fairness[];
+  readonly family?: Family;
 }
 
 export type DeadlockPolicy<V> = 'error' | 'allowed' | { readonly expected: (s: V) => boolean; readonly description: string };
@@ -209,6 +218,8 @@ export interface ActionInstance {
   readonly base: string;
   readonly actor: string;
   readonly arg: unknown;
+  /** The domain of the arguments when `over` is one (symmetry relabels an argument through it). */
+  readonly over?: Domain;
   readonly guard: ((s: any, arg: any) => boolean) | undefined;
   /** The compiled `when`: pairs (slot, encoded value) that must all hold; null when the action has none. */
   readonly when: Int32Array | null;

@@ -103,8 +103,10 @@ export function searchResult(e: Engine): SearchResult {
   keyed.sort((a, b) => a.key[0]! - b.key[0]! || a.key[1]! - b.key[1]! || a.key[2]! - b.key[2]!);
   res.violations = keyed.map(({ property, v }) => ({ property, kind: v.kind, description: v.description, trace: traceTo(e, v.index, v.action ?? -1, property) }));
   for (const o of e.livenessOutcome ?? []) {
-    if (o.status !== 'violated' || !o.lasso) continue;
+    if (o.status !== 'violated') continue;
     const l = e.c.liveness.find((x) => x.name === o.name)!;
+    // The annotated check under symmetry gives verdicts only: search.ts rebuilds the trace without symmetry.
+    if (!o.lasso) { res.violations.push({ property: o.name, kind: 'liveness', description: l.description, trace: [], loopStart: null, stutter: false }); continue; }
     const lasso = e.c.symmetry === null ? o.lasso : concreteLasso(e.c, o.lasso);
     const states = executePath(e.c, lasso.init, lasso.actions);
     const steps = traceSteps(e.c, states, lasso.actions).map((st, i) => (lasso.notes.has(i) ? { ...st, notes: lasso.notes.get(i)! } : st));

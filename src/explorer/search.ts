@@ -175,5 +175,36 @@ export async function explore(c: CompiledModel, options: Partial<SearchOptions> 
   if (!opts.symmetry && c.symmetry !== null) c = { ...c, symmetry: null };
   await fingerprintsReady();
   const engine = new Engine(c, opts);
-  return engine.run(opts.strategy === 'bfs' ? bfs : opts.strategy === 'dfs' ? dfs : randomWalks, searchResult);
+  const res = await engine.run(opts.strategy === 'bfs' ? bfs : opts.strategy === 'dfs' ? dfs : randomWalks, searchResult);
+  return res.violations.some(untraced) ? withConcreteLassos(c, opts, res) : res;
+}
+
+/** A liveness violation the annotated check under symmetry found: a verdict, with no trace yet. */
+const untraced = (v: Violation): boolean => v.kind === 'liveness' && v.trace.length === 0;
+
+/**
+ * Liveness under symmetry with fairness of single instances or property families gives verdicts over the
+ * representatives (liveness-annotated.ts); a fair cycle of the model itself can go round a cycle of
+ * representatives under several permutations, so the counterexample comes from the same search without
+ * symmetry: the lasso --no-symmetry reports, exactly. Only a run that found such a violation pays for it.
+ */
+async function withConcreteLassos(c: CompiledModel, opts: SearchOptions, res: SearchResult): Promise<SearchResult> {
+  const plain = await explore({ ...c, symmetry: null }, { ...opts, symmetry: false });
+  const out: SearchResult = { ...res, violations: [...res.violations], notes: [...res.notes] };
+  const rebuilt: string[] = [];
+  for (const [i, v] of out.violations.entries()) {
+    if (!untraced(v)) continue;
+    const twin = plain.violations.find((w) => w.property === v.property);
+    if (twin !== undefined) {
+      out.violations[i] = twin;
+      rebuilt.push(v.property);
+    } else if (plain.verdict === 'incomplete' || plain.verdict === 'error') {
+      out.notes.push(`the counterexample of ${v.property} needs the search without symmetry, which ${plain.verdict === 'error' ? `failed (${plain.error?.message ?? 'a model error'})` : `stopped (${plain.incompleteReason ?? 'a budget'})`}: run with --no-symmetry and a larger budget to see it`);
+    } else {
+      out.verdict = 'error';
+      out.error = { message: `liveness property ${v.property} is violated over the orbit representatives but holds in the search without symmetry: the model is not symmetric where the audit did not look (run with --symmetry-audit full to find where), or this is a bug in mc`, trace: [] };
+    }
+  }
+  if (rebuilt.length) out.notes.push(`the counterexample${rebuilt.length > 1 ? 's' : ''} of ${rebuilt.join(', ')} ${rebuilt.length > 1 ? 'are' : 'is'} from the same search without symmetry (${plain.stats.distinct} states): over the orbit representatives, liveness gives the verdict but not the behaviour`);
+  return out;
 }

@@ -13,10 +13,15 @@
 //   without symmetry.
 import { fpHi, fpLo, hashState } from './fingerprint.js';
 import { Expander } from './expand.js';
-import type { CompiledModel } from './model.js';
+import type { CompiledModel, Family } from './model.js';
+import { codecOf } from './codec.js';
 import type { Symmetry } from './symmetry.js';
 
-/** A successor up to symmetry: its representative's fingerprint, the instance that led there, and that instance's action (by index: fairness of a whole action must map to itself). */
+/**
+ * A successor up to symmetry: its representative's fingerprint, the instance that led there, and what is
+ * compared of it: that instance's action (by index: fairness of a whole action must map to itself), or with
+ * fairness of single instances the instance itself, relabelled.
+ */
 interface Succ { hi: number; lo: number; action: number; base: number }
 
 /**
@@ -28,26 +33,24 @@ const FULL_AUDIT_IMAGES = 400_000;
 
 const bySucc = (a: Succ, b: Succ): number => a.hi - b.hi || a.lo - b.lo || a.base - b.base;
 
-/**
- * Why the liveness properties cannot be checked on orbit representatives, or null when they can. Over the
- * graph of representatives a path stands for a path of the model up to a permutation, and a cycle for a
- * cycle taken as many times as that permutation's order. Properties that are symmetric (audited) and
- * fairness of whole actions (every instance of an action is one group, which the audit checks each
- * permutation maps to itself) mean the same on both. Fairness of each instance on its own (`each`), or of
- * an actor (an actor may be one scalarset value), does not: it needs the permutation tracked along the
- * cycle, which this version does not do.
- */
-export function livenessRefusedUnderSymmetry(c: CompiledModel): string | null {
-  for (const l of c.liveness) for (const f of l.fairness ?? []) {
-    if (f.each) return `liveness property ${l.name} asks for fairness of each instance (${f.kind === 'weak' ? 'WF' : 'SF'} each), which symmetry reduction does not support yet: run with --no-symmetry to check it`;
-    if (f.actor !== undefined) return `liveness property ${l.name} asks for fairness of actor ${f.actor}, which symmetry reduction does not support yet (fairness of whole actions it does): run with --no-symmetry to check it`;
-  }
-  return null;
-}
-
 /** A predicate's value on a state: 1 true, 0 false, 2 threw. */
 const valueOf = (f: () => boolean): number => { try { return f() ? 1 : 0; } catch { return 2; } };
 const said = (v: number): string => (v === 1 ? 'true' : v === 0 ? 'false' : 'throws');
+
+/**
+ * image[g][k]: the predicate that predicate k becomes under element g. A property made by forEach over a value
+ * becomes its sibling for the relabelled value (the family is symmetric as a whole); any other, itself.
+ */
+function familyImages(sym: Symmetry, preds: readonly { family?: Family; part: string }[]): Int32Array[] {
+  const key = (part: string, f: Family, rank: number): string => `${part}\u0000${f.name}\u0000${rank}`;
+  const at = new Map<string, number>();
+  preds.forEach((p, k) => { if (p.family) at.set(key(p.part, p.family, p.family.index), k); });
+  return Array.from({ length: sym.order }, (_, g) => Int32Array.from(preds, (p, k) => {
+    const f = p.family;
+    if (f === undefined || g === 0) return k;
+    return at.get(key(p.part, f, codecOf(f.domain).rank(sym.valueImage(f.domain, f.value, g)))) ?? k;
+  }));
+}
 
 export class SymmetryAudit {
   private readonly sym: Symmetry;
@@ -55,7 +58,9 @@ export class SymmetryAudit {
   private readonly image: Int32Array;
   private readonly imageView: any;
   private readonly packed: Int32Array;
-  private readonly predicates: { name: string; eval: (s: any) => boolean }[];
+  private readonly predicates: { name: string; eval: (s: any) => boolean; family?: Family; part: string }[];
+  /** image[g][k]: the predicate that predicate k is relabelled to by element g (a family member to its sibling). */
+  private readonly predImage: Int32Array[];
   /** Every element but the identity. */
   private readonly all: readonly number[];
   private readonly targets: readonly number[];
@@ -67,8 +72,12 @@ export class SymmetryAudit {
   private readonly baseOf: Int32Array;
   private readonly mode: 'quick' | 'full';
 
-  /** withLiveness: the liveness properties' labels are checked in this run (then they are audited too). */
-  constructor(private readonly c: CompiledModel, withLiveness: boolean) {
+  /**
+   * withLiveness: the liveness properties' labels are checked in this run (then they are audited too).
+   * actImage (liveness with fairness of single instances): successors are compared instance by instance,
+   * each relabelled as symmetry-liveness.ts says.
+   */
+  constructor(private readonly c: CompiledModel, withLiveness: boolean, private readonly actImage: Int32Array | null = null) {
     this.sym = c.symmetry!;
     this.mode = this.sym.audit;
     this.x = new Expander(c, false);
@@ -76,20 +85,22 @@ export class SymmetryAudit {
     this.imageView = c.layout.makeView({ b: this.image, o: 0 });
     this.packed = new Int32Array(c.layout.words);
     this.baseOf = Int32Array.from(c.actions, (a) => c.baseActions.indexOf(a.base));
-    const preds: { name: string; eval: (s: any) => boolean }[] = [];
+    const preds: { name: string; eval: (s: any) => boolean; family?: Family; part: string }[] = [];
+    const add = (name: string, part: string, f: (s: any) => boolean, family?: Family): void => { preds.push({ name, eval: f, part, ...(family ? { family } : {}) }); };
     for (const inv of c.invariants) {
-      preds.push({ name: `invariant ${inv.name}`, eval: inv.check });
-      if (inv.antecedent) preds.push({ name: `the antecedent of invariant ${inv.name}`, eval: inv.antecedent });
+      add(`invariant ${inv.name}`, 'invariant', inv.check, inv.family);
+      if (inv.antecedent) add(`the antecedent of invariant ${inv.name}`, 'antecedent', inv.antecedent, inv.family);
     }
-    for (const g of c.goals) preds.push({ name: `goal ${g.name}`, eval: g.check });
+    for (const g of c.goals) add(`goal ${g.name}`, 'goal', g.check, g.family);
     for (const l of withLiveness ? c.liveness : []) {
-      if (l.p) preds.push({ name: `liveness property ${l.name} (its trigger)`, eval: l.p });
-      preds.push({ name: `liveness property ${l.name}`, eval: l.q });
+      if (l.p) add(`liveness property ${l.name} (its trigger)`, 'trigger', l.p, l.family);
+      add(`liveness property ${l.name}`, 'liveness', l.q, l.family);
     }
-    if (c.constraint) preds.push({ name: 'the state constraint', eval: c.constraint });
+    if (c.constraint) add('the state constraint', 'constraint', c.constraint);
     const d = c.deadlock;
-    if (typeof d === 'object') preds.push({ name: 'the deadlock policy', eval: d.expected });
+    if (typeof d === 'object') add('the deadlock policy', 'deadlock', d.expected);
     this.predicates = preds;
+    this.predImage = familyImages(this.sym, preds);
     this.fullFor = Math.floor(FULL_AUDIT_IMAGES / (this.sym.order * this.sym.order));
     this.all = Array.from({ length: this.sym.order - 1 }, (_, i) => i + 1);
     this.targets = this.all;
@@ -102,11 +113,14 @@ export class SymmetryAudit {
       const here = this.predicates.map((p) => valueOf(() => p.eval(view)));
       for (const g of this.all) {
         sym.apply(g, src, so, this.image);
+        const img = this.predImage[g]!;
         for (let k = 0; k < this.predicates.length; k++) {
-          const there = valueOf(() => this.predicates[k]!.eval(this.imageView));
+          const other = this.predicates[img[k]!]!;
+          const there = valueOf(() => other.eval(this.imageView));
           if (there !== here[k]) {
-            return `${this.predicates[k]!.name} is not symmetric in the scalarsets: it is ${said(here[k]!)} on a state the trace below reaches (up to symmetry) and ${said(there)} on the same state with its scalarset values relabelled (${sym.describe(g)}). `
-              + 'With symmetry the search evaluates it on one state per orbit, so it must not single out a scalarset value (quantify over all of them); run with --no-symmetry to check it as it is';
+            const sibling = other === this.predicates[k] ? '' : ` (there ${other.name} stands for it)`;
+            return `${this.predicates[k]!.name} is not symmetric in the scalarsets: it is ${said(here[k]!)} on a state the trace below reaches (up to symmetry) and ${said(there)} on the same state with its scalarset values relabelled (${sym.describe(g)})${sibling}. `
+              + 'With symmetry the search evaluates it on one state per orbit, so it must not single out a scalarset value (quantify over all of them, or make one property per value with forEach); run with --no-symmetry to check it as it is';
           }
         }
       }
@@ -119,6 +133,13 @@ export class SymmetryAudit {
    * and instance) and then call checkNoted: the state's own successors need not be computed again.
    */
   note(hi: number, lo: number, action: number): void { this.noted.push({ hi, lo, action, base: this.baseOf[action]! }); }
+  /** What is compared of a successor of the state relabelled by g: its action's index, or (instances) the instance. */
+  private keyed(list: Succ[], g: number | null): Succ[] {
+    const im = this.actImage;
+    if (im === null) return list;
+    const A = this.c.actions.length;
+    return list.map((x) => ({ ...x, base: g === null ? x.action : im[g * A + x.action]! })).sort(bySucc);
+  }
   checkNoted(src: Int32Array, so: number): string | null {
     const mine = this.noted.sort(bySucc);
     this.noted = [];
@@ -133,16 +154,18 @@ export class SymmetryAudit {
     const gs = this.mode === 'full' || this.audited++ < this.fullFor ? this.targets : [this.targets[this.turn++ % this.targets.length]!];
     for (const g of gs) {
       sym.apply(g, src, so, this.image);
-      const theirs = this.successors(this.image, 0);
-      if (theirs === null) return null;
+      const raw = this.successors(this.image, 0);
+      if (raw === null) return null;
+      // With instances compared: ours relabelled by g must be exactly theirs.
+      const theirs = this.keyed(raw, null), ours = this.keyed(mine, g);
       const same = (a: Succ, b: Succ): boolean => a.hi === b.hi && a.lo === b.lo && a.base === b.base;
-      if (mine.length === theirs.length && mine.every((m, k) => same(m, theirs[k]!))) continue;
-      const missing = mine.find((m) => !theirs.some((t) => same(t, m)));
-      const extra = theirs.find((t) => !mine.some((m) => same(m, t)));
+      if (ours.length === theirs.length && ours.every((m, k) => same(m, theirs[k]!))) continue;
+      const missing = ours.find((m) => !theirs.some((t) => same(t, m)));
+      const extra = theirs.find((t) => !ours.some((m) => same(m, t)));
       const what = missing !== undefined
         ? `${this.c.actions[missing.action]!.name} leads from it to a state that no action reaches, up to symmetry, from the same state with its scalarset values relabelled (${sym.describe(g)})`
         : extra !== undefined ? `from the same state with its scalarset values relabelled (${sym.describe(g)}), ${this.c.actions[extra.action]!.name} leads to a state that no action reaches from it, up to symmetry`
-          : `it and the same state with its scalarset values relabelled (${sym.describe(g)}) reach the same states up to symmetry, but by different numbers of steps (${mine.length} and ${theirs.length})`;
+          : `it and the same state with its scalarset values relabelled (${sym.describe(g)}) reach the same states up to symmetry, but by different numbers of steps (${ours.length} and ${theirs.length})`;
       return `the actions are not symmetric in the scalarsets at a state the trace below reaches (up to symmetry): ${what}. An action treats one scalarset value unlike the others (for example it picks the first free one, or compares with a literal such as 'p1'); run with --no-symmetry`;
     }
     return null;

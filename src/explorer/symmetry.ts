@@ -15,6 +15,8 @@ import { isOneSlot, setWords, slotCodecOf, widthOf } from './values.js';
 
 /** The most permutations a symmetry group may have (the canonical form tries each). */
 export const MAX_GROUP = 5040;
+/** The most permutations liveness under symmetry composes (its multiplication table has order² entries). */
+export const MAX_ALGEBRA = 720;
 
 /** A scalarset: an enum whose values (`${name}1`..) are interchangeable identities. */
 export interface ScalarsetD extends EnumD<string> { readonly scalarset: string }
@@ -257,17 +259,47 @@ export class Symmetry {
    */
   canonicalize(src: Int32Array, so: number, dst: Int32Array): number {
     const n = this.n;
-    let best = this.best, tmp = this.tmp, ties = 1;
+    let best = this.best, tmp = this.tmp, ties = 1, which = 0;
     for (let k = 0; k < n; k++) best[k] = src[so + k]!;
     for (let g = 1; g < this.order; g++) {
       const c = this.imageAgainst(g, src, so, best, tmp);
       if (c === 0) ties++;
-      else if (c < 0) { const t = best; best = tmp; tmp = t; ties = 1; }
+      else if (c < 0) { const t = best; best = tmp; tmp = t; ties = 1; which = g; }
     }
     for (let k = 0; k < n; k++) dst[k] = best[k]!;
     this.best = best; this.tmp = tmp; // the two buffers, whichever way they were swapped
+    this.lastElement = which;
     return ties;
   }
+  /** The element the last canonicalize applied: the representative is its image of the state given. */
+  lastElement = 0;
+
+  /** The relabelling element g does to one value of domain d (an action's argument, a property family's value). */
+  valueImage(d: Domain, v: unknown, g: number): unknown { return permuteValue(d, v, this.perms[g]!); }
+  /** Element g's image of value index i of scalarset `name`. */
+  indexImage(name: string, i: number, g: number): number { return this.perms[g]!.get(name)![i]!; }
+
+  /**
+   * The group's multiplication and inverse tables (built on first use): mul[a * order + b] is a∘b (b, then a),
+   * inv[a] the inverse of a. Liveness under symmetry composes the elements along the cycles it checks.
+   */
+  algebra(): { mul: Uint16Array; inv: Uint16Array } {
+    if (this.tables !== null) return this.tables;
+    if (this.order > MAX_ALGEBRA) throw new SchemaError(`symmetry: ${this.order} permutations are too many for liveness under symmetry (at most ${MAX_ALGEBRA}); run with --no-symmetry`);
+    const key = (p: Perm): string => [...p.values()].map((q) => q.join('.')).join('|');
+    const index = new Map(this.perms.map((p, i) => [key(p), i]));
+    const o = this.order, mul = new Uint16Array(o * o), inv = new Uint16Array(o);
+    for (let a = 0; a < o; a++) for (let b = 0; b < o; b++) {
+      const pa = this.perms[a]!, pb = this.perms[b]!;
+      const ab = new Map([...pb].map(([name, q]) => [name, q.map((x) => pa.get(name)![x]!)]));
+      const i = index.get(key(ab))!;
+      mul[a * o + b] = i;
+      if (i === 0) inv[a] = b;
+    }
+    this.tables = { mul, inv };
+    return this.tables;
+  }
+  private tables: { mul: Uint16Array; inv: Uint16Array } | null = null;
 
   /**
    * Computes the image of the state under g into out, slot by slot, against best: returns 1 as soon as it

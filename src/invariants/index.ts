@@ -2,7 +2,7 @@
 // liveness declarations with fairness, the deadlock policy, and small helpers
 // for ghost variables. Everything here is plain data the engine interprets.
 import type { DeadlockPolicy, Fairness, Goal, Invariant, LivenessProperty, StepAction, StepProperty } from '../explorer/model.js';
-import type { ScalarArrayView } from '../explorer/schema.js';
+import { codecOf, formatValue, type Domain, type PlainOf, type ScalarArrayView } from '../explorer/schema.js';
 
 export type { Fairness } from '../explorer/model.js';
 
@@ -45,6 +45,23 @@ export type FairnessTarget = ({ action: string } | { actions: readonly string[] 
 export const WF = (target: FairnessTarget): Fairness => ({ kind: 'weak', ...target });
 /** Strong fairness of an action, of several actions taken together, or of every action of an actor. */
 export const SF = (target: FairnessTarget): Fairness => ({ kind: 'strong', ...target });
+
+// ---------- families ----------
+
+/**
+ * One property per value of a domain (TLA+'s \A p \in Pages: P(p)): `make(p)` gives the member for value p,
+ * named `Name(p)`. `forEach(Page, (p) => leadsTo('Drained', ..., (s) => s.page.get(p).st === 'Quarantined', ...))`.
+ * Over a scalarset the family is what symmetry needs: one member singles a value out, the family does not
+ * (the audit checks each member against its relabelled sibling, and liveness checks one member per orbit).
+ */
+export function forEach<D extends Domain, T extends { readonly name: string }>(domain: D, make: (value: PlainOf<D>) => T): T[] {
+  const c = codecOf(domain);
+  if (!(c.card <= 64)) throw new TypeError(`forEach over ${c.card} values: at most 64 members in a family`);
+  return Array.from({ length: c.card }, (_, index) => {
+    const value = c.value(index) as PlainOf<D>, p = make(value);
+    return { ...p, name: `${p.name}(${formatValue(domain, value)})`, family: { name: p.name, domain, value, index } };
+  });
+}
 
 // ---------- deadlock policy ----------
 
