@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { validateModel } from './explorer/validate.js';
-import { compileModel, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from './explorer/model.js';
+import { compileModel, killSet, mutantById, resolveParams, UsageError, type CompiledModel, type Model } from './explorer/model.js';
 import { explore, type Progress, type SearchOptions, type SearchResult, type Strategy } from './explorer/search.js';
 import { loadModel } from './cli/load.js';
 import { resultDoc, type RunInfo } from './cli/render.js';
@@ -131,7 +131,7 @@ export async function assembleRunHere(model: Model, o: RunModelOptions, supervis
   const modelBytes = Math.max(0, process.memoryUsage().heapUsed - heapBefore);
   // A declared mutant runs until a property it declares fires (as in mc mutate), and that one is reported first;
   // with `continue` every run goes on to the end of the state space.
-  const kills = declared && declared.kills.length ? new Set(declared.kills) : null;
+  const kills = declared && declared.kills.length ? killSet(c, declared.kills) : null;
   const requested = o.workers === 'auto' ? Math.min(availableParallelism(), MAX_WORKERS) : o.workers ?? 1;
   const spawnWorker = workerSpawner(c, !!o.debug);
   const notes: string[] = [];

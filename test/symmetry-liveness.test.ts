@@ -104,6 +104,13 @@ describe('property families', () => {
 });
 
 describe('on the command line', () => {
+  it('a mutant may name a family in kills: any member kills it, with and without symmetry', () => {
+    for (const extra of [[], ['--no-symmetry']]) {
+      const r = mc('mutate', fixture('sym-token.ts'), '--json', ...extra);
+      expect(r.code).toBe(0);
+      expect(r.json.mutants[0]).toMatchObject({ id: 'unfair', verdict: 'killed', fired: 'HoldsOften(p1)' });
+    }
+  });
   it('the counterexample is the search without symmetry\'s, says so, and replays', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mc-symlive-'));
     const sym = mc('run', fixture('sym-token.ts'), '--n', '3', '--trace-out', join(dir, 't.json'), '--json');

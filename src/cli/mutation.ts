@@ -1,7 +1,7 @@
 // Mutation testing: declared mutants (each must be killed by the property it
 // declares), automatic mutants (disable an action, drop a guard), the
 // kill matrix and the vacuity report.
-import { autoMutantIds, compileModel, ModelError, mutantById, propertyNames, resolveParams, type CompiledModel, type Model } from '../explorer/model.js';
+import { autoMutantIds, compileModel, killSet, ModelError, mutantById, propertyNames, resolveParams, type CompiledModel, type Model } from '../explorer/model.js';
 import { explore, type SearchOptions, type Violation } from '../explorer/search.js';
 import { isDeclarationError, validateModel } from '../explorer/validate.js';
 import { thrownStack, type TraceStep } from '../explorer/trace.js';
@@ -46,8 +46,9 @@ export async function runMutant(model: Model, id: string, given: Record<string, 
     }
     throw e;
   }
-  const r = await explore(c, { ...search, stopOn: exhaustive || m.kills.length === 0 ? 'never' : new Set(m.kills) });
-  const hit = r.violations.find((v) => m.kills.includes(v.property));
+  const kills = killSet(c, m.kills);
+  const r = await explore(c, { ...search, stopOn: exhaustive || m.kills.length === 0 ? 'never' : kills });
+  const hit = r.violations.find((v) => kills.has(v.property));
   const fired = r.violations.map((v) => v.property);
   const common = { ...base, alsoFired: fired.filter((p) => p !== hit?.property), distinct: r.stats.distinct, seconds: r.stats.seconds, discarded: r.stats.discarded, actors: c.actors };
   if (r.error) return { ...common, verdict: 'error', message: r.error.message, ...(r.error.stack ? { stack: r.error.stack } : {}) };
@@ -58,7 +59,7 @@ export async function runMutant(model: Model, id: string, given: Record<string, 
   }
   if (fired.length) return { ...common, verdict: 'wrong-property', message: `killed only by ${fired.join(', ')}, not by ${m.kills.join(' | ')}` };
   if (r.verdict === 'incomplete') return { ...common, verdict: 'incomplete', message: `search stopped (${r.incompleteReason}) before any property fired` };
-  const unchecked = r.liveness.filter((l) => l.status === 'not-checked' && m.kills.includes(l.name));
+  const unchecked = r.liveness.filter((l) => l.status === 'not-checked' && kills.has(l.name));
   return { ...common, verdict: 'survived', message: unchecked.length ? `${unchecked.map((l) => l.name).join(', ')} not checked: ${unchecked[0]!.reason}` : `every property holds on the mutant (${r.stats.distinct} states)${m.kills.length ? `: ${m.kills.join(' | ')} cannot see this change` : ''}` };
 }
 

@@ -246,6 +246,23 @@ export function whenHolds(a: ActionInstance, b: Int32Array, o: number): boolean 
   return true;
 }
 
+/**
+ * The properties a mutant's `kills` names, as the run reports them: a family's name (forEach) stands for
+ * every member (`Drained` is `Drained(p1)`, `Drained(p2)`, ...).
+ */
+export function killSet(c: CompiledModel, kills: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  const members = [...c.invariants, ...c.liveness].filter((p) => p.family !== undefined);
+  for (const k of kills) {
+    out.add(k);
+    for (const p of members) if (p.family!.name === k) out.add(p.name);
+  }
+  return out;
+}
+
+/** The names of the property families of a compiled model (forEach), which `kills` may name. */
+export const familyNames = (c: CompiledModel): string[] => [...new Set([...c.invariants, ...c.liveness].flatMap((p) => (p.family ? [p.family.name] : [])))];
+
 /** All property names of a compiled model (those that can be violated), plus the implicit 'Deadlock'. */
 export function propertyNames(c: CompiledModel): string[] {
   return [...c.invariants.map((i) => i.name), ...c.steps.map((st) => st.name), ...c.liveness.map((l) => l.name), ...(c.deadlock === 'allowed' ? [] : ['Deadlock'])];

@@ -2,7 +2,7 @@
 // `mc check` and `mc mutate` resolve any parameters): each problem is a model
 // error (exit 3) naming the mutant, configuration, property, action or field,
 // with the nearest names the model does have.
-import { compileModel, kebab, ModelError, propertyNames, resolveParams, UsageError, type ActionInstance, type LivenessProperty, type Model, type ParamSpec } from './model.js';
+import { compileModel, familyNames, kebab, ModelError, propertyNames, resolveParams, UsageError, type ActionInstance, type LivenessProperty, type Model, type ParamSpec } from './model.js';
 import type { Layout } from './schema.js';
 
 /** Errors in what a model declares (not in what its code does when run): `mc mutate` reports them as model errors, not as a mutant's verdict. */
@@ -160,7 +160,7 @@ export function validateModel(model: Model): void {
         let ps: PropertySet | null = null;
         try {
           const c = compileModel(model, resolveParams(model, { ...(given as Record<string, unknown> | undefined) }), null);
-          ps = { violable: propertyNames(c), goals: c.goals.map((g) => g.name), deadlockAllowed: c.deadlock === 'allowed' };
+          ps = { violable: [...propertyNames(c), ...familyNames(c)], goals: c.goals.map((g) => g.name), deadlockAllowed: c.deadlock === 'allowed' };
         } catch { ps = null; }
         sets.set(key, ps);
       }
