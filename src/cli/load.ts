@@ -6,9 +6,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { register } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { builtinModels } from '../models/index.js';
 import { isModel, ModelError, UsageError, type Model } from '../explorer/model.js';
 import { MODEL_MARK } from './load-hooks.js';
+import { importCached, saveEntry, startRecording } from './load-cache.js';
 
 export function looksLikePath(arg: string): boolean {
   return /[\\/]/.test(arg) || /\.([mc]?[jt]s)$/.test(arg);
@@ -34,34 +34,45 @@ async function registerHooks(): Promise<void> {
   register(new URL('./load-hooks.js', import.meta.url));
   const tsx = await import('tsx/esm/api');
   tsx.register();
+  // After tsx's, so that it sees what tsx made of each file (for the cache).
+  startRecording();
 }
 
 export async function loadModel(arg: string): Promise<Model> {
   // A name that is no built-in model but names a file or directory here (package.json, models) is taken as that path.
-  if (!looksLikePath(arg) && (builtinModels.some((x) => x.name === arg) || !existsSync(arg))) {
-    const m = builtinModels.find((x) => x.name === arg);
-    if (m) { m.source = 'builtin'; return m; }
-    const names = builtinModels.map((x) => x.name);
-    throw new UsageError(`unknown model '${arg}'. Built-in models: ${names.length ? names.join(', ') : '(none)'}; or give a path to a model file (./my-model.ts)`);
+  if (!looksLikePath(arg)) {
+    // Imported only here: a thread that loads a model file needs none of the built-in ones.
+    const { builtinModels } = await import('../models/index.js');
+    if (builtinModels.some((x) => x.name === arg) || !existsSync(arg)) {
+      const m = builtinModels.find((x) => x.name === arg);
+      if (m) { m.source = 'builtin'; return m; }
+      const names = builtinModels.map((x) => x.name);
+      throw new UsageError(`unknown model '${arg}'. Built-in models: ${names.length ? names.join(', ') : '(none)'}; or give a path to a model file (./my-model.ts)`);
+    }
   }
   const path = resolve(arg);
   if (!existsSync(path)) throw new UsageError(`model file '${arg}' does not exist`);
   if (statSync(path).isDirectory()) throw new UsageError(`'${arg}' is a directory, not a model file: give the model file itself (a .ts, .mts, .js or .mjs file that exports default defineModel({...}))`);
   if (!MODEL_FILE.test(path)) throw new UsageError(notAModelFile(arg, path));
-  await registerHooks();
   // The mark makes load-hooks.ts load this file (and only this one) as an ES module.
   const url = `${pathToFileURL(path).href}?${MODEL_MARK}`;
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(url)) as Record<string, unknown>;
-  } catch (e) {
-    throw new ModelError(`model file '${arg}' could not be loaded: ${describeLoadFailure(e, path)}`, { cause: e });
+  // From the cache (load-cache.ts) if it holds this model as its files are now: no tsx, no hooks.
+  let mod = await importCached(path);
+  const fresh = mod === null;
+  if (mod === null) {
+    await registerHooks();
+    try {
+      mod = (await import(url)) as Record<string, unknown>;
+    } catch (e) {
+      throw new ModelError(`model file '${arg}' could not be loaded: ${describeLoadFailure(e, path)}`, { cause: e });
+    }
   }
   // tsx may wrap a default export once more.
   const candidates = [mod.default, (mod.default as Record<string, unknown> | undefined)?.default, mod.model];
   const m = candidates.find(isModel);
   if (!m) throw new ModelError(`model file '${arg}' does not export a model: export default defineModel({...}) (or export const model = defineModel({...}))`);
   m.source = path;
+  if (fresh) await saveEntry(path, url);
   return m;
 }
 

@@ -8,14 +8,9 @@ import { thrownStack } from '../explorer/trace.js';
 import { DomainError } from '../explorer/schema.js';
 import { loadModel } from './load.js';
 import { SCHEMA } from './render.js';
-import { prewarm } from '../supervisor/supervise.js';
 import { err, EXIT, jsonDoc, mode, out } from './output.js';
 import { addParamOptions, expandBareBooleans, modelArgument, runOptions, type RunOpts } from './options.js';
-import { cmdRun } from './cmd-run.js';
-import { cmdMutate } from './cmd-mutate.js';
-import { cmdCheck } from './cmd-check.js';
-import { cmdReplay } from './cmd-replay.js';
-import { cmdList, cmdShow } from './cmd-show.js';
+// Each command's module is imported when it runs (mc --help, mc show need none of the search's).
 
 export { EXIT };
 
@@ -26,9 +21,11 @@ async function main(argv: string[]): Promise<number> {
   mode.jsonLines = argv.includes('--jsonl');
   mode.json = argv.includes('--json') || mode.jsonLines;
   mode.debug = argv.includes('--debug');
+  // Read before any model is loaded, here and in the threads (which inherit the environment).
+  if (argv.includes('--no-cache')) process.env.MC_CACHE = 'off';
   const target = modelArgument(argv);
   // The search thread loads the model meanwhile (src/supervisor/supervise.ts).
-  if (target && target.command !== 'show' && !argv.includes('--help') && !argv.includes('-h')) prewarm(target.model);
+  if (target && target.command !== 'show' && !argv.includes('--help') && !argv.includes('-h')) (await import('../supervisor/supervise.js')).prewarm(target.model);
   const model = target && target.command !== 'show' ? await loadModel(target.model) : null;
   if (model) argv = expandBareBooleans(argv, model, target!.index);
 
@@ -42,27 +39,30 @@ async function main(argv: string[]): Promise<number> {
 
   program.command('list').description('list the built-in models with their parameters, properties and mutants')
     .option('--json', 'print mc.list/1 JSON')
-    .action((o: { json?: boolean }) => cmdList(o));
+    .action(async (o: { json?: boolean }) => (await import('./cmd-show.js')).cmdList(o));
 
   program.command('show').description('show one model in full: parameters, actions, properties, mutants, CI configurations')
     .argument('<model>', 'a built-in model name or a path to a model file')
     .option('--json', 'print mc.show/1 JSON')
-    .action((name: string, o: { json?: boolean }) => cmdShow(name, o));
+    .option('--no-cache', 'load a model file without the cache of compiled models (as MC_CACHE=off; docs/design.md)')
+    .action(async (name: string, o: { json?: boolean }) => (await import('./cmd-show.js')).cmdShow(name, o));
 
   const run = runOptions(program.command('run').description('explore every interleaving of a model and check its properties'))
     .argument('<model>', 'a built-in model name or a path to a model file (.js, .mjs, .ts)')
     .option('--trace-out <file>', 'write the counterexample (or the trace to a model error) as JSON for mc replay')
     .addOption(new Option('--jsonl', 'print JSON Lines instead of text: an mc.progress/1 line every 2 s while the search runs, then the mc.result/1 document on one line').conflicts('json'))
-    .option('--continue', 'go on searching after a violation (as TLC -continue): the whole state space is counted, and every violated property is reported with its first counterexample');
+    .option('--continue', 'go on searching after a violation (as TLC -continue): the whole state space is counted, and every violated property is reported with its first counterexample')
+    .option('--no-cache', 'load a model file without the cache of compiled models (as MC_CACHE=off; docs/design.md)');
   if (model && target!.command === 'run') addParamOptions(run, model);
-  run.action(async (_name: string, o: RunOpts & Record<string, unknown>) => { code = await cmdRun(model!, o); });
+  run.action(async (_name: string, o: RunOpts & Record<string, unknown>) => { code = await (await import('./cmd-run.js')).cmdRun(model!, o); });
 
   const mutate = runOptions(program.command('mutate').description('run every declared mutant; each must be killed by the property it declares (exit 5 otherwise)'))
     .argument('<model>', 'a built-in model name or a path to a model file')
     .option('--auto', 'also run the automatic mutants (auto:disable:<action>, auto:drop-guard:<action>) and report which properties each kills')
-    .option('--matrix', 'print the kill matrix: rows mutants, columns properties (runs each mutant exhaustively)');
+    .option('--matrix', 'print the kill matrix: rows mutants, columns properties (runs each mutant exhaustively)')
+    .option('--no-cache', 'load a model file without the cache of compiled models (as MC_CACHE=off; docs/design.md)');
   if (model && target!.command === 'mutate') addParamOptions(mutate, model);
-  mutate.action(async (_name: string, o: RunOpts & Record<string, unknown>) => { code = await cmdMutate(model!, o); });
+  mutate.action(async (_name: string, o: RunOpts & Record<string, unknown>) => { code = await (await import('./cmd-mutate.js')).cmdMutate(model!, o); });
 
   program.command('check').description('the CI gate: CI configurations against golden figures, declared mutants, action coverage, reachability goals (exit 0 or 5)')
     .argument('[models...]', 'models to check (default: every built-in model)')
@@ -70,13 +70,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--junit <file>', 'write JUnit XML (one test case per model × configuration and per mutant)')
     .option('--markdown <file>', 'write a Markdown summary with Mermaid sequence diagrams of the counterexamples')
     .option('--update-golden', 'record the figures of passing configurations as the new golden figures (rewrites golden.json)')
-    .action(async (names: string[], o: { json?: boolean; junit?: string; markdown?: string; updateGolden?: boolean }) => { code = await cmdCheck(names, o); });
+    .option('--no-cache', 'load a model file without the cache of compiled models (as MC_CACHE=off; docs/design.md)')
+    .action(async (names: string[], o: { json?: boolean; junit?: string; markdown?: string; updateGolden?: boolean }) => { code = await (await import('./cmd-check.js')).cmdCheck(names, o); });
 
   program.command('replay').description('re-execute a trace written by --trace-out; reports the first step that no longer applies')
     .argument('<trace.json>')
     .option('--json', 'print mc.replay/1 JSON')
     .option('--debug', "show the stack trace where the model's code throws")
-    .action(async (file: string, o: { json?: boolean; debug?: boolean }) => { code = await cmdReplay(file, o); });
+    .option('--no-cache', 'load a model file without the cache of compiled models (as MC_CACHE=off; docs/design.md)')
+    .action(async (file: string, o: { json?: boolean; debug?: boolean }) => { code = await (await import('./cmd-replay.js')).cmdReplay(file, o); });
 
   if (argv.length <= 2) { out(program.helpInformation()); return EXIT.usage; }
   await program.parseAsync(argv);
