@@ -89,6 +89,20 @@ describe('property families', () => {
     expect(r.verdict).toBe('error');
     expect(r.error!.message).toMatch(/^liveness property Cleared\(q1\) is not symmetric in the scalarsets: .*forEach/);
   });
+  it('a goal that singles a value out is a model error before it is reached (reached goals are no longer audited)', async () => {
+    const m = defineModel({
+      name: 'goal', description: 'three flags, and a goal about q1', params: {},
+      state: () => ({ flag: mapOf(Q, enumOf(['off', 'on'])) }),
+      init: () => [{ flag: ['off', 'off', 'off'] as const }],
+      actions: (_p, { action }) => [action({ name: 'Set', actor: (q) => q, over: Q, guard: (s, q) => s.flag.get(q) === 'off', effect: (_s, n, q) => { n.flag.set(q, 'on'); } })],
+      sometimes: (_p, { sometimes }) => [sometimes('FirstAlone', 'q1 alone is on', (s) => s.flag.get('q1') === 'on' && s.flag.get('q2') === 'off' && s.flag.get('q3') === 'off')],
+      deadlock: () => 'allowed',
+    });
+    const r = await run(m, {}, true);
+    expect(r.verdict).toBe('error');
+    expect(r.error!.message).toMatch(/^goal FirstAlone is not symmetric in the scalarsets/);
+    expect((await run(m, {}, false)).goals[0]!.reached).toBe(true);
+  });
   it('a family member whose sibling disagrees is a model error too', async () => {
     const m = defineModel({
       name: 'fam2', description: 'one flag per value, and a family that reads the wrong one', params: {},

@@ -153,6 +153,8 @@ export class Engine {
    */
   levelMark: { depth: number; distinct: number; represented: number; generated: number; fires: Float64Array; goalHit: number[]; antecedentHits: number[]; violations: number; discarded: number } | null = null;
   markLevel(): void {
+    // The goals reached so far were reached at this depth or before: the audit settles them (symmetry-audit.ts).
+    this.audit?.settleGoals(this.goalHit.flatMap((h, k) => (h >= 0 ? [k] : [])));
     this.levelMark = { depth: this.depth, distinct: this.distinct, represented: this.represented, generated: this.generated, fires: this.fires.slice(), goalHit: [...this.goalHit], antecedentHits: [...this.antecedentHits], violations: this.firstViolation.size, discarded: this.x.discarded };
   }
   rollbackLevel(): void {

@@ -2,7 +2,7 @@
 // labels, a step's state constraint, a state without successors against the deadlock policy. Each check
 // tells the expander's probe what runs (for a supervisor), and turns what the model's code threw into a
 // model error at that state.
-import type { ActionInstance, ModelError } from './model.js';
+import { ModelError, type ActionInstance } from './model.js';
 import { readerError } from './trace.js';
 import { IDLE, KIND_CONSTRAINT, KIND_DEADLOCK, KIND_GOAL, KIND_INVARIANT, KIND_LIVENESS, probeCode, WHO } from './control.js';
 import type { Engine } from './engine.js';
@@ -67,6 +67,8 @@ export function deadlock(e: Engine, view: any, index: number): void {
       throw new ActionFailure(readerError('the deadlock policy', err), index, -1, null);
     }
     e.x.idle();
+    const why = e.audit?.checkDeadlock(e.x.cur, 0, view) ?? null;
+    if (why !== null) throw new ActionFailure(new ModelError(why), index, -1, null);
     if (expected) return;
   }
   e.deadlockAt(index);

@@ -34,7 +34,7 @@ const FULL_AUDIT_IMAGES = 400_000;
 const bySucc = (a: Succ, b: Succ): number => a.hi - b.hi || a.lo - b.lo || a.base - b.base;
 
 /** A predicate's value on a state: 1 true, 0 false, 2 threw. */
-const valueOf = (f: () => boolean): number => { try { return f() ? 1 : 0; } catch { return 2; } };
+const valueOf = (f: (s: any) => boolean, view: any): number => { try { return f(view) ? 1 : 0; } catch { return 2; } };
 const said = (v: number): string => (v === 1 ? 'true' : v === 0 ? 'false' : 'throws');
 
 /**
@@ -58,7 +58,10 @@ export class SymmetryAudit {
   private readonly image: Int32Array;
   private readonly imageView: any;
   private readonly packed: Int32Array;
-  private readonly predicates: { name: string; eval: (s: any) => boolean; family?: Family; part: string }[];
+  private readonly predicates: { name: string; eval: (s: any) => boolean; family?: Family; part: string; goal?: number }[];
+  /** The predicates audited at every kept state: all but the goals reached at an earlier depth (settleGoals). */
+  private active: number[];
+  private readonly here: Int8Array;
   /** image[g][k]: the predicate that predicate k is relabelled to by element g (a family member to its sibling). */
   private readonly predImage: Int32Array[];
   /** Every element but the identity. */
@@ -85,13 +88,12 @@ export class SymmetryAudit {
     this.imageView = c.layout.makeView({ b: this.image, o: 0 });
     this.packed = new Int32Array(c.layout.words);
     this.baseOf = Int32Array.from(c.actions, (a) => c.baseActions.indexOf(a.base));
-    const preds: { name: string; eval: (s: any) => boolean; family?: Family; part: string }[] = [];
-    const add = (name: string, part: string, f: (s: any) => boolean, family?: Family): void => { preds.push({ name, eval: f, part, ...(family ? { family } : {}) }); };
-    for (const inv of c.invariants) {
-      add(`invariant ${inv.name}`, 'invariant', inv.check, inv.family);
-      if (inv.antecedent) add(`the antecedent of invariant ${inv.name}`, 'antecedent', inv.antecedent, inv.family);
-    }
-    for (const g of c.goals) add(`goal ${g.name}`, 'goal', g.check, g.family);
+    // Not audited: an implication's antecedent (it only counts the representatives where it holds, which the
+    // report says), and the deadlock policy at every state (checkDeadlock audits it where it is evaluated).
+    const preds: { name: string; eval: (s: any) => boolean; family?: Family; part: string; goal?: number }[] = [];
+    const add = (name: string, part: string, f: (s: any) => boolean, family?: Family, goal?: number): void => { preds.push({ name, eval: f, part, ...(family ? { family } : {}), ...(goal !== undefined ? { goal } : {}) }); };
+    for (const inv of c.invariants) add(`invariant ${inv.name}`, 'invariant', inv.check, inv.family);
+    c.goals.forEach((g, k) => add(`goal ${g.name}`, 'goal', g.check, g.family, k));
     for (const l of withLiveness ? c.liveness : []) {
       if (l.p) add(`liveness property ${l.name} (its trigger)`, 'trigger', l.p, l.family);
       add(`liveness property ${l.name}`, 'liveness', l.q, l.family);
@@ -100,6 +102,8 @@ export class SymmetryAudit {
     const d = c.deadlock;
     if (typeof d === 'object') add('the deadlock policy', 'deadlock', d.expected);
     this.predicates = preds;
+    this.active = preds.flatMap((p, k) => (p.part === 'deadlock' ? [] : [k]));
+    this.here = new Int8Array(preds.length);
     this.predImage = familyImages(this.sym, preds);
     this.fullFor = Math.floor(FULL_AUDIT_IMAGES / (this.sym.order * this.sym.order));
     this.all = Array.from({ length: this.sym.order - 1 }, (_, i) => i + 1);
@@ -108,24 +112,42 @@ export class SymmetryAudit {
 
   /** Audits the kept state at src[so..] (its view `view`): its properties, and its actions too (computing its successors) unless `transitions` is false. Returns what is not symmetric there, or null. */
   check(src: Int32Array, so: number, view: any, transitions = true): string | null {
-    const sym = this.sym;
-    if (this.predicates.length > 0) {
-      const here = this.predicates.map((p) => valueOf(() => p.eval(view)));
-      for (const g of this.all) {
-        sym.apply(g, src, so, this.image);
-        const img = this.predImage[g]!;
-        for (let k = 0; k < this.predicates.length; k++) {
-          const other = this.predicates[img[k]!]!;
-          const there = valueOf(() => other.eval(this.imageView));
-          if (there !== here[k]) {
-            const sibling = other === this.predicates[k] ? '' : ` (there ${other.name} stands for it)`;
-            return `${this.predicates[k]!.name} is not symmetric in the scalarsets: it is ${said(here[k]!)} on a state the trace below reaches (up to symmetry) and ${said(there)} on the same state with its scalarset values relabelled (${sym.describe(g)})${sibling}. `
-              + 'With symmetry the search evaluates it on one state per orbit, so it must not single out a scalarset value (quantify over all of them, or make one property per value with forEach); run with --no-symmetry to check it as it is';
-          }
-        }
+    const why = this.active.length > 0 ? this.checkPredicates(this.active, src, so, view) : null;
+    return why ?? (transitions ? this.checkTransitions(src, so, this.successors(src, so)) : null);
+  }
+
+  /**
+   * Goals reached at an earlier depth are no longer audited: reached is then settled whatever the rest of
+   * their orbits say, and until then every state of every shallower level was audited (so the depth is right).
+   * Called between levels, so what is audited does not depend on the number of workers.
+   */
+  settleGoals(reached: readonly number[]): void {
+    this.active = this.predicates.flatMap((p, k) => (p.part === 'deadlock' || (p.goal !== undefined && reached.includes(p.goal)) ? [] : [k]));
+  }
+
+  /** Audits the deadlock policy at a state without successors (where it is evaluated). */
+  checkDeadlock(src: Int32Array, so: number, view: any): string | null {
+    const k = this.predicates.findIndex((p) => p.part === 'deadlock');
+    return k < 0 ? null : this.checkPredicates([k], src, so, view);
+  }
+
+  /** Predicates ks on the state and on each of its images (a family member on its sibling's). */
+  private checkPredicates(ks: readonly number[], src: Int32Array, so: number, view: any): string | null {
+    const sym = this.sym, preds = this.predicates, here = this.here;
+    for (const k of ks) here[k] = valueOf(preds[k]!.eval, view);
+    for (const g of this.all) {
+      sym.apply(g, src, so, this.image);
+      const img = this.predImage[g]!;
+      for (const k of ks) {
+        const other = preds[img[k]!]!;
+        const there = valueOf(other.eval, this.imageView);
+        if (there === here[k]) continue;
+        const sibling = other === preds[k] ? '' : ` (there ${other.name} stands for it)`;
+        return `${preds[k]!.name} is not symmetric in the scalarsets: it is ${said(here[k]!)} on a state the trace below reaches (up to symmetry) and ${said(there)} on the same state with its scalarset values relabelled (${sym.describe(g)})${sibling}. `
+          + 'With symmetry the search evaluates it on one state per orbit, so it must not single out a scalarset value (quantify over all of them, or make one property per value with forEach); run with --no-symmetry to check it as it is';
       }
     }
-    return transitions ? this.checkTransitions(src, so, this.successors(src, so)) : null;
+    return null;
   }
 
   /**

@@ -4,7 +4,7 @@
 import type { Expander } from './expand.js';
 import { SymmetryAudit } from './symmetry-audit.js';
 import { ExpandFailure } from './expand.js';
-import type { CompiledModel } from './model.js';
+import { ModelError, type CompiledModel } from './model.js';
 import { readerError, thrownStack } from './trace.js';
 import { IDLE, KIND_CONSTRAINT, KIND_DEADLOCK, KIND_GOAL, KIND_INVARIANT, probeCode, WHO } from './control.js';
 import type { LevelMessage, WorkerError } from './level-protocol.js';
@@ -86,14 +86,19 @@ export function levelChecks(c: CompiledModel, x: Expander, debug: boolean): Leve
     const d = c.deadlock;
     if (typeof d !== 'object') return false;
     who[WHO] = probeCode(KIND_DEADLOCK, 0, false);
-    try { return d.expected(x.curView); } catch (e) {
+    let expected: boolean;
+    try { expected = d.expected(x.curView); } catch (e) {
       throw new ExpandFailure(readerError('the deadlock policy', e), -1, null);
     }
+    const why = audit?.checkDeadlock(x.cur, 0, x.curView) ?? null;
+    if (why !== null) throw new ExpandFailure(new ModelError(why), -1, null);
+    return expected;
   }
   function start(m: LevelMessage): void {
     level = m;
     checkInv = c.invariants.map((_, k) => !m.skipInvariants.includes(k));
     checkGoal = c.goals.map((_, k) => !m.skipGoals.includes(k));
+    audit?.settleGoals(m.skipGoals);
     found.antecedents = c.invariants.map(() => 0); found.goals = c.goals.map(() => 0);
     found.violations = []; found.checkError = null; found.represented = 0; found.steps = c.steps.map(() => -1);
   }
