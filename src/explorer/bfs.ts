@@ -121,6 +121,7 @@ async function bfsFrom(e: Engine): Promise<void> {
           if (c.constraint !== undefined && !checkConstraint(e, parentIdx, a)) continue;
           // Every step is checked, to a new state or not (as TLC checks action properties).
           if (hasSteps) { const failed = e.x.checkSteps(a); if (failed !== 0) e.stepsFailed(failed, parentIdx, a.id); }
+          if (audit !== null) audit.noteConcrete(e.scratch, ai);
           if (symmetric) e.x.canonicalize();
           hashState(packed, 0, W);
           if (audit !== null) audit.note(fpHi, fpLo, ai);

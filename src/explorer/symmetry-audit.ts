@@ -15,6 +15,7 @@ import { fpHi, fpLo, hashState } from './fingerprint.js';
 import { Expander } from './expand.js';
 import type { CompiledModel, Family } from './model.js';
 import { codecOf } from './codec.js';
+import { actionImages } from './symmetry-liveness.js';
 import type { Symmetry } from './symmetry.js';
 
 /**
@@ -106,6 +107,10 @@ export class SymmetryAudit {
     this.here = new Int8Array(preds.length);
     this.predImage = familyImages(this.sym, preds);
     this.fullFor = Math.floor(FULL_AUDIT_IMAGES / (this.sym.order * this.sym.order));
+    const images = actionImages(c, this.sym);
+    this.exact = images.every((x) => x >= 0) ? images : null;
+    this.theirs = new Uint8Array(c.actions.length);
+    this.image2 = new Int32Array(c.layout.slots);
     this.all = Array.from({ length: this.sym.order - 1 }, (_, i) => i + 1);
     this.targets = this.all;
   }
@@ -154,7 +159,24 @@ export class SymmetryAudit {
    * The breadth-first searches note each successor they keep while expanding a state (canonical fingerprint
    * and instance) and then call checkNoted: the state's own successors need not be computed again.
    */
-  note(hi: number, lo: number, action: number): void { this.noted.push({ hi, lo, action, base: this.baseOf[action]! }); }
+  note(hi: number, lo: number, action: number): void { if (this.exact === null) this.noted.push({ hi, lo, action, base: this.baseOf[action]! }); }
+  /**
+   * The same, before canonicalization: the successor as computed (slots), when every action instance has an
+   * image under the group (`over` a domain). Then the comparison is exact and needs no canonical forms: the
+   * image of the state must have, by each instance's image, exactly the image of each successor.
+   */
+  noteConcrete(slots: Int32Array, action: number): void {
+    if (this.exact === null) return;
+    const n = this.c.layout.slots, at = this.concreteCount * n;
+    if (at + n > this.concrete.length) { const b = new Int32Array(Math.max(2 * this.concrete.length, at + n)); b.set(this.concrete); this.concrete = b; }
+    for (let k = 0; k < n; k++) this.concrete[at + k] = slots[k]!;
+    this.concreteAct[this.concreteCount++] = action;
+  }
+  private concrete = new Int32Array(0);
+  private concreteAct: number[] = [];
+  private concreteCount = 0;
+  /** actionImages (symmetry-liveness.ts) when no instance lacks an image; null: compare canonical fingerprints. */
+  private readonly exact: Int32Array | null;
   /** What is compared of a successor of the state relabelled by g: its action's index, or (instances) the instance. */
   private keyed(list: Succ[], g: number | null): Succ[] {
     const im = this.actImage;
@@ -163,6 +185,7 @@ export class SymmetryAudit {
     return list.map((x) => ({ ...x, base: g === null ? x.action : im[g * A + x.action]! })).sort(bySucc);
   }
   checkNoted(src: Int32Array, so: number): string | null {
+    if (this.exact !== null) { const why = this.checkExact(src, so); this.concreteCount = 0; return why; }
     const mine = this.noted.sort(bySucc);
     this.noted = [];
     return this.checkTransitions(src, so, mine);
@@ -191,6 +214,50 @@ export class SymmetryAudit {
       return `the actions are not symmetric in the scalarsets at a state the trace below reaches (up to symmetry): ${what}. An action treats one scalarset value unlike the others (for example it picks the first free one, or compares with a literal such as 'p1'); run with --no-symmetry`;
     }
     return null;
+  }
+
+  /** The exact comparison (noteConcrete): under the chosen elements, as checkTransitions chooses them. */
+  private checkExact(src: Int32Array, so: number): string | null {
+    const sym = this.sym, x = this.x, c = this.c, n = c.layout.slots, A = c.actions.length, img = this.exact!;
+    if (this.targets.length === 0) return null;
+    const gs = this.mode === 'full' || this.audited++ < this.fullFor ? this.targets : [this.targets[this.turn++ % this.targets.length]!];
+    const theirs = this.theirs, expected = this.image2;
+    for (const g of gs) {
+      sym.apply(g, src, so, this.image);
+      if (!c.layout.pack(this.image, 0, this.packed, 0)) return null;
+      theirs.fill(0);
+      let count = 0;
+      x.loadPacked(this.packed, 0);
+      try {
+        for (let k = 0; k < this.concreteCount; k++) {
+          const a = this.concreteAct[k]!, b = img[g * A + a]!;
+          theirs[b] = 1;
+          sym.apply(g, this.concrete, k * n, expected);
+          const act = c.actions[b]!;
+          if (!x.successor(act) || (c.constraint !== undefined && !c.constraint(x.scratchView))) return this.asymmetric(g, `${c.actions[a]!.name} leads from it to a state, and from the same state with its scalarset values relabelled (${sym.describe(g)}) ${act.name} leads nowhere`);
+          for (let s = 0; s < n; s++) {
+            if (x.scratch[s] !== expected[s]) return this.asymmetric(g, `${c.actions[a]!.name} leads from it to a state, and from the same state with its scalarset values relabelled (${sym.describe(g)}) ${act.name} leads to another state than that one relabelled`);
+          }
+          count++;
+        }
+        // No other instance may be enabled at the image.
+        for (const b of c.actions) {
+          if (theirs[b.id] || !x.successor(b)) continue;
+          if (c.constraint !== undefined && !c.constraint(x.scratchView)) continue;
+          return this.asymmetric(g, `from the same state with its scalarset values relabelled (${sym.describe(g)}), ${b.name} leads to a state, and its counterpart does not from the state itself`);
+        }
+      } catch {
+        return null; // an action that fails here fails in the search too, which reports it
+      } finally { x.idle(); }
+      if (count !== this.concreteCount) return null;
+    }
+    return null;
+  }
+  private readonly theirs: Uint8Array;
+  private readonly image2: Int32Array;
+
+  private asymmetric(_g: number, what: string): string {
+    return `the actions are not symmetric in the scalarsets at a state the trace below reaches (up to symmetry): ${what}. An action treats one scalarset value unlike the others (for example it picks the first free one, or compares with a literal such as 'p1'); run with --no-symmetry`;
   }
 
   /** The successors of the state at src[so..] in the constraint, as canonical fingerprints with the action that gave each; null if an action fails there (the search reports it). */

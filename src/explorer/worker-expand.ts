@@ -92,6 +92,7 @@ export function levelExpansion(c: CompiledModel, x: Expander, debug: boolean, li
         if (c.constraint !== undefined && !inConstraint(a.id)) continue;
         // Every step is checked, to a new state or not (as the sequential search does).
         if (hasSteps) { const failed = x.checkSteps(a); if (failed !== 0) stepsFailed(failed, claimBase + ai); }
+        if (audit !== null) audit.noteConcrete(x.scratch, ai);
         if (symmetric) x.canonicalize();
         hashState(packed, 0, W);
         const hi = fpHi, lo = fpLo;
