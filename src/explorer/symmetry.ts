@@ -241,11 +241,14 @@ export class Symmetry {
     for (let k = 0; k < n; k++) dst[k] = src[so + gather[k]!]!;
     const ts = p.tabSlot, tl = p.tabLo, tables = p.tables;
     for (let j = 0; j < ts.length; j++) { const s = ts[j]!; dst[s] = tables[j]![dst[s]! - tl[j]!]!; }
+    const out = this.setWords;
     for (const { at, words, members } of p.sets) {
-      let w0 = 0; const bits: number[] = [];
-      for (let k = 0; k < words; k++) for (let b = dst[at + k]!; b !== 0; b &= b - 1) bits.push(members[k * 31 + 31 - Math.clz32(b & -b)]!);
-      for (let k = 0; k < words; k++) dst[at + k] = 0;
-      for (const r of bits) { w0 = (r / 31) | 0; dst[at + w0]! |= 1 << (r % 31); }
+      // Relabelled into setWords (no array per set: apply runs for every image the audit evaluates).
+      for (let k = 0; k < words; k++) out[k] = 0;
+      for (let k = 0; k < words; k++) {
+        for (let b = dst[at + k]!; b !== 0; b &= b - 1) { const r = members[k * 31 + 31 - Math.clz32(b & -b)]!; out[(r / 31) | 0]! |= 1 << (r % 31); }
+      }
+      for (let k = 0; k < words; k++) dst[at + k] = out[k]!;
     }
     for (const { at, lo, table } of p.lists) {
       const len = dst[at]!;
