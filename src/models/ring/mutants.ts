@@ -62,8 +62,8 @@ export const MUTANTS: readonly MutantDef<typeof params>[] = [
   {
     id: M.A9,
     kills: ['FailClosed(c)'],
-    why: 'K.Pick drops the MAX_DISPATCH test: with a limit below SQ_N one pass dispatches every SQE of its snapshot (with MAX_DISPATCH = SQ_N the snapshot test alone bounds the pass, so the limit needs --max-dispatch 1 to show)',
-    params: { adversary: 1, maxDispatch: 1 },
+    why: "the dispatch loop tests the live sq_tail and cq_head (loaded again at each K.Pick) instead of the pass's snapshot, and has no MAX_DISPATCH limit: a user that keeps publishing SQEs and consuming CQEs keeps the kernel in one pass, past SQ_N dispatches (dropping the limit alone changes nothing: the snapshot and the CQ reservations each bound a pass)",
+    params: { adversary: 1 },
   },
   {
     id: M.A10,
