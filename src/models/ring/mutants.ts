@@ -15,9 +15,10 @@ export const M = {
 // millions of states, which a liveness kill (M-A12, M-A17) must explore whole; and in proc the user cannot run
 // during a pass, which M-A9's live loop needs.
 const ADV = { adversary: 1, slots: 2, cqSlots: 2, config: 'loom3' } as const;
-// WRAP: the honest mutants whose bug needs more requests than slots (the producer reusing an SQ slot or overrunning
-// a full SQ: M-A1, M-A18) or than CQ slots (completions piling up: M-A8). 5 is the default at the largest CI sizes
-// (slots4, slots2-cq4); the adversary configurations run 2 or 3 requests, where these bugs cannot happen.
+// WRAP: the honest mutants whose bug needs more requests than SQ slots (overrunning a full SQ: M-A18) or than CQ
+// slots (completions piling up: M-A8). 5 is the default at the largest CI sizes (slots4, slots2-cq4); the adversary
+// configurations run 2 or 3 requests, where these bugs cannot happen. M-A1 (the producer reusing a slot) needs the
+// same, but runs at slots2's size: test/cli.test.ts pins its --continue figures there.
 const WRAP = { adversary: 0, ids: 5 } as const;
 
 export const MUTANTS: readonly MutantDef<typeof params>[] = [
@@ -25,7 +26,7 @@ export const MUTANTS: readonly MutantDef<typeof params>[] = [
     id: M.A1,
     kills: ['NoDoubleDelivery', 'NoLostCQE'],
     why: 'K.Release publishes sq_head before K.Copy: the producer reuses the slot and the kernel copies the newer SQE (dispatched twice, the older one never). It needs the producer to run during a kernel pass, so it is checked in loom3: in proc a pass excludes the user thread and the mutant is harmless',
-    params: { ...WRAP, config: 'loom3' },
+    params: { adversary: 0, config: 'loom3', slots: 2, cqSlots: 2, ids: 3 },
   },
   {
     id: M.A2,
