@@ -124,7 +124,7 @@ describe('mc replay of a trace recorded for another model', () => {
     t.model = 'mpu';
     const f = join(tmp, 'ring-as-mpu.json');
     writeFileSync(f, JSON.stringify(t));
-    expectUsage(['replay', f], `trace '${f}' does not belong to model 'mpu': it was recorded with parameters 'cqSlots', 'ids', 'adversary', 'maxDispatch', 'config', which 'mpu' does not have (its parameters: partitions, slots, hwSlots); a trace replays against the model that wrote it`);
+    expectUsage(['replay', f], `trace '${f}' does not belong to model 'mpu': it was recorded with parameters 'cqSlots', 'ids', 'adversary', 'config', which 'mpu' does not have (its parameters: partitions, slots, hwSlots); a trace replays against the model that wrote it`);
   });
   it('fields the model does not have, or a mutant it does not declare', () => {
     const f = relabel((t) => { t.model = 'check-demo'; t.modelPath = fixture('check-demo.ts'); t.params = {}; });

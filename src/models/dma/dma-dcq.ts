@@ -72,8 +72,6 @@ function schema(p: P) {
     lr: array(NP, int(lo, hi)),
     // ---- IRQ handler and consumer ----
     irq: enumOf(IRQ),
-    // The publisher whose completion the IRQ handler holds (Take to Store; 0 otherwise).
-    irq_j: int(0, NP - 1),
     c_pc: enumOf(CPC),
     // ---- ghosts ----
     // Publisher j holds a reservation: claimed, its completion not yet taken by the IRQ handler.
@@ -172,7 +170,7 @@ function actions(p: P, { action }: Kit) {
       // IRQ context: read the device's completion of publisher j's descriptor.
       name: 'IRQ.Take', actor: 'IRQ', over: js,
       guard: (s, j) => s.irq === 'Idle' && s.item.get(j) === 'Completed',
-      effect: (_s, n, j) => { n.item.set(j, 'None'); n.irq_j = j; n.g_held.set(j, false); n.g_carry = true; n.g_owe = true; n.irq = irqOrder[0]; },
+      effect: (_s, n, j) => { n.item.set(j, 'None'); n.g_held.set(j, false); n.g_carry = true; n.g_owe = true; n.irq = irqOrder[0]; },
     }),
     action({
       // queued.fetch_add(1): count the completion before the consumer can see it (M-DL1-store-before-count: after).
@@ -187,7 +185,7 @@ function actions(p: P, { action }: Kit) {
       effect: (s, n) => {
         // A full queue drops the completion (already a violation), and the drop path takes back its count.
         if (s.items >= p.cap) { n.g_dropped = true; n.queued = s.queued - 1; } else n.items = s.items + 1;
-        n.g_carry = false; n.irq_j = 0; n.irq = irqNext('Store');
+        n.g_carry = false; n.irq = irqNext('Store');
       },
     }),
     action({
@@ -222,7 +220,7 @@ export default defineModel<typeof params, S>({
     left: Array.from({ length: p.publishers }, () => p.items),
     item: Array.from({ length: p.publishers }, () => 'None' as const),
     lr: Array.from({ length: p.publishers }, () => 0),
-    irq: 'Idle' as const, irq_j: 0, c_pc: 'Idle' as const,
+    irq: 'Idle' as const, c_pc: 'Idle' as const,
     g_held: Array.from({ length: p.publishers }, () => false),
     g_carry: false, g_owe: false, g_dropped: false, g_popped: 0,
   }],

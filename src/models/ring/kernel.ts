@@ -15,19 +15,20 @@ const kReturn = (n: V): void => {
 
 /** K.Snap to K.Dispatch: the start of a pass and the dispatch of one SQE. */
 export function kernelPassActions(c: Cfg, { action }: Kit) {
-  const { N, C, MS, MC, adv, proc, MAXD, countDisp, m } = c;
+  const { N, C, MS, MC, adv, proc, m } = c;
   const A1 = m === M.A1, A4 = m === M.A4, A7 = m === M.A7, A8 = m === M.A8, A9 = m === M.A9;
   const A14 = m === M.A14, A19 = m === M.A19, A21 = m === M.A21;
   const kWork = kernelHasWork(c);
   const room = cqRoom(c);
   const sqBad = sqCorrupt(c);
 
-  /** K.Pick's test: budget left (MAX_DISPATCH), an SQE in the snapshot, and a CQ slot to reserve. */
+  /** K.Pick's test: budget left (MAX_DISPATCH = SQ_N), an SQE in the snapshot, and a CQ slot to reserve. */
   const canPick = (s: R): boolean => {
-    const avail = dist(s.k_snap_t, s.k_sq_head, MS), used = dist(s.k_cq_tail, s.k_snap_ch, MC);
-    // k_disp is kept only where FailClosed(c) is checked (adversary on) or the limit is below SQ_N; otherwise the
-    // snapshot test (avail <= SQ_N) bounds the pass. M-A9 drops the limit; M-A21 wants two SQEs (avail > 1).
-    return (!countDisp || A9 || s.k_disp < MAXD) && (A21 ? avail > 1 : avail >= 1) && room(used, A8 ? 0 : s.k_reserved);
+    // M-A9: the loop tests the live indices (loaded again at each pick), not the pass's snapshot, and has no limit.
+    const avail = dist(A9 ? s.sq_tail_sh : s.k_snap_t, s.k_sq_head, MS), used = dist(s.k_cq_tail, A9 ? s.cq_head_sh : s.k_snap_ch, MC);
+    // k_disp is kept only where FailClosed(c) is checked (adversary on); without X the snapshot test (avail <= SQ_N)
+    // bounds the pass. M-A21 wants two SQEs (avail > 1).
+    return (!adv || A9 || s.k_disp < N) && (A21 ? avail > 1 : avail >= 1) && room(used, A8 ? 0 : s.k_reserved);
   };
 
   return [
@@ -54,7 +55,10 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
       name: 'K.Pick', actor: 'K',
       when: () => ({ k_pc: 'Pick' }),
       guard: (s) => canPick(s),
-      effect: (_s, n) => { n.k_pc = A1 ? 'Release' : 'Copy'; },
+      effect: (s, n) => {
+        if (A9) { n.k_snap_t = s.sq_tail_sh; n.k_snap_ch = s.cq_head_sh; } // M-A9: the indices just loaded become the window
+        n.k_pc = A1 ? 'Release' : 'Copy';
+      },
     }),
     action({
       // The other branch of K.Pick: nothing (more) to dispatch, cap_enter / the poll returns.
@@ -105,7 +109,7 @@ export function kernelPassActions(c: Cfg, { action }: Kit) {
         }
         const id = s.k_id;
         const valid = id !== 0 && (s.k_op === 'NOP' || (s.k_op === 'CALLA' && !s.k_inflight.has(id)));
-        if (countDisp) n.k_disp = Math.min(s.k_disp + 1, N + 1); // saturates one past any MAX_DISPATCH
+        if (adv) n.k_disp = Math.min(s.k_disp + 1, N + 1); // saturates one past MAX_DISPATCH
         n.k_op = 'NONE';
         n.k_reserved = s.k_reserved + 1; // a CQ slot is reserved for this SQE's completion
         if (valid && op === 'CALLA') {

@@ -29,8 +29,6 @@ export default defineModel<typeof params, S>({
   // the adversary's corruptions could not even be represented, let alone detected.
   validate: (p) => {
     if (p.adversary > 0 && (p.slots < 2 || p.cqSlots < 2)) return '--adversary needs --slots >= 2 and --cq-slots >= 2 (with indices modulo 2·1 = 2 no corrupt index is representable)';
-    // A pass never sees more than SQ_N SQEs (the snapshot test), so a larger limit would be the same as SQ_N.
-    if (p.maxDispatch > p.slots) return '--max-dispatch must be at most --slots (a pass never sees more than SQ_N SQEs)';
     return undefined;
   },
   state: schema,

@@ -10,12 +10,23 @@ export const M = {
   A17: 'M-A17', A18: 'M-A18', A19: 'M-A19', A20: 'M-A20', A21: 'M-A21',
 } as const;
 
+// Where a mutant runs, whatever configuration `mc mutate ring <params>` names (its params win, choice 24).
+// ADV: the adversary mutants run at slots2-adv1's size. At 3 or 4 slots, or CQ_N = 4, X makes the space tens of
+// millions of states, which a liveness kill (M-A12, M-A17) must explore whole; and in proc the user cannot run
+// during a pass, which M-A9's live loop needs.
+const ADV = { adversary: 1, slots: 2, cqSlots: 2, config: 'loom3' } as const;
+// WRAP: the honest mutants whose bug needs more requests than SQ slots (overrunning a full SQ: M-A18) or than CQ
+// slots (completions piling up: M-A8). 5 is the default at the largest CI sizes (slots4, slots2-cq4); the adversary
+// configurations run 2 or 3 requests, where these bugs cannot happen. M-A1 (the producer reusing a slot) needs the
+// same, but runs at slots2's size: test/cli.test.ts pins its --continue figures there.
+const WRAP = { adversary: 0, ids: 5 } as const;
+
 export const MUTANTS: readonly MutantDef<typeof params>[] = [
   {
     id: M.A1,
     kills: ['NoDoubleDelivery', 'NoLostCQE'],
     why: 'K.Release publishes sq_head before K.Copy: the producer reuses the slot and the kernel copies the newer SQE (dispatched twice, the older one never). It needs the producer to run during a kernel pass, so it is checked in loom3: in proc a pass excludes the user thread and the mutant is harmless',
-    params: { adversary: 0, config: 'loom3' },
+    params: { adversary: 0, config: 'loom3', slots: 2, cqSlots: 2, ids: 3 },
   },
   {
     id: M.A2,
@@ -27,73 +38,73 @@ export const MUTANTS: readonly MutantDef<typeof params>[] = [
     id: M.A3,
     kills: ['NoLostCQE', 'TailHeadBound'],
     why: 'P1 drops the CQ space check: a post overwrites a slot the consumer still owns when cq_head looks full (needs the adversary: reservation alone keeps the honest CQ from filling)',
-    params: { adversary: 1 },
+    params: ADV,
   },
   {
     id: M.A4,
     kills: ['NoDoubleDelivery'],
     why: 'K reloads its SQ head from the shared sq_head_sh instead of its private k_sq_head; the adversary rewinds it and the kernel dispatches the same SQE again',
-    params: { adversary: 1 },
+    params: ADV,
   },
   {
     id: M.A5,
     kills: ['FailClosed(a)'],
     why: 'K.Snap skips the sq_avail > SQ_N test: a corrupted sq_tail makes the kernel copy outside the valid window',
-    params: { adversary: 1 },
+    params: ADV,
   },
   {
     id: M.A6,
     kills: ['FailClosed(b)'],
     why: 'K.SqCorrupt reports but does not resync k_sq_head: the next pass re-processes the same bad window',
-    params: { adversary: 1 },
+    params: ADV,
   },
   {
     id: M.A7,
     kills: ['FailClosed(e)'],
     why: 'validation reads sqe[..].op from shared memory and dispatch re-reads it (double fetch): dispatch can act on an op validation never saw',
-    params: { adversary: 1 },
+    params: ADV,
   },
   {
     id: M.A8,
     kills: ['NoLostCQE', 'FailClosed(d)'],
     why: 'K.Pick ignores k_reserved (no back-pressure): asynchronous CALLA completions outnumber CQ slots and pile up in the backlog',
-    params: { adversary: 0 },
+    params: WRAP,
   },
   {
     id: M.A9,
     kills: ['FailClosed(c)'],
-    why: 'K.Pick drops the MAX_DISPATCH test: with a limit below SQ_N one pass dispatches every SQE of its snapshot (with MAX_DISPATCH = SQ_N the snapshot test alone bounds the pass, so the limit needs --max-dispatch 1 to show)',
-    params: { adversary: 1, maxDispatch: 1 },
+    why: "the dispatch loop tests the live sq_tail and cq_head (loaded again at each K.Pick) instead of the pass's snapshot, and has no MAX_DISPATCH limit: a user that keeps publishing SQEs and consuming CQEs keeps the kernel in one pass, past SQ_N dispatches (dropping the limit alone changes nothing: the snapshot and the CQ reservations each bound a pass)",
+    params: ADV,
   },
   {
     id: M.A10,
     kills: ['FailClosed(d)'],
     why: "K.Pick's back-pressure test is off by one (cq_used + k_reserved <= CQ_N): the kernel reserves one completion more than the CQ holds, so its owed completions exceed CQ_N",
-    params: { adversary: 1 },
+    params: ADV,
   },
   {
     id: M.A11,
     kills: ['FailClosed(f)'],
     why: "K.Post1's early exit on a full CQ (the completion goes to the backlog) keeps cq_lock: K goes on to K.Pick holding the lock, and the next post by K or A waits for it forever",
-    params: { adversary: 1 },
+    params: ADV,
   },
   {
     id: M.A12,
     kills: ['KernelReturns'],
     why: 'K.CqCorrupt starts the pass over (re-snaps) instead of returning ERR_RING: while the user does not repair cq_head the kernel spins in cap_enter and never returns',
-    params: { adversary: 1 },
+    params: ADV,
   },
   {
     id: M.A13,
     kills: ['Deadlock'],
     why: 'K.CqCorrupt waits for the user to repair cq_head instead of returning ERR_RING: a user that never does leaves the kernel blocked in the pass for good',
-    params: { adversary: 1 },
+    params: ADV,
   },
   {
     id: M.A14,
     kills: ['FailClosed(g)'],
     why: "K.Release publishes sq_head but leaves the kernel's private k_sq_head behind: the kernel copies the same SQE again and posts a completion it already posted",
-    params: { adversary: 1 },
+    params: ADV,
   },
   {
     id: M.A15,
@@ -105,19 +116,19 @@ export const MUTANTS: readonly MutantDef<typeof params>[] = [
     id: M.A16,
     kills: ['NoLostCQE'],
     why: 'A drops its completion when the CQ looks full instead of keeping it in the backlog (overflow by dropping): a reserved completion is never posted',
-    params: { adversary: 1 },
+    params: ADV,
   },
   {
     id: M.A17,
     kills: ['RingRecovers'],
     why: "K.Snap's SQ corruption test is off by one (sq_avail >= SQ_N): a full, legitimate SQ is treated as corrupt and skipped by the resync, so a recovery NOP submitted behind one pending SQE is never dispatched (that takes three requests, hence ids 3 also where a configuration has 2)",
-    params: { adversary: 1, ids: 3 },
+    params: { ...ADV, ids: 3 },
   },
   {
     id: M.A18,
     kills: ['TailHeadBound'],
     why: "UP.LoadHead's room test is off by one (dist(u_sq_tail, sq_head) <= SQ_N): the runtime writes into a full SQ over an SQE the kernel has not copied, and its window exceeds SQ_N",
-    params: { adversary: 0 },
+    params: WRAP,
   },
   {
     id: M.A19,

@@ -5,7 +5,7 @@ import { M } from './mutants.js';
 import { dist, type Cfg, type Kit, type R } from './state.js';
 
 export function invariants(c: Cfg, { invariant }: Kit) {
-  const { N, C, K, MS, MC, adv, MAXD, m } = c;
+  const { N, C, K, MS, MC, adv, m } = c;
   const A2 = m === M.A2;
   const win = new Int32Array(K + 1); // scratch for the CQ window multiset
 
@@ -58,7 +58,7 @@ export function invariants(c: Cfg, { invariant }: Kit) {
     invariant('FailClosed(a)', 'A.6 FailClosed(a): ¬g_bad_dispatch ∧ ¬g_bad_post', (s) => !s.g_bad_dispatch && !s.g_bad_post),
     invariant('FailClosed(b)', 'A.6 FailClosed(b): K.SqCorrupt never handles the same (k_sq_head, snap_t) pair twice without an X write in between',
       (s) => !s.g_reprocessed),
-    invariant('FailClosed(c)', 'A.6 FailClosed(c): at most MAX_DISPATCH SQEs per pass (k_disp <= MAX_DISPATCH)', (s) => s.k_disp <= MAXD),
+    invariant('FailClosed(c)', 'A.6 FailClosed(c): at most MAX_DISPATCH = SQ_N SQEs per pass', (s) => s.k_disp <= N),
     invariant('FailClosed(d)', 'A.6 FailClosed(d): kernel memory stays bounded: len(k_backlog) <= CQ_N ∧ k_reserved <= CQ_N',
       (s) => s.k_backlog.length <= C && s.k_reserved <= C),
     invariant('FailClosed(e)', 'A.6 FailClosed(e): dispatch acts on the op validation saw (¬g_unvalidated_dispatch)', (s) => !s.g_unvalidated),

@@ -9,7 +9,6 @@ export const params = {
   cqSlots: intParam({ min: 1, max: 8, default: (p) => p.slots as number, help: 'CQ entries CQ_N (default: same as --slots)' }),
   ids: intParam({ min: 1, max: 12, default: (p) => Math.max(p.slots as number, p.cqSlots as number) + 1, help: 'requests UP submits, ids 1..ids (default max(slots, cq-slots)+1, so both indices wrap)' }),
   adversary: intParam({ min: 0, max: 4, default: 0, help: 'scribble budget of the adversary X (0: honest configuration, no X)' }),
-  maxDispatch: intParam({ min: 1, max: 8, default: (p) => p.slots as number, help: 'MAX_DISPATCH, the SQEs one kernel pass may dispatch (default: --slots, A.3)' }),
   config: enumParam(['loom3', 'proc'], { default: 'loom3', help: 'loom3: UP, UC and K free-running threads; proc: user steps and the kernel pass (cap_enter or timer poll) exclude each other (A.2)' }),
 };
 export type P = Ctx<typeof params>;
@@ -26,13 +25,11 @@ export interface Cfg {
   /** Index moduli 2*SQ_N and 2*CQ_N. */
   readonly MS: number; readonly MC: number;
   readonly adv: boolean; readonly budget: number; readonly proc: boolean;
-  /** MAX_DISPATCH, and whether the pass counts its dispatches (k_disp): with X on, or when the limit is below SQ_N. */
-  readonly MAXD: number; readonly countDisp: boolean;
   readonly m: string | null;
 }
 export const cfgOf = (p: P): Cfg => ({
   N: p.slots, C: p.cqSlots, K: p.ids, MS: 2 * p.slots, MC: 2 * p.cqSlots, adv: p.adversary > 0, budget: p.adversary, proc: p.config === 'proc',
-  MAXD: p.maxDispatch, countDisp: p.adversary > 0 || p.maxDispatch < p.slots, m: p.mutant,
+  m: p.mutant,
 });
 
 /** Distance from b to a of two free-running indices modulo m (A.3). */
@@ -70,7 +67,7 @@ export function schema(p: P) {
     k_op: enumOf(OPS),
     k_id: int(0, K),
     k_res: enumOf(RES),
-    // One more than any MAX_DISPATCH (<= SQ_N), so a pass that dispatches too many is a FailClosed(c) violation, not a
+    // One more than MAX_DISPATCH = SQ_N, so a pass that dispatches too many is a FailClosed(c) violation, not a
     // domain error; K.Dispatch saturates the count there.
     k_disp: int(0, N + 1),
     cq_lock: enumOf(['free', 'K', 'A']),
