@@ -9,17 +9,18 @@ export function publishAction(c: Cfg, { action }: Kit) {
   return action({
     name: 'DRV.Publish', actor: 'DRV', over: DIHs,
     when: ({ d }) => ({ [`q[${d}].enabled`]: true }),
-    guard: (s, { d, h }) => (B === 0 || s.pub_left.get(d) > 0) && s.handles.get(d).has(h),
+    guard: (s, { d, i, h }) => {
+      if (B > 0 && s.pub_left.get(d) === 0) return false;
+      // The stale-handle gate: a handle it rejects changes nothing (no mutation), so there is no step (a stutter).
+      const pg = s.page.get(h[0]);
+      return pg.st === 'Owned' && h[1] === pg.gen && pg.owner === d && s.rec.get(d).get(i)?.page === h[0] && s.handles.get(d).has(h);
+    },
     effect: (s, n, { d, i, h }) => {
       const p = h[0], g = h[1], pg = s.page.get(p), q = s.q.get(d);
-      const live = isLive(s, d, h);
-      if (pg.st !== 'Owned' || g !== pg.gen || pg.owner !== d || s.rec.get(d).get(i)?.page !== p) {
-        return false; // rejected, no mutation: a stutter
-      }
       const x = [i, p, g, q.epoch] as const;
       // A queue of `depth` descriptors; one descriptor per (iova, page, gen, epoch) at a time.
       if (q.inflight.size + q.done.size >= Q || q.inflight.has(x) || q.done.has(x)) return false;
-      if (!live) n.g_stale_handle_accepted = true;
+      if (!isLive(s, d, h)) n.g_stale_handle_accepted = true;
       n.page.get(p).pins = pg.pins + 1;
       n.q.get(d).inflight.add(x);
       if (B > 0) n.pub_left.set(d, s.pub_left.get(d) - 1);

@@ -24,14 +24,7 @@ export function invariants(c: Cfg, { invariant, implies }: Kit) {
     invariant('RecordBeforePteInstall', 'D.5: pte[D][i]=p ⇒ rec[D][i]≠⊥ ∧ rec[D][i].page=p',
       (s) => allDI((d, i) => { const t = s.pte.get(d).get(i); return t === null || s.rec.get(d).get(i)?.page === t; })),
     invariant('NoStrayDMA', 'D.5: no DMA reached a page not Owned by the device through its recorded IOVA (¬g_stray_dma), and (pte[D][i]=p ∨ iotlb[D][i]=p) ⇒ page[p] Owned by devOf(D)',
-      (s) => !s.g_stray_dma && allDI((d, i) => {
-        for (const t of [s.pte.get(d).get(i), s.iotlb.get(d).get(i)]) {
-          if (t === null) continue;
-          const pg = s.page.get(t);
-          if (pg.st !== 'Owned' || pg.owner !== d) return false;
-        }
-        return true;
-      })),
+      (s) => !s.g_stray_dma && allDI((d, i) => ownedBy(s, s.pte.get(d).get(i), d) && ownedBy(s, s.iotlb.get(d).get(i), d))),
     invariant('DrivePin', 'D.5: pins>0 ⇒ st ∈ {Owned, Quarantined}; and the page is never Dirty or Free while a descriptor in flight (one the device can still DMA with) names it',
       (s) => allP((pg) => { const x = s.page.get(pg); return x.pins <= 0 || pinnable(x.st); }) && inflightOn(s, (x) => pinnable(s.page.get(x[1]).st))),
     implies('Quarantine', 'D.5: no record maps p ∧ pins[p]>0 (and no unmap of p between U4 and U5) ⇒ st=Quarantined',
@@ -62,6 +55,13 @@ function recordedPages(c: Cfg, s: R): Page[] {
   const out: Page[] = [];
   for (const d of c.Ds) { const r = s.rec.get(d); for (const i of c.Is) { const x = r.get(i); if (x !== null) out.push(x.page); } }
   return out;
+}
+
+/** A translation to page t (null: none) reaches a page Owned by device d. */
+function ownedBy(s: R, t: Page | null, d: Dev): boolean {
+  if (t === null) return true;
+  const pg = s.page.get(t);
+  return pg.st === 'Owned' && pg.owner === d;
 }
 
 /** Page pg is pinned, no record maps it (recd: the recorded pages), and it is not between U4 and U5 of its own unmap. */
