@@ -79,9 +79,9 @@ function makeCodec(d: Domain): Codec {
       return { domain: d, card, rank: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v - min : -1), value: (r) => r + min };
     }
     case 'enum': {
-      // A few values: a scan of interned strings beats hashing; many: a Map.
-      const idx = new Map<unknown, number>(d.values.map((v, i) => [v, i])), vals = d.values as readonly unknown[];
-      return { domain: d, card, rank: vals.length <= 8 ? (v) => vals.indexOf(v) : (v) => idx.get(v) ?? -1, value: (r) => d.values[r] };
+      // A few values: a chain of === (generated), a pointer test for the very strings d.values holds; many: a Map.
+      const idx = new Map<unknown, number>(d.values.map((v, i) => [v, i]));
+      return { domain: d, card, rank: d.values.length <= 16 ? compiledRank(d) : (v) => idx.get(v) ?? -1, value: (r) => d.values[r] };
     }
     case 'record': {
       const keys = Object.keys(d.fields), parts = keys.map((k) => codecOf(d.fields[k]!)), mr = radix(parts), strides = mr.strides, n = keys.length;
@@ -99,6 +99,7 @@ function makeCodec(d: Domain): Codec {
     case 'tuple': case 'array': {
       const parts = d.kind === 'tuple' ? d.items.map(codecOf) : Array.from({ length: d.length }, () => codecOf(d.of));
       const mr = radix(parts), strides = mr.strides, n = parts.length;
+      if (d.kind === 'tuple' && card <= Number.MAX_SAFE_INTEGER) return cached(d, card, compiledRank(d), (r) => mr.values(r));
       return cached(d, card, (v) => {
         v = plainOf(v);
         if (!Array.isArray(v) || v.length !== n) return -1;
@@ -185,6 +186,40 @@ function makeCodec(d: Domain): Codec {
       });
     }
   }
+}
+
+/**
+ * The rank function of an enum or a tuple, generated: a tuple's items are ranked inline (ints and bools by
+ * arithmetic, enums by a chain of ===), so `s.q.done.has([i, p, g, e])` in a guard makes no call per item.
+ * Anything else inside a tuple is ranked by its codec.
+ */
+function compiledRank(d: Domain): (v: unknown) => number {
+  const consts: unknown[] = [];
+  const ref = (v: unknown): string => { consts.push(v); return `K_${consts.length - 1}`; };
+  /** Code setting x to the rank of e in domain f, or -1. */
+  const item = (f: Domain): string => {
+    switch (f.kind) {
+      case 'bool': return 'x = e === true ? 1 : e === false ? 0 : -1;';
+      case 'int': return `x = (e | 0) === e && e >= ${f.min} && e <= ${f.max} ? e - ${f.min} : -1;`;
+      case 'enum': if (f.values.length <= 16) return `x = ${f.values.map((v, i) => `e === ${ref(v)} ? ${i} : `).join('')}-1;`;
+        return `x = ${ref(codecOf(f))}.rank(e);`; // many values: a Map
+      default: return `x = ${ref(codecOf(f))}.rank(e);`;
+    }
+  };
+  let body: string;
+  if (d.kind === 'enum') body = `const e = v; let x; ${item(d)} return x;`;
+  else if (d.kind === 'tuple') {
+    const parts = d.items.map(codecOf), strides = radix(parts).strides;
+    // A view given as a value is never an array: only then is plainOf needed.
+    body = `if (!Array.isArray(v)) { v = plainOf(v); if (!Array.isArray(v)) return -1; }
+if (v.length !== ${d.items.length}) return -1;
+let r = 0, x, e;
+${d.items.map((f, i) => `e = v[${i}]; ${item(f)} if (x < 0) return -1; r += x * ${strides[i]};`).join('\n')}
+return r;`;
+  } else throw new Error(`unreachable: compiledRank of ${d.kind}`);
+  const decls = consts.length ? `const ${consts.map((_, i) => `K_${i} = K[${i}]`).join(', ')};` : '';
+  // eslint-disable-next-line no-new-func
+  return new Function('K', 'plainOf', `${decls} return (v) => { ${body} };`)(consts, plainOf) as (v: unknown) => number;
 }
 
 /** A field every alternative is a record with, holding enum values no two alternatives share: which alternative each value picks. */

@@ -54,7 +54,8 @@ export function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro:
   const classes = new Map<RecordD<Record<string, Domain>>, string>();
   const classDefs: string[] = [];
   const consts: unknown[] = [];
-  const constRef = (v: unknown): string => { consts.push(v); return `C[${consts.length - 1}]`; };
+  // Constants are declared once at the top of the generated code (C_3, not C[3]: one load, no bounds check).
+  const constRef = (v: unknown): string => { consts.push(v); return `C_${consts.length - 1}`; };
   const join = (k: string): string => `(this.$p ? this.$p + '.${k}' : '${k}')`;
 
   const recordClass = (d: RecordD<Record<string, Domain>>, ro: boolean): string => {
@@ -106,6 +107,37 @@ export function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro:
     return `${name}${ro ? 'R' : 'W'}`;
   };
 
+  // A map's get and set find the key's index by comparing it with each key (a few: ===, which for the very
+  // string objects the keys are is one pointer test) and read the entry in place, in one method per map domain:
+  // `s.page.get(p).st` is a monomorphic call with no codec lookup. Anything else (a key that is not one, or
+  // many keys) takes MapView's generic path, which also words the errors.
+  const maps = new Map<MapD<never, Domain>, string>();
+  const mapClass = (d: MapD<never, Domain>, ro: boolean): string => {
+    const known = maps.get(d);
+    if (known) return `${known}${ro ? 'R' : 'W'}`;
+    const name = `M${maps.size}`;
+    maps.set(d, name);
+    const kd = d.keys as Domain;
+    const index = kd.kind === 'int' ? `(k | 0) === k && k >= ${kd.min} && k <= ${kd.max} ? k - ${kd.min} : -1`
+      : kd.kind === 'enum' && kd.values.length <= 16 ? `${kd.values.map((_, i) => `k === ${constRef(kd.values[i])} ? ${i} : `).join('')}-1`
+        : 'this.$kc.rank(k)';
+    let read: string;
+    if (!isOneSlot(d.of)) read = 'return this.$a.$e[i];';
+    else {
+      const at = 'const a = this.$a, r = a.$r, x = r.b[r.o + a.$b + i];';
+      const f = d.of;
+      read = f.kind === 'bool' ? `${at} return x !== 0;` : f.kind === 'int' ? `${at} return x;`
+        : f.kind === 'enum' ? `${at} return ${constRef(f.values)}[x];` : `${at} return ${constRef(slotCodecOf(f))}.dec(x);`;
+    }
+    for (const variant of [false, true]) {
+      classDefs.push(`class ${name}${variant ? 'R' : 'W'} extends H.MapView {
+ get(k) { const i = ${index}; if (i < 0) return super.get(k); ${read} }
+ set(k, v) { const i = ${index}; if (i < 0) return super.set(k, v); this.$a.set(i, v); }
+}`);
+    }
+    return `${name}${ro ? 'R' : 'W'}`;
+  };
+
   /** Code creating the view of `d` at slot expression `base` with path expression `path` (inside a constructor: r, b, p in scope). */
   const subView = (d: Domain, base: string, path: string, ro: boolean): string => {
     switch (d.kind) {
@@ -114,7 +146,7 @@ export function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro:
         const n = names ? names.length : (d as ArrayD<Domain>).length, w = widthOf(d.of);
         const inner = isOneSlot(d.of) ? `new H.ScalarArray(r, ${base}, ${n}, ${constRef(isScalar(d.of) ? d.of : null)}, ${constRef(slotCodecOf(d.of))}, ${path}, ${ro}, ${constRef(names)})`
           : `new H.RecordArray([${Array.from({ length: n }, (_, i) => subView(d.of, `${base} + ${i * w}`, `${path} + ${JSON.stringify(`[${names ? names[i] : i}]`)}`, ro)).join(', ')}], r, ${base}, ${constRef(d.kind === 'map' ? { kind: 'array', length: n, of: d.of } : d)}, ${path}, ${ro}, ${constRef(names)})`;
-        return d.kind === 'map' ? `new H.MapView(${inner}, ${constRef(codecOf(d.keys))}, ${constRef(d)})` : inner;
+        return d.kind === 'map' ? `new ${mapClass(d as MapD<never, Domain>, ro)}(${inner}, ${constRef(codecOf(d.keys))}, ${constRef(d)})` : inner;
       }
       case 'record': return `new ${recordClass(d, ro)}(r, ${base}, ${path})`;
       case 'set': return `new H.SetViewImpl(r, ${base}, ${constRef(codecOf(d.of))}, ${path}, ${ro})`;
@@ -124,7 +156,8 @@ export function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro:
   };
 
   const rw = recordClass(schema, false), ro = recordClass(schema, true);
-  const code = `${classDefs.join('\n')}\nreturn { ro: (r) => new ${ro}(r, 0, ''), rw: (r) => new ${rw}(r, 0, '') };`;
+  const decls = consts.length ? `const ${consts.map((_, i) => `C_${i} = C[${i}]`).join(', ')};\n` : '';
+  const code = `${decls}${classDefs.join('\n')}\nreturn { ro: (r) => new ${ro}(r, 0, ''), rw: (r) => new ${rw}(r, 0, '') };`;
   // eslint-disable-next-line no-new-func
   return new Function('H', 'C', code)(helpers, consts) as { ro: (root: ViewRoot) => any; rw: (root: ViewRoot) => any };
 }
