@@ -257,8 +257,11 @@ class MapView {
 /** A set of values of a finite domain: a bitset over their ranks, 31 per slot, iterated in rank order. */
 class SetViewImpl {
   declare $r: ViewRoot; declare $b: number; declare $c: Codec; declare $u: number; declare $w: number; declare $p: string; declare $ro: boolean;
+  /** The members of each bitmask, for a one-word set (null for a larger one). */
+  declare $m: Map<number, readonly unknown[]> | null;
   constructor(r: ViewRoot, base: number, c: Codec, path: string, ro: boolean) {
     this.$r = r; this.$b = base; this.$c = c; this.$u = c.card; this.$w = setWords(c.card); this.$p = path; this.$ro = ro;
+    this.$m = this.$w === 1 ? membersMemo(c) : null;
     Object.freeze(this);
   }
   get universe(): number { return this.$u; }
@@ -288,8 +291,32 @@ class SetViewImpl {
     for (let k = 0; k < this.$w; k++) for (let v = b[at + k]!; v !== 0; v &= v - 1) out.push(this.$c.value(k * 31 + 31 - Math.clz32(v & -v)));
     return out;
   }
-  [Symbol.iterator](): Iterator<unknown> { return this.toArray()[Symbol.iterator](); }
+  [Symbol.iterator](): Iterator<unknown> {
+    if (this.$m === null) return this.toArray()[Symbol.iterator]();
+    return membersOf(this.$m, this.$r.b[this.$r.o + this.$b]!, this)[Symbol.iterator]();
+  }
   $plain(): unknown { return this.toArray(); }
+}
+
+// `for (const x of s.q.inflight)` runs in guards and properties at every state: the members of a one-word set are
+// decoded once per bitmask and member domain, so iterating allocates no array (toArray still returns a fresh one).
+const NO_MEMBERS: readonly unknown[] = Object.freeze([]);
+/** At most this many bitmasks are kept per member domain; past it, iteration decodes as toArray does. */
+const MEMBERS_KEPT = 1 << 14;
+const membersByCodec = new WeakMap<Codec, Map<number, readonly unknown[]>>();
+function membersMemo(c: Codec): Map<number, readonly unknown[]> {
+  let memo = membersByCodec.get(c);
+  if (memo === undefined) { memo = new Map(); membersByCodec.set(c, memo); }
+  return memo;
+}
+function membersOf(memo: Map<number, readonly unknown[]>, bits: number, set: SetViewImpl): readonly unknown[] {
+  if (bits === 0) return NO_MEMBERS;
+  let m = memo.get(bits);
+  if (m === undefined) {
+    m = Object.freeze(set.toArray());
+    if (memo.size < MEMBERS_KEPT) memo.set(bits, m);
+  }
+  return m;
 }
 
 /** A bounded FIFO list; elements are scalars or frozen plain values. The spare slot after the last takes a push past the bound (see values.ts). */
