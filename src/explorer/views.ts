@@ -90,7 +90,7 @@ export function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro:
           case 'tuple': case 'optional': case 'oneOf': {
             // A value kept in one slot by its rank: read as a frozen plain value, written whole.
             const c = constRef(slotCodecOf(f, join(k)));
-            accessors += ` get ${k}() { return ${c}.dec(${at}); }\n${ref || ` set ${k}(v) { ${at} = ${c}.enc(v, ${join(k)}); }\n`}`;
+            accessors += ` get ${k}() { return ${c}.dec(${at}); }\n${ref || ` set ${k}(v) { const x = ${c}.tryEnc(v); ${at} = x !== undefined ? x : ${c}.enc(v, ${join(k)}); }\n`}`;
             break;
           }
           default:
@@ -202,7 +202,9 @@ class ScalarArray {
     if (this.$ro) readOnly(elemPath(this.$p, this.$k, i));
     const d = this.$d;
     const at = this.idx(i);
-    this.$r.b[at] = d !== null && d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d !== null && d.kind === 'bool' && typeof v === 'boolean' ? (v ? 1 : 0) : this.$c.enc(v, elemPath(this.$p, this.$k, i));
+    // The element's path is built only for the error (a string per write otherwise).
+    const x = d !== null && d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d !== null && d.kind === 'bool' && typeof v === 'boolean' ? (v ? 1 : 0) : this.$c.tryEnc(v);
+    this.$r.b[at] = x !== undefined ? x : this.$c.enc(v, elemPath(this.$p, this.$k, i));
   }
   toArray(): unknown[] { return Array.from({ length: this.$n }, (_, i) => this.get(i)); }
   $plain(): unknown { return this.toArray(); }
@@ -332,7 +334,9 @@ class ListViewImpl {
   set maxLength(_v: number) { fixed(`${this.$p}.maxLength`, 'the schema gives it'); }
   private enc(v: unknown, i: number): number {
     const d = this.$d;
-    return d !== null && d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : this.$c.enc(v, `${this.$p}[${i}]`);
+    if (d !== null && d.kind === 'int' && ((v as number) | 0) === v) return v as number;
+    const x = this.$c.tryEnc(v);
+    return x !== undefined ? x : this.$c.enc(v, `${this.$p}[${i}]`);
   }
   private dec(x: number): unknown { const d = this.$d; return d !== null && d.kind === 'int' ? x : this.$c.dec(x); }
   private idx(i: number): number {
