@@ -416,4 +416,19 @@ describe('maps find their keys, and ranks their values, the fast way and the slo
     // A decoded member read back from the set is ranked as the member it is.
     for (const m of s.xs) expect(s.xs.has(m)).toBe(true);
   });
+
+  it('iterating a set walks the members it has now, in rank order; deleting while iterating walks what it had', () => {
+    const { s, n } = fresh();
+    n.xs.add(['p3', 0]); n.xs.add(['p1', 2]); n.xs.add(['p2', 1]);
+    expect([...s.xs]).toEqual([['p1', 2], ['p2', 1], ['p3', 0]]);
+    const seen: unknown[] = [];
+    for (const x of n.xs) { seen.push(x); n.xs.delete(x as readonly ['p1', number]); }
+    expect([seen.length, s.xs.size, [...s.xs]]).toEqual([3, 0, []]);
+    n.xs.add(['p2', 1]);
+    expect([...s.xs]).toEqual([['p2', 1]]);
+    // toArray is the caller's own array, not the one iteration shares.
+    const a = s.xs.toArray();
+    a.push('x');
+    expect([...s.xs]).toEqual([['p2', 1]]);
+  });
 });
