@@ -4,12 +4,25 @@
 // configuration checks clean with its liveness properties, every action fires
 // and every goal is reached in some configuration, every declared mutant is
 // killed by the property it declares, and every property is the declared kill
-// of some mutant. The full capOS bound of dma (13 M states, about 100 s) is
+// of some mutant. dma's devices, pages and IOVAs are scalarsets: its symmetry reduction
+// is checked to be exact (the representatives stand for exactly the states a
+// search without symmetry finds) and to change no mutant's verdict, property or
+// counterexample length. The full capOS bound of dma (13 M states, minutes) is
 // documented in src/models/dma/README.md, not run here.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mc } from './helpers.js';
+import { mc, ROOT, type McRun } from './helpers.js';
+
+/** mc with these arguments, run once per test file (the mutate runs are shared by two tests). */
+const runs = new Map<string, McRun>();
+const mcOnce = (...args: string[]): McRun => {
+  const key = args.join(' ');
+  if (!runs.has(key)) runs.set(key, mc(...args));
+  return runs.get(key)!;
+};
 
 interface Spec {
+  /** The CI configurations, each with the flags of its parameters (and --no-symmetry where the model's ci says symmetry: false). */
   configs: Record<string, string[]>;
   /** Mutant id → the property `mc mutate` reports as killing it (at the model's default parameters). */
   mutants: Record<string, string>;
@@ -24,10 +37,11 @@ interface Spec {
 const MODELS: Record<string, Spec> = {
   dma: {
     configs: {
-      'd1-p2-i2-b2': ['--devices', '1', '--pages', '2', '--iovas', '2', '--publishes', '2'],
-      'd2-p1-i2-b2': ['--devices', '2', '--pages', '1', '--iovas', '2', '--publishes', '2'],
+      // The configurations with a publish budget declare liveness (for page p1) and run without symmetry.
+      'd1-p2-i2-b2': ['--devices', '1', '--pages', '2', '--iovas', '2', '--publishes', '2', '--no-symmetry'],
+      'd2-p1-i2-b2': ['--devices', '2', '--pages', '1', '--iovas', '2', '--publishes', '2', '--no-symmetry'],
       'd2-p1-i1': ['--devices', '2', '--pages', '1', '--iovas', '1'],
-      'd1-p1-i2-r2-g2-b3': ['--devices', '1', '--pages', '1', '--iovas', '2', '--resets', '2', '--gens', '2', '--publishes', '3'],
+      'd1-p1-i2-r2-g2-b3': ['--devices', '1', '--pages', '1', '--iovas', '2', '--resets', '2', '--gens', '2', '--publishes', '3', '--no-symmetry'],
     },
     liveness: {
       'd1-p2-i2-b2': ['QuarantineEventuallyDrained', 'EventuallyScrubbedAndFreed'],
@@ -47,13 +61,18 @@ const MODELS: Record<string, Spec> = {
       'M-D10-reap-while-reset': 'StaleCompletionRejected',
       'M-D11-unmap-during-map': 'RecordBeforePteInstall',
       'M-D14-remap-during-unmap': 'NoStrayDMA',
-      'M-D15-no-epoch-bump': 'Deadlock',
       'M-D16-reject-still-unpins': 'NoReExposeBeforeCompletion',
+      'M-D15-no-epoch-bump': 'Deadlock',
       'M-D12-reset-leaks-done-pins': 'QuarantineEventuallyDrained',
       'M-D13-scrub-only-quarantined': 'EventuallyScrubbedAndFreed',
     },
-    matrix: ['--devices', '1', '--pages', '1', '--iovas', '2', '--publishes', '2'],
+    // Without symmetry: with it, a violated liveness property's lasso is not rebuilt as a concrete behaviour (the
+    // engine re-executes the actions taken from representatives on the concrete states; README: Symmetry).
+    matrix: ['--devices', '1', '--pages', '1', '--iovas', '2', '--publishes', '2', '--no-symmetry'],
+    // Every mutant's counterexample length (states), as the README's mutant table gives it; the same with and without
+    // symmetry (see the symmetry tests below).
     traces: {
+      'M-D1': 3, 'M-D2': 10,
       // Alloc, MapRecord, InstallPte, U1-U5, Free (gen stays 0), Alloc again, MapRecord with the old handle.
       'M-D3': 12,
       // Alloc, MapRecord, InstallPte, Publish, Dma (fills the IOTLB), U1, U2 (no invalidation), U4, Dma through the stale entry.
@@ -61,6 +80,9 @@ const MODELS: Record<string, Spec> = {
       // Publish, Complete, U1-U3, reset (R2 releases the pin), Enable, Publish (epoch 1), Reap rejects the epoch-0
       // completion but unpins, U4, U5 (Dirty), Free: the epoch-1 descriptor names the old generation.
       'M-D16-reject-still-unpins': 18,
+      'M-D5': 8, 'M-D6': 14, 'M-D7': 10, 'M-D8-no-alias-check': 5, 'M-D9-no-quarantine': 10, 'M-D10-reap-while-reset': 8,
+      'M-D11-unmap-during-map': 8, 'M-D14-remap-during-unmap': 11, 'M-D15-no-epoch-bump': 20, 'M-D12-reset-leaks-done-pins': 16,
+      'M-D13-scrub-only-quarantined': 17,
     },
   },
   'dma-dcq': {
@@ -152,7 +174,7 @@ for (const [model, spec] of Object.entries(MODELS)) {
     });
 
     it('mc mutate kills every mutant by its declared property', () => {
-      const r = mc('mutate', model, '--json');
+      const r = mcOnce('mutate', model, '--json');
       expect(r.code, r.stderr).toBe(0);
       expect(r.json.verdict).toBe('ok');
       const got = Object.fromEntries(r.json.mutants.map((m: any) => [m.id, { verdict: m.verdict, fired: m.fired }]));
@@ -177,5 +199,66 @@ describe('dma defaults are capOS\'s bound', () => {
     const r = mc('show', 'dma', '--json');
     const d = Object.fromEntries(r.json.params.map((p: any) => [p.name, p.default]));
     expect(d).toMatchObject({ devices: 2, pages: 2, iovas: 2, gens: 1, resets: 1 });
+  });
+});
+
+describe('dma symmetry: devices, pages and IOVAs are scalarsets', () => {
+  const golden = JSON.parse(readFileSync(`${ROOT}/src/models/dma/golden.json`, 'utf8'));
+  const stats = (...args: string[]) => {
+    const r = mc('run', 'dma', ...args, '--no-liveness', '--json');
+    expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    expect(r.json.verdict, args.join(' ')).toBe('ok');
+    return r.json.stats;
+  };
+  /** Runs a configuration with and without symmetry: the representatives stand for exactly the states found without it. */
+  const exact = (args: string[]): { reduced: any; full: any } => {
+    const reduced = stats(...args), full = stats(...args, '--no-symmetry');
+    expect(full.represented, 'no represented count without symmetry').toBeUndefined();
+    expect(reduced.represented, args.join(' ')).toBe(full.distinct);
+    expect(reduced.depth, args.join(' ')).toBe(full.depth);
+    expect(reduced.distinct, args.join(' ')).toBeLessThan(full.distinct);
+    return { reduced, full };
+  };
+  const flags = (name: string) => MODELS.dma!.configs[name]!.filter((a) => a !== '--no-symmetry');
+
+  it('the symmetric CI configuration d2-p1-i1: its golden figures are representatives, standing for the states without symmetry', () => {
+    const { reduced, full } = exact(flags('d2-p1-i1'));
+    expect(golden['d2-p1-i1']).toEqual({ distinct: reduced.distinct, generated: reduced.generated, depth: reduced.depth, represented: full.distinct });
+  });
+
+  it('the CI configurations with one page (liveness for p1 is then symmetric): symmetry finds the golden states', () => {
+    for (const name of ['d2-p1-i2-b2', 'd1-p1-i2-r2-g2-b3']) {
+      const { full } = exact(flags(name));
+      expect(golden[name].represented, `${name} runs without symmetry in CI`).toBeUndefined();
+      expect(full.distinct, name).toBe(golden[name].distinct);
+    }
+  });
+
+  it('d1-p2-i2-b2 runs without symmetry: its liveness properties single out page p1, which the audit rejects', () => {
+    const r = mc('run', 'dma', ...flags('d1-p2-i2-b2'), '--json');
+    expect(r.code).toBe(3);
+    expect(r.json.verdict).toBe('error');
+    expect(r.json.error.message).toMatch(/liveness property (QuarantineEventuallyDrained|EventuallyScrubbedAndFreed) is not symmetric.*p1 ↔ p2/);
+  });
+
+  it('all three scalarsets at once (2 devices, 2 pages, 2 IOVAs: 8 permutations), and 3 devices with 2 pages (12 permutations, 3-cycles of devices among them)', () => {
+    const small = ['--gens', '0', '--resets', '0', '--depth', '1'];
+    const a = exact(['--devices', '2', '--pages', '2', '--iovas', '2', ...small]);
+    expect(a.reduced.symmetry).toEqual({ scalarsets: { p: 2, d: 2, i: 2 }, permutations: 8 });
+    const b = exact(['--devices', '3', '--pages', '2', '--iovas', '1', ...small]);
+    expect(b.reduced.symmetry.permutations).toBe(12);
+  });
+
+  it('every declared mutant: the same verdict, property and counterexample length with and without symmetry', () => {
+    const withSym = mcOnce('mutate', 'dma', '--json'), without = mc('mutate', 'dma', '--no-symmetry', '--json');
+    expect(withSym.code, withSym.stderr).toBe(0);
+    expect(without.code, without.stderr).toBe(0);
+    const outcome = (m: any) => ({ verdict: m.verdict, fired: m.fired, traceLength: m.traceLength });
+    const ids = Object.keys(MODELS.dma!.mutants);
+    expect(withSym.json.mutants.map((m: any) => m.id)).toEqual(ids);
+    expect(without.json.mutants.map(outcome)).toEqual(withSym.json.mutants.map(outcome));
+    // Where the mutant's parameters make a scalarset of 2 or more, symmetry keeps fewer states.
+    const states = (r: McRun, id: string) => r.json.mutants.find((m: any) => m.id === id).distinct;
+    expect(states(withSym, 'M-D6')).toBeLessThan(states(without, 'M-D6'));
   });
 });

@@ -6,7 +6,7 @@ import { Expander } from '../src/explorer/expand.js';
 import { compileModel, defineModel, ModelError, resolveParams } from '../src/explorer/model.js';
 import { explore } from '../src/explorer/search.js';
 import { eventually, invariant, sometimes, terminalStates } from '../src/invariants/index.js';
-import { array, bool, compileLayout, decodeState, DomainError, encodeState, enumOf, int, isScalar, list, record, setOf, ViewError, type Domain } from '../src/explorer/schema.js';
+import { array, bool, compileLayout, decodeState, DomainError, encodeState, enumOf, int, isScalar, list, mapOf, optional, record, scalarset, setOf, tuple, ViewError, type Domain } from '../src/explorer/schema.js';
 import listLeast from './fixtures/list-least.js';
 import { fixture, mc, mcWithEnv } from './helpers.js';
 import { expectPackRoundTrip, expectWrittenAsEncoded, storeWhole } from './roundtrip.js';
@@ -369,5 +369,66 @@ describe('bool slots take only true and false', () => {
   it('true and false are stored', () => {
     const r = mcWithEnv({ K: 'none' }, 'run', 'test/fixtures/bool-values.mjs', '--json');
     expect(r.code).toBe(0);
+  });
+});
+
+describe('maps find their keys, and ranks their values, the fast way and the slow way alike', () => {
+  const P = scalarset('p', 3), X = tuple([P, int(0, 2)]);
+  const L = compileLayout({ page: mapOf(P, record({ n: int(0, 3) })), own: mapOf(P, optional(P)), at: mapOf(int(1, 3), bool()), xs: setOf(X), rs: setOf(record({ n: int(0, 3) })) });
+  const fresh = () => {
+    const root = { b: new Int32Array(L.slots), o: 0 };
+    encodeState(L, { page: { p1: { n: 0 }, p2: { n: 1 }, p3: { n: 2 } }, own: { p1: null, p2: 'p3', p3: 'p1' }, at: { 1: false, 2: true, 3: false }, xs: [], rs: [] }, root.b, 0);
+    return { s: L.makeView(root), n: L.makeWritableView(root) };
+  };
+
+  it('a key is found by value: the schema\'s own string, one built at run time, or an int; anything else is an error naming the keys', () => {
+    const { s, n } = fresh();
+    const built = ['p', 'p', 'p'].map((x, i) => `${x}${i + 1}`); // equal strings, not the schema's objects
+    expect(built.map((k) => s.page.get(k).n)).toEqual([0, 1, 2]);
+    expect(P.values.map((k) => s.own.get(k))).toEqual([null, 'p3', 'p1']);
+    n.own.set(built[0]!, built[1]!); n.at.set(3, true);
+    expect([s.own.get('p1'), s.at.get(1), s.at.get(2), s.at.get(3)]).toEqual(['p2', false, true, true]);
+    expect(() => s.page.get('p4')).toThrow(/page\["p4"\]: .* is not a key \(keys: p1, p2, p3\)/);
+    expect(() => s.at.get(1.5)).toThrow(/is not a key/);
+    expect(() => s.at.get('1')).toThrow(/is not a key/);
+    expect(() => s.own.set('p1', 'p2')).toThrow(ViewError);
+  });
+
+  it('a frozen tuple keeps its rank; a view given as a member is ranked by what it holds now, not when first seen', () => {
+    const { s, n } = fresh();
+    const x = Object.freeze(['p2', 1] as const);
+    n.xs.add(x);
+    expect([s.xs.has(x), s.xs.has(['p2', 1]), s.xs.has(Object.freeze(['p2', 2])), s.xs.has(['p2', 2])]).toEqual([true, true, false, false]);
+    // A view is frozen too, and re-pointed or written under it: its rank must follow its contents.
+    n.rs.add({ n: 1 });
+    const v = s.page.get('p2');
+    expect(s.rs.has(v)).toBe(true);
+    n.page.get('p2').n = 3;
+    expect(s.rs.has(v)).toBe(false);
+    // The same through a frozen array holding a view (a tuple of a record): not kept either.
+    const T = compileLayout({ r: record({ n: int(0, 3) }), ts: setOf(tuple([record({ n: int(0, 3) }), int(0, 1)])) });
+    const root = { b: new Int32Array(T.slots), o: 0 };
+    encodeState(T, { r: { n: 0 }, ts: [[{ n: 0 }, 1]] }, root.b, 0);
+    const ts = T.makeView(root), tn = T.makeWritableView(root), pair = Object.freeze([ts.r, 1]);
+    expect(ts.ts.has(pair)).toBe(true);
+    tn.r.n = 2;
+    expect(ts.ts.has(pair)).toBe(false);
+    // A decoded member read back from the set is ranked as the member it is.
+    for (const m of s.xs) expect(s.xs.has(m)).toBe(true);
+  });
+
+  it('iterating a set walks the members it has now, in rank order; deleting while iterating walks what it had', () => {
+    const { s, n } = fresh();
+    n.xs.add(['p3', 0]); n.xs.add(['p1', 2]); n.xs.add(['p2', 1]);
+    expect([...s.xs]).toEqual([['p1', 2], ['p2', 1], ['p3', 0]]);
+    const seen: unknown[] = [];
+    for (const x of n.xs) { seen.push(x); n.xs.delete(x as readonly ['p1', number]); }
+    expect([seen.length, s.xs.size, [...s.xs]]).toEqual([3, 0, []]);
+    n.xs.add(['p2', 1]);
+    expect([...s.xs]).toEqual([['p2', 1]]);
+    // toArray is the caller's own array, not the one iteration shares.
+    const a = s.xs.toArray();
+    a.push('x');
+    expect([...s.xs]).toEqual([['p2', 1]]);
   });
 });

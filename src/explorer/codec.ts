@@ -36,7 +36,22 @@ function cached(d: Domain, card: number, rank: (v: unknown) => number, build: (r
   const make = (r: number): unknown => readOnlyValue(build(r));
   if (card > CACHE_LIMIT) return { domain: d, card, rank, value: make };
   const memo: unknown[] = new Array(card);
-  return { domain: d, card, rank, value: (r) => { let v = memo[r]; if (v === undefined) { v = make(r); memo[r] = v; } return v; } };
+  // The rank of a value this codec decoded, or of a frozen array or object it was given before (an action's
+  // argument, ranked in a guard in every state): reading a decoded value's parts goes through its proxy, at
+  // about 70 ns a read, and a lookup by identity costs less than ranking a tuple's items again.
+  const known = new WeakMap<object, number>();
+  return {
+    domain: d, card,
+    rank: (v) => {
+      if (typeof v !== 'object' || v === null) return rank(v);
+      const k = known.get(v);
+      if (k !== undefined) return k;
+      const r = rank(v);
+      if (r >= 0 && isFixed(v)) known.set(v, r);
+      return r;
+    },
+    value: (r) => { let v = memo[r]; if (v === undefined) { v = make(r); memo[r] = v; known.set(v as object, r); } return v; },
+  };
 }
 
 /**
@@ -49,6 +64,16 @@ const READ_ONLY: ProxyHandler<object> = {
   deleteProperty(_t, k) { return READ_ONLY.set!(_t, k, undefined, undefined); },
 };
 const readOnlyValue = (v: object): object => new Proxy(Object.freeze(v), READ_ONLY);
+
+/**
+ * Whether a value given to a rank keeps that rank for good: frozen, of primitives only, and not a view (a view
+ * is frozen too, but re-pointed from state to state). A part that is an object might be a view: not kept.
+ */
+function isFixed(v: object): boolean {
+  if (!Object.isFrozen(v) || typeof (v as { $plain?: unknown }).$plain === 'function') return false;
+  for (const k in v) { const x = (v as Record<string, unknown>)[k]; if (typeof x === 'object' && x !== null) return false; }
+  return true;
+}
 
 /** A decoded value as plain, unfrozen data (what init states, traces and JSON hold: a proxy cannot cross to another thread). */
 export function toPlain(v: unknown): unknown {
@@ -79,9 +104,9 @@ function makeCodec(d: Domain): Codec {
       return { domain: d, card, rank: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v - min : -1), value: (r) => r + min };
     }
     case 'enum': {
-      // A few values: a scan of interned strings beats hashing; many: a Map.
-      const idx = new Map<unknown, number>(d.values.map((v, i) => [v, i])), vals = d.values as readonly unknown[];
-      return { domain: d, card, rank: vals.length <= 8 ? (v) => vals.indexOf(v) : (v) => idx.get(v) ?? -1, value: (r) => d.values[r] };
+      // A few values: a chain of === (generated), a pointer test for the very strings d.values holds; many: a Map.
+      const idx = new Map<unknown, number>(d.values.map((v, i) => [v, i]));
+      return { domain: d, card, rank: d.values.length <= 16 ? compiledRank(d) : (v) => idx.get(v) ?? -1, value: (r) => d.values[r] };
     }
     case 'record': {
       const keys = Object.keys(d.fields), parts = keys.map((k) => codecOf(d.fields[k]!)), mr = radix(parts), strides = mr.strides, n = keys.length;
@@ -99,6 +124,7 @@ function makeCodec(d: Domain): Codec {
     case 'tuple': case 'array': {
       const parts = d.kind === 'tuple' ? d.items.map(codecOf) : Array.from({ length: d.length }, () => codecOf(d.of));
       const mr = radix(parts), strides = mr.strides, n = parts.length;
+      if (d.kind === 'tuple' && card <= Number.MAX_SAFE_INTEGER) return cached(d, card, compiledRank(d), (r) => mr.values(r));
       return cached(d, card, (v) => {
         v = plainOf(v);
         if (!Array.isArray(v) || v.length !== n) return -1;
@@ -185,6 +211,40 @@ function makeCodec(d: Domain): Codec {
       });
     }
   }
+}
+
+/**
+ * The rank function of an enum or a tuple, generated: a tuple's items are ranked inline (ints and bools by
+ * arithmetic, enums by a chain of ===), so `s.q.done.has([i, p, g, e])` in a guard makes no call per item.
+ * Anything else inside a tuple is ranked by its codec.
+ */
+function compiledRank(d: Domain): (v: unknown) => number {
+  const consts: unknown[] = [];
+  const ref = (v: unknown): string => { consts.push(v); return `K_${consts.length - 1}`; };
+  /** Code setting x to the rank of e in domain f, or -1. */
+  const item = (f: Domain): string => {
+    switch (f.kind) {
+      case 'bool': return 'x = e === true ? 1 : e === false ? 0 : -1;';
+      case 'int': return `x = (e | 0) === e && e >= ${f.min} && e <= ${f.max} ? e - ${f.min} : -1;`;
+      case 'enum': if (f.values.length <= 16) return `x = ${f.values.map((v, i) => `e === ${ref(v)} ? ${i} : `).join('')}-1;`;
+        return `x = ${ref(codecOf(f))}.rank(e);`; // many values: a Map
+      default: return `x = ${ref(codecOf(f))}.rank(e);`;
+    }
+  };
+  let body: string;
+  if (d.kind === 'enum') body = `const e = v; let x; ${item(d)} return x;`;
+  else if (d.kind === 'tuple') {
+    const parts = d.items.map(codecOf), strides = radix(parts).strides;
+    // A view given as a value is never an array: only then is plainOf needed.
+    body = `if (!Array.isArray(v)) { v = plainOf(v); if (!Array.isArray(v)) return -1; }
+if (v.length !== ${d.items.length}) return -1;
+let r = 0, x, e;
+${d.items.map((f, i) => `e = v[${i}]; ${item(f)} if (x < 0) return -1; r += x * ${strides[i]};`).join('\n')}
+return r;`;
+  } else throw new Error(`unreachable: compiledRank of ${d.kind}`);
+  const decls = consts.length ? `const ${consts.map((_, i) => `K_${i} = K[${i}]`).join(', ')};` : '';
+  // eslint-disable-next-line no-new-func
+  return new Function('K', 'plainOf', `${decls} return (v) => { ${body} };`)(consts, plainOf) as (v: unknown) => number;
 }
 
 /** A field every alternative is a record with, holding enum values no two alternatives share: which alternative each value picks. */

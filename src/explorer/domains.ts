@@ -66,7 +66,9 @@ export const enumOf = <const E extends string>(values: readonly E[]): EnumD<E> =
 /** TLA+'s model values: `modelValues('r', 3)` is enumOf(['r1', 'r2', 'r3']), so traces print r1, not 0. */
 export const modelValues = <const P extends string>(prefix: P, n: number): EnumD<`${P}${number}`> => {
   if (!Number.isInteger(n) || n < 1) throw new SchemaError(`modelValues('${prefix}', ${n}): the count must be a positive integer`);
-  return enumOf(Array.from({ length: n }, (_, i) => `${prefix}${i + 1}` as `${P}${number}`));
+  // Interned (a property key is): a built string is not, and === between two equal strings that are not interned
+  // compares their characters, where views, codecs and models compare these values in every guard.
+  return enumOf(Array.from({ length: n }, (_, i) => Object.keys({ [`${prefix}${i + 1}`]: 0 })[0] as `${P}${number}`));
 };
 /**
  * Interchangeable identities (Murphi's scalarsets, TLC's symmetry sets): `scalarset('p', 3)` has the values

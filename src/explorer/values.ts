@@ -17,6 +17,8 @@ export interface SlotCodec {
   readonly hi: number;
   /** The slot value; throws DomainError naming `path` when v is not a value of the domain. */
   enc(v: unknown, path: string): number;
+  /** The slot value, or undefined when v is not a value of the domain (views write with it, and build a path only for enc's error). */
+  tryEnc(v: unknown): number | undefined;
   dec(x: number): unknown;
 }
 
@@ -28,13 +30,15 @@ export function slotCodecOf(d: Domain, path = ''): SlotCodec {
   if (c !== undefined) return c;
   if (isScalar(d)) {
     const [lo, hi] = scalarBounds(d);
-    c = { lo, hi, enc: (v, p) => encodeScalar(d, v, p), dec: (x) => decodeScalar(d, x) };
+    const rank = codecOf(d).rank;
+    c = { lo, hi, enc: (v, p) => encodeScalar(d, v, p), tryEnc: (v) => { const r = rank(v); return r < 0 ? undefined : r + lo; }, dec: (x) => decodeScalar(d, x) };
   } else {
     const codec = codecOf(d);
     if (codec.card > 2 ** 31 - 1) throw new SchemaError(`${path || 'a value'}: ${describeDomain(d)} has ${codec.card === Infinity ? 'too many' : codec.card} values; a value kept in one slot (a tuple, optional or union field, a set member, a list element) may have at most 2^31 - 1`);
     c = {
       lo: 0, hi: codec.card - 1,
       enc: (v, p) => { const r = codec.rank(v); if (r < 0) { const e = explainNotIn(d, v, p); throw new DomainError(e.message, e.field); } return r; },
+      tryEnc: (v) => { const r = codec.rank(v); return r < 0 ? undefined : r; },
       dec: (x) => codec.value(x),
     };
   }

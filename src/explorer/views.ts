@@ -54,7 +54,8 @@ export function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro:
   const classes = new Map<RecordD<Record<string, Domain>>, string>();
   const classDefs: string[] = [];
   const consts: unknown[] = [];
-  const constRef = (v: unknown): string => { consts.push(v); return `C[${consts.length - 1}]`; };
+  // Constants are declared once at the top of the generated code (C_3, not C[3]: one load, no bounds check).
+  const constRef = (v: unknown): string => { consts.push(v); return `C_${consts.length - 1}`; };
   const join = (k: string): string => `(this.$p ? this.$p + '.${k}' : '${k}')`;
 
   const recordClass = (d: RecordD<Record<string, Domain>>, ro: boolean): string => {
@@ -89,7 +90,7 @@ export function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro:
           case 'tuple': case 'optional': case 'oneOf': {
             // A value kept in one slot by its rank: read as a frozen plain value, written whole.
             const c = constRef(slotCodecOf(f, join(k)));
-            accessors += ` get ${k}() { return ${c}.dec(${at}); }\n${ref || ` set ${k}(v) { ${at} = ${c}.enc(v, ${join(k)}); }\n`}`;
+            accessors += ` get ${k}() { return ${c}.dec(${at}); }\n${ref || ` set ${k}(v) { const x = ${c}.tryEnc(v); ${at} = x !== undefined ? x : ${c}.enc(v, ${join(k)}); }\n`}`;
             break;
           }
           default:
@@ -106,6 +107,37 @@ export function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro:
     return `${name}${ro ? 'R' : 'W'}`;
   };
 
+  // A map's get and set find the key's index by comparing it with each key (a few: ===, which for the very
+  // string objects the keys are is one pointer test) and read the entry in place, in one method per map domain:
+  // `s.page.get(p).st` is a monomorphic call with no codec lookup. Anything else (a key that is not one, or
+  // many keys) takes MapView's generic path, which also words the errors.
+  const maps = new Map<MapD<never, Domain>, string>();
+  const mapClass = (d: MapD<never, Domain>, ro: boolean): string => {
+    const known = maps.get(d);
+    if (known) return `${known}${ro ? 'R' : 'W'}`;
+    const name = `M${maps.size}`;
+    maps.set(d, name);
+    const kd = d.keys as Domain;
+    const index = kd.kind === 'int' ? `(k | 0) === k && k >= ${kd.min} && k <= ${kd.max} ? k - ${kd.min} : -1`
+      : kd.kind === 'enum' && kd.values.length <= 16 ? `${kd.values.map((_, i) => `k === ${constRef(kd.values[i])} ? ${i} : `).join('')}-1`
+        : 'this.$kc.rank(k)';
+    let read: string;
+    if (!isOneSlot(d.of)) read = 'return this.$a.$e[i];';
+    else {
+      const at = 'const a = this.$a, r = a.$r, x = r.b[r.o + a.$b + i];';
+      const f = d.of;
+      read = f.kind === 'bool' ? `${at} return x !== 0;` : f.kind === 'int' ? `${at} return x;`
+        : f.kind === 'enum' ? `${at} return ${constRef(f.values)}[x];` : `${at} return ${constRef(slotCodecOf(f))}.dec(x);`;
+    }
+    for (const variant of [false, true]) {
+      classDefs.push(`class ${name}${variant ? 'R' : 'W'} extends H.MapView {
+ get(k) { const i = ${index}; if (i < 0) return super.get(k); ${read} }
+ set(k, v) { const i = ${index}; if (i < 0) return super.set(k, v); this.$a.set(i, v); }
+}`);
+    }
+    return `${name}${ro ? 'R' : 'W'}`;
+  };
+
   /** Code creating the view of `d` at slot expression `base` with path expression `path` (inside a constructor: r, b, p in scope). */
   const subView = (d: Domain, base: string, path: string, ro: boolean): string => {
     switch (d.kind) {
@@ -114,7 +146,7 @@ export function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro:
         const n = names ? names.length : (d as ArrayD<Domain>).length, w = widthOf(d.of);
         const inner = isOneSlot(d.of) ? `new H.ScalarArray(r, ${base}, ${n}, ${constRef(isScalar(d.of) ? d.of : null)}, ${constRef(slotCodecOf(d.of))}, ${path}, ${ro}, ${constRef(names)})`
           : `new H.RecordArray([${Array.from({ length: n }, (_, i) => subView(d.of, `${base} + ${i * w}`, `${path} + ${JSON.stringify(`[${names ? names[i] : i}]`)}`, ro)).join(', ')}], r, ${base}, ${constRef(d.kind === 'map' ? { kind: 'array', length: n, of: d.of } : d)}, ${path}, ${ro}, ${constRef(names)})`;
-        return d.kind === 'map' ? `new H.MapView(${inner}, ${constRef(codecOf(d.keys))}, ${constRef(d)})` : inner;
+        return d.kind === 'map' ? `new ${mapClass(d as MapD<never, Domain>, ro)}(${inner}, ${constRef(codecOf(d.keys))}, ${constRef(d)})` : inner;
       }
       case 'record': return `new ${recordClass(d, ro)}(r, ${base}, ${path})`;
       case 'set': return `new H.SetViewImpl(r, ${base}, ${constRef(codecOf(d.of))}, ${path}, ${ro})`;
@@ -124,7 +156,8 @@ export function buildViewFactory(schema: RecordD<Record<string, Domain>>): { ro:
   };
 
   const rw = recordClass(schema, false), ro = recordClass(schema, true);
-  const code = `${classDefs.join('\n')}\nreturn { ro: (r) => new ${ro}(r, 0, ''), rw: (r) => new ${rw}(r, 0, '') };`;
+  const decls = consts.length ? `const ${consts.map((_, i) => `C_${i} = C[${i}]`).join(', ')};\n` : '';
+  const code = `${decls}${classDefs.join('\n')}\nreturn { ro: (r) => new ${ro}(r, 0, ''), rw: (r) => new ${rw}(r, 0, '') };`;
   // eslint-disable-next-line no-new-func
   return new Function('H', 'C', code)(helpers, consts) as { ro: (root: ViewRoot) => any; rw: (root: ViewRoot) => any };
 }
@@ -169,7 +202,9 @@ class ScalarArray {
     if (this.$ro) readOnly(elemPath(this.$p, this.$k, i));
     const d = this.$d;
     const at = this.idx(i);
-    this.$r.b[at] = d !== null && d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d !== null && d.kind === 'bool' && typeof v === 'boolean' ? (v ? 1 : 0) : this.$c.enc(v, elemPath(this.$p, this.$k, i));
+    // The element's path is built only for the error (a string per write otherwise).
+    const x = d !== null && d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : d !== null && d.kind === 'bool' && typeof v === 'boolean' ? (v ? 1 : 0) : this.$c.tryEnc(v);
+    this.$r.b[at] = x !== undefined ? x : this.$c.enc(v, elemPath(this.$p, this.$k, i));
   }
   toArray(): unknown[] { return Array.from({ length: this.$n }, (_, i) => this.get(i)); }
   $plain(): unknown { return this.toArray(); }
@@ -224,8 +259,11 @@ class MapView {
 /** A set of values of a finite domain: a bitset over their ranks, 31 per slot, iterated in rank order. */
 class SetViewImpl {
   declare $r: ViewRoot; declare $b: number; declare $c: Codec; declare $u: number; declare $w: number; declare $p: string; declare $ro: boolean;
+  /** The members of each bitmask, for a one-word set (null for a larger one). */
+  declare $m: Map<number, readonly unknown[]> | null;
   constructor(r: ViewRoot, base: number, c: Codec, path: string, ro: boolean) {
     this.$r = r; this.$b = base; this.$c = c; this.$u = c.card; this.$w = setWords(c.card); this.$p = path; this.$ro = ro;
+    this.$m = this.$w === 1 ? membersMemo(c) : null;
     Object.freeze(this);
   }
   get universe(): number { return this.$u; }
@@ -255,8 +293,32 @@ class SetViewImpl {
     for (let k = 0; k < this.$w; k++) for (let v = b[at + k]!; v !== 0; v &= v - 1) out.push(this.$c.value(k * 31 + 31 - Math.clz32(v & -v)));
     return out;
   }
-  [Symbol.iterator](): Iterator<unknown> { return this.toArray()[Symbol.iterator](); }
+  [Symbol.iterator](): Iterator<unknown> {
+    if (this.$m === null) return this.toArray()[Symbol.iterator]();
+    return membersOf(this.$m, this.$r.b[this.$r.o + this.$b]!, this)[Symbol.iterator]();
+  }
   $plain(): unknown { return this.toArray(); }
+}
+
+// `for (const x of s.q.inflight)` runs in guards and properties at every state: the members of a one-word set are
+// decoded once per bitmask and member domain, so iterating allocates no array (toArray still returns a fresh one).
+const NO_MEMBERS: readonly unknown[] = Object.freeze([]);
+/** At most this many bitmasks are kept per member domain; past it, iteration decodes as toArray does. */
+const MEMBERS_KEPT = 1 << 14;
+const membersByCodec = new WeakMap<Codec, Map<number, readonly unknown[]>>();
+function membersMemo(c: Codec): Map<number, readonly unknown[]> {
+  let memo = membersByCodec.get(c);
+  if (memo === undefined) { memo = new Map(); membersByCodec.set(c, memo); }
+  return memo;
+}
+function membersOf(memo: Map<number, readonly unknown[]>, bits: number, set: SetViewImpl): readonly unknown[] {
+  if (bits === 0) return NO_MEMBERS;
+  let m = memo.get(bits);
+  if (m === undefined) {
+    m = Object.freeze(set.toArray());
+    if (memo.size < MEMBERS_KEPT) memo.set(bits, m);
+  }
+  return m;
 }
 
 /** A bounded FIFO list; elements are scalars or frozen plain values. The spare slot after the last takes a push past the bound (see values.ts). */
@@ -272,7 +334,9 @@ class ListViewImpl {
   set maxLength(_v: number) { fixed(`${this.$p}.maxLength`, 'the schema gives it'); }
   private enc(v: unknown, i: number): number {
     const d = this.$d;
-    return d !== null && d.kind === 'int' && ((v as number) | 0) === v ? (v as number) : this.$c.enc(v, `${this.$p}[${i}]`);
+    if (d !== null && d.kind === 'int' && ((v as number) | 0) === v) return v as number;
+    const x = this.$c.tryEnc(v);
+    return x !== undefined ? x : this.$c.enc(v, `${this.$p}[${i}]`);
   }
   private dec(x: number): unknown { const d = this.$d; return d !== null && d.kind === 'int' ? x : this.$c.dec(x); }
   private idx(i: number): number {

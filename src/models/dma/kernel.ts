@@ -2,66 +2,65 @@
 // then PTE install), the reap of completions with the generation and epoch
 // tests, and the drain, scrub and free that recycle a page.
 import { M } from './mutants.js';
-import { handleIndex, instanceArgs, isLive, unpin, type Cfg, type Kit, type R } from './state.js';
+import { instanceArgs, isLive, unpin, type Cfg, type Kit, type Page, type R } from './state.js';
 
 /** Is page pg mapped by any record? */
-function recordedIn(c: Cfg): (s: R, pg: number) => boolean {
-  const { ND, NI } = c;
+function recordedIn(c: Cfg): (s: R, pg: Page) => boolean {
+  const { Ds, Is } = c;
   return (s, pg) => {
-    for (let d = 0; d < ND; d++) for (let i = 0; i < NI; i++) if (s.rec.at(d).at(i).page === pg + 1) return true;
+    for (const d of Ds) { const r = s.rec.get(d); for (const i of Is) if (r.get(i)?.page === pg) return true; }
     return false;
   };
 }
 
 /** KP.Alloc, KP.MapRecord, KP.InstallPte. */
 export function mapActions(c: Cfg, { action }: Kit) {
-  const { NI, m } = c;
+  const { m } = c;
   const { DIs, DIHs, DPs } = instanceArgs(c);
   const recorded = recordedIn(c);
   return [
     action({
       name: 'KP.Alloc', actor: 'KP', over: DPs,
-      guard: (s, a) => s.page.at(a.p).st === 'Free',
-      effect: (s, n, a) => {
-        const pg = n.page.at(a.p);
-        pg.st = 'Owned'; pg.owner = a.d;
-        n.handles.at(a.d).add(handleIndex(c, a.p, s.page.at(a.p).gen, s.page.at(a.p).cycles));
-        n.g_drained.set(a.p, false);
+      when: ({ p }) => ({ [`page[${p}].st`]: 'Free' }),
+      effect: (s, n, { d, p }) => {
+        const pg = n.page.get(p);
+        pg.st = 'Owned'; pg.owner = d;
+        n.handles.get(d).add([p, s.page.get(p).gen, s.page.get(p).cycles]);
+        n.g_drained.set(p, false);
       },
     }),
     action({
       // Step 1: the ledger record. The handle must be of the current allocation (gen and owner) and the page unmapped everywhere.
       name: 'KP.MapRecord', actor: 'KP', over: DIHs,
-      guard: (s, a) => {
-        if (s.kp_inst !== 0 || !s.handles.at(a.d).has(a.h)) return false;
-        const pgn = c.hP[a.h]!, pg = s.page.at(pgn);
-        return pg.st === 'Owned' && c.hG[a.h] === pg.gen && pg.owner === a.d && s.rec.at(a.d).at(a.i).page === 0
-          && s.pte.at(a.d).get(a.i) === 0
-          && (m === M.alias || !recorded(s, pgn))
+      when: () => ({ kp_inst: null }),
+      guard: (s, { d, i, h }) => {
+        const p = h[0], pg = s.page.get(p);
+        return pg.st === 'Owned' && h[1] === pg.gen && pg.owner === d && s.handles.get(d).has(h) && s.rec.get(d).get(i) === null
+          && s.pte.get(d).get(i) === null
+          && (m === M.alias || !recorded(s, p))
           // [choice] not a page MGR is revoking (U1..U5 of its unmap): between U4 and U5 it is Owned and unrecorded (M-D14 drops this).
-          && (s.um_pc === 'Idle' || s.um_p !== pgn || m === M.remapDuringUnmap);
+          && (s.um === null || s.um.p !== p || m === M.remapDuringUnmap);
       },
-      effect: (s, n, a) => {
-        const pgn = c.hP[a.h]!;
-        if (!isLive(c, s, a.d, a.h)) n.g_stale_handle_accepted = true;
-        if (m === M.D1) n.pte.at(a.d).set(a.i, pgn + 1); // M-D1: the PTE straight from the handle; the record comes second
-        else { const r = n.rec.at(a.d).at(a.i); r.page = pgn + 1; r.gen = c.hG[a.h]!; }
-        n.kp_inst = 1 + a.d * NI + a.i;
+      effect: (s, n, { d, i, h }) => {
+        if (!isLive(s, d, h)) n.g_stale_handle_accepted = true;
+        if (m === M.D1) n.pte.get(d).set(i, h[0]); // M-D1: the PTE straight from the handle; the record comes second
+        else n.rec.get(d).set(i, { page: h[0], gen: h[1] });
+        n.kp_inst = { d, i };
       },
     }),
     action({
       // Step 2: the PTE install, from the record (re-checking the page's generation).
       name: 'KP.InstallPte', actor: 'KP', over: DIs,
-      guard: (s, a) => s.kp_inst === 1 + a.d * NI + a.i,
-      effect: (s, n, a) => {
-        n.kp_inst = 0;
+      when: ({ d, i }) => ({ kp_inst: { d, i } }),
+      effect: (s, n, { d, i }) => {
+        n.kp_inst = null;
         if (m === M.D1) { // M-D1: write the record after the PTE
-          const pgn = s.pte.at(a.d).get(a.i) - 1;
-          const r = n.rec.at(a.d).at(a.i); r.page = pgn + 1; r.gen = s.page.at(pgn).gen;
+          const p = s.pte.get(d).get(i)!;
+          n.rec.get(d).set(i, { page: p, gen: s.page.get(p).gen });
           return;
         }
-        const r = s.rec.at(a.d).at(a.i);
-        if (r.page !== 0 && s.page.at(r.page - 1).gen === r.gen && s.pte.at(a.d).get(a.i) === 0) n.pte.at(a.d).set(a.i, r.page);
+        const r = s.rec.get(d).get(i);
+        if (r !== null && s.page.get(r.page).gen === r.gen && s.pte.get(d).get(i) === null) n.pte.get(d).set(i, r.page);
       },
     }),
   ];
@@ -74,52 +73,53 @@ export function reapAction(c: Cfg, { action }: Kit) {
   return action({
     name: 'KP.Reap', actor: 'KP', over: DXs,
     // [choice] KP reaps an enabled queue's completions; a queue under reset is drained by R2 instead (M-D10 drops this).
-    guard: (s, a) => s.q.at(a.d).done.has(a.x) && (s.q.at(a.d).enabled || m === M.reapWhileReset),
-    effect: (s, n, a) => {
-      const pgn = c.xP[a.x]!;
-      n.q.at(a.d).done.delete(a.x);
-      n.g_released.at(a.d).delete(a.x);
-      const genOk = c.xG[a.x] === s.page.at(pgn).gen;
-      const epochOk = c.xE[a.x] === s.q.at(a.d).epoch || m === M.D7; // M-D7: no epoch test
+    guard: (s, { d, x }) => { const q = s.q.get(d); return (q.enabled || m === M.reapWhileReset) && q.done.size !== 0 && q.done.has(x); },
+    effect: (s, n, { d, x }) => {
+      const p = x[1];
+      n.q.get(d).done.delete(x);
+      n.g_released.get(d).delete(x);
+      const genOk = x[2] === s.page.get(p).gen;
+      const epochOk = x[3] === s.q.get(d).epoch || m === M.D7; // M-D7: no epoch test
       if (genOk && epochOk) {
-        if (s.g_released.at(a.d).has(a.x)) n.g_stale_completion_accepted = true; // its pin was already released by R2
-        unpin(n, pgn);
-      } else if (m === M.rejectUnpins) unpin(n, pgn); // else rejected: the completion is consumed, no unpin (M-D16: unpinned anyway)
+        if (s.g_released.get(d).has(x)) n.g_stale_completion_accepted = true; // its pin was already released by R2
+        unpin(n, p);
+      } else if (m === M.rejectUnpins) unpin(n, p); // else rejected: the completion is consumed, no unpin (M-D16: unpinned anyway)
     },
   });
 }
 
 /** KP.Drain, KP.Scrub, KP.Free. */
 export function recycleActions(c: Cfg, { action }: Kit) {
-  const { ND, NI, G, m } = c;
-  const { Ps } = instanceArgs(c);
+  const { Pg, Ds, Is, G, m } = c;
   const recorded = recordedIn(c);
   return [
     action({
-      name: 'KP.Drain', actor: 'KP', over: Ps,
-      guard: (s, pg) => s.page.at(pg).st === 'Quarantined' && s.page.at(pg).pins === 0,
-      effect: (_s, n, pg) => { n.page.at(pg).st = 'Dirty'; n.g_drained.set(pg, true); },
+      name: 'KP.Drain', actor: 'KP', over: Pg,
+      when: (pg) => ({ [`page[${pg}].st`]: 'Quarantined' }),
+      guard: (s, pg) => s.page.get(pg).pins === 0,
+      effect: (_s, n, pg) => { n.page.get(pg).st = 'Dirty'; n.g_drained.set(pg, true); },
     }),
     action({
       // [choice] scrubbing an already-zero page is a stutter (no step).
-      name: 'KP.Scrub', actor: 'KP', over: Ps,
-      guard: (s, pg) => s.page.at(pg).st === (m === M.scrubWrongState ? 'Quarantined' : 'Dirty') && s.page.at(pg).content !== 0,
-      effect: (_s, n, pg) => { n.page.at(pg).content = 0; },
+      name: 'KP.Scrub', actor: 'KP', over: Pg,
+      when: (pg) => ({ [`page[${pg}].st`]: m === M.scrubWrongState ? 'Quarantined' : 'Dirty' }), // M-D13: the wrong state
+      guard: (s, pg) => s.page.get(pg).content !== 'Zero',
+      effect: (_s, n, pg) => { n.page.get(pg).content = 'Zero'; },
     }),
     action({
       // [choice] D.4's guard also asks for no IOTLB entry → p. The kernel cannot read the IOTLB, and NoStrayDMA already
       // requires iotlb → p ⇒ p Owned, so with p Dirty that clause fails only in a state NoStrayDMA rejects (README).
-      name: 'KP.Free', actor: 'KP', over: Ps,
+      name: 'KP.Free', actor: 'KP', over: Pg,
       guard: (s, pg) => {
-        const x = s.page.at(pg);
-        if (x.st !== 'Dirty' || (x.content !== 0 && m !== M.D6) || x.pins !== 0 || x.cycles >= G) return false; // M-D6: no content=Zero test
+        const x = s.page.get(pg);
+        if (x.st !== 'Dirty' || (x.content !== 'Zero' && m !== M.D6) || x.pins !== 0 || x.cycles >= G) return false; // M-D6: no content=Zero test
         if (recorded(s, pg)) return false;
-        for (let d = 0; d < ND; d++) for (let i = 0; i < NI; i++) if (s.pte.at(d).get(i) === pg + 1) return false;
+        for (const d of Ds) for (const i of Is) if (s.pte.get(d).get(i) === pg) return false;
         return true;
       },
       effect: (s, n, pg) => {
-        const x = n.page.at(pg), o = s.page.at(pg);
-        x.st = 'Free'; x.owner = -1; x.cycles = o.cycles + 1;
+        const x = n.page.get(pg), o = s.page.get(pg);
+        x.st = 'Free'; x.owner = null; x.cycles = o.cycles + 1;
         if (m !== M.D3) x.gen = o.gen + 1; // M-D3: the generation stays
       },
     }),
