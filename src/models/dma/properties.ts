@@ -109,30 +109,24 @@ export function goals(c: Cfg, { sometimes }: Kit) {
   return out;
 }
 
-export function liveness(c: Cfg, { leadsTo, WF }: Kit) {
-  const { G, B } = c;
-  // Without a publish budget, D.6's WF(KP.Reap) (one fairness group for every Reap instance) is met by another
-  // descriptor's publish/complete/reap cycle while the quarantined page's completion is never reaped: the engine has
-  // no per-instance fairness (TLA+'s ∀d,c: WF(Reap(d,c))), so liveness is declared only with a finite budget.
-  if (B === 0) return [];
+export function liveness(c: Cfg, { leadsTo, forEach, WF }: Kit) {
+  const { G } = c;
+  // D.6's fairness, of each instance (TLA+'s \A d, c: WF(Reap(d, c))): with fairness of an action as a whole,
+  // another descriptor's publish/complete/reap cycle would meet WF(KP.Reap) while the quarantined page's own
+  // completion is never reaped.
   const fairness = [
     // D.6: WF on DEV.Complete, the MGR.Unmap steps after U1 (starting an unmap is MGR's free choice), U3, KP.Reap,
     // KP.Drain, KP.Scrub and KP.Free.
-    WF({ action: 'DEV.Complete' }), WF({ action: 'MGR.Unmap.U2' }), WF({ action: 'IOMMU.Unmap.U3' }),
-    WF({ action: 'MGR.Unmap.U4' }), WF({ action: 'MGR.Unmap.U5' }), WF({ action: 'KP.Reap' }), WF({ action: 'KP.Drain' }),
-    WF({ action: 'KP.Scrub' }), WF({ action: 'KP.Free' }),
-    // [choice] not in D.6's list, but needed: a queue under reset releases its pins only when the device's reset completes.
-    WF({ action: 'DEV.ResetQueue.R2' }),
+    ...['DEV.Complete', 'MGR.Unmap.U2', 'IOMMU.Unmap.U3', 'MGR.Unmap.U4', 'MGR.Unmap.U5', 'KP.Reap', 'KP.Drain', 'KP.Scrub', 'KP.Free',
+      // [choice] not in D.6's list, but needed: a queue under reset releases its pins only when the device's reset completes.
+      'DEV.ResetQueue.R2'].map((action) => WF({ action, each: true })),
   ];
-  // Pages are interchangeable (symmetric initial state and actions), so page p1 stands for every page. This singles p1
-  // out: with two or more pages the symmetry audit rejects it, so the configurations that declare liveness run
-  // without symmetry (README: Symmetry).
-  const p1 = c.Ps[0]!;
+  // One property per page (pages are a scalarset: the family is symmetric, no member is on its own).
   return [
-    leadsTo('QuarantineEventuallyDrained', 'D.6: □(st=Quarantined ⇒ ◇ st=Dirty), for page p1 (pages are symmetric)',
-      (s) => s.page.get(p1).st === 'Quarantined', (s) => s.page.get(p1).st === 'Dirty', { fairness }),
-    leadsTo('EventuallyScrubbedAndFreed', 'D.6: □(st=Dirty ⇒ ◇ st=Free) up to the gen bound, for page p1 (pages are symmetric)',
-      (s) => s.page.get(p1).st === 'Dirty' && s.page.get(p1).cycles < G, (s) => s.page.get(p1).st === 'Free', { fairness }),
+    ...forEach(c.Pg, (p) => leadsTo('QuarantineEventuallyDrained', 'D.6: □(st=Quarantined ⇒ ◇ st=Dirty), for each page',
+      (s) => s.page.get(p).st === 'Quarantined', (s) => s.page.get(p).st === 'Dirty', { fairness })),
+    ...forEach(c.Pg, (p) => leadsTo('EventuallyScrubbedAndFreed', 'D.6: □(st=Dirty ⇒ ◇ st=Free) up to the gen bound, for each page',
+      (s) => s.page.get(p).st === 'Dirty' && s.page.get(p).cycles < G, (s) => s.page.get(p).st === 'Free', { fairness })),
   ];
 }
 
