@@ -34,13 +34,17 @@ function argValue(name: string): string | null {
   if (i + 1 >= args.length) { console.error(`bench:peers: ${name} needs a value`); process.exit(2); }
   return args[i + 1]!;
 }
+for (let i = 0; i < args.length; i++) {
+  if (['--reps', '--only', '--peers'].includes(args[i]!)) i++;
+  else if (args[i] !== '--all') { console.error(`bench:peers: unknown argument '${args[i]}' (--reps N, --only WORD, --all, --peers DIR)`); process.exit(2); }
+}
 const repsArg = argValue('--reps');
 const reps = repsArg === null ? 3 : Number(repsArg);
 if (!Number.isInteger(reps) || reps < 1) { console.error(`bench:peers: --reps needs a positive integer, got '${repsArg}'`); process.exit(2); }
 const only = argValue('--only');
 const all = args.includes('--all');
 const peersDir = resolve(argValue('--peers') ?? resolve(ROOT, '..', 'shared', 'peers'));
-const jar = process.env.MC_TLA2TOOLS ?? null;
+const jar = process.env.MC_TLA2TOOLS || null; // set but empty counts as unset
 
 if (!existsSync(peersDir)) { console.error(`bench:peers: no peers' models at ${peersDir} (give --peers DIR)`); process.exit(2); }
 if (!existsSync(MC)) { console.error('bench:peers: mc is not built (npm run build)'); process.exit(2); }
