@@ -126,7 +126,7 @@ export class Engine {
     this.goalHit = c.goals.map(() => -1);
     this.antecedentHits = c.invariants.map(() => 0);
     this.x = new Expander(c, o.debug);
-    this.audit = c.symmetry !== null ? new SymmetryAudit(c, wantGraph, wantGraph ? this.annotated?.actImage ?? null : null) : null;
+    this.audit = c.symmetry !== null ? new SymmetryAudit(c, wantGraph) : null;
     this.ctl = new Control(o.supervision?.control);
     this.yields = o.supervision === null;
     o.supervision?.started(c, this.x.probe, o.strategy);

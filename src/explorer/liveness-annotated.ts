@@ -15,7 +15,7 @@
 // other members of its orbit are its images, so they share its verdict.
 //
 // Only verdicts come from here: a counterexample is rebuilt by a search without symmetry (search.ts).
-import { bounded, Ctx, groups, unbounded, type Group, type Judge, type LivenessJob, type LivenessOutcome, type StateGraph } from './liveness.js';
+import { bounded, Ctx, groups, noCycleFits, unbounded, type Group, type Judge, type LivenessJob, type LivenessOutcome, type StateGraph } from './liveness.js';
 
 /** One orbit of a property family's members under the group. */
 export interface FamilyTrack {
@@ -120,10 +120,7 @@ function judgeFor(a: Annotated, gs: Group[], sym: SymmetryJob, A: number): Judge
   };
   return (ctx, comp, _gs, needOne) => {
     const member = ctx.mark;
-    let hasEdge = false;
-    for (const s of comp) for (let e = start[s]!; e < start[s + 1]! && !hasEdge; e++) if (member[dst[e]!]) hasEdge = true;
-    if (!hasEdge) return 'unfair';
-    if (needOne && !comp.some(needOne)) return 'unfair';
+    if (noCycleFits(ctx, comp, needOne)) return 'unfair';
     // λ along a breadth-first spanning tree; every other edge adds λ(u)∘φ∘λ(v)⁻¹ to H.
     const H = [0];
     inH.fill(0); inH[0] = 1;

@@ -236,14 +236,19 @@ function findFair(ctx: Ctx, mask: Uint8Array, candidates: number[], gs: Group[],
   return null;
 }
 
+/** A component with no edge inside (marked in ctx.mark), or without a state needOne asks for, has no fair cycle. */
+export function noCycleFits(ctx: Ctx, comp: number[], needOne: ((s: number) => boolean) | null): boolean {
+  const { start, dst } = ctx.g, member = ctx.mark;
+  let hasEdge = false;
+  for (const s of comp) for (let e = start[s]!; e < start[s + 1]! && !hasEdge; e++) if (member[dst[e]!]) hasEdge = true;
+  return !hasEdge || (needOne !== null && !comp.some(needOne));
+}
+
 /** The judge over the concrete graph (no symmetry, or fairness of whole actions only). */
 const plainJudge: Judge = (ctx, comp, gs, needOne) => {
   const { start, dst, act } = ctx.g;
   const member = ctx.mark;
-  let hasEdge = false;
-  for (const s of comp) for (let e = start[s]!; e < start[s + 1]! && !hasEdge; e++) if (member[dst[e]!]) hasEdge = true;
-  if (!hasEdge) return 'unfair';
-  if (needOne && !comp.some(needOne)) return 'unfair';
+  if (noCycleFits(ctx, comp, needOne)) return 'unfair';
   let fair = true;
   const removeFor: Group[] = [];
   for (const grp of gs) {

@@ -19,9 +19,9 @@ import { actionImages } from './symmetry-liveness.js';
 import type { Symmetry } from './symmetry.js';
 
 /**
- * A successor up to symmetry: its representative's fingerprint, the instance that led there, and what is
- * compared of it: that instance's action (by index: fairness of a whole action must map to itself), or with
- * fairness of single instances the instance itself, relabelled.
+ * A successor up to symmetry: its representative's fingerprint, the instance that led there, and that
+ * instance's action (by index: fairness of a whole action must map to itself). Used when some instance has
+ * no image under the group; otherwise the comparison is exact, instance by instance (noteConcrete).
  */
 interface Succ { hi: number; lo: number; action: number; base: number }
 
@@ -76,12 +76,8 @@ export class SymmetryAudit {
   private readonly baseOf: Int32Array;
   private readonly mode: 'quick' | 'full';
 
-  /**
-   * withLiveness: the liveness properties' labels are checked in this run (then they are audited too).
-   * actImage (liveness with fairness of single instances): successors are compared instance by instance,
-   * each relabelled as symmetry-liveness.ts says.
-   */
-  constructor(private readonly c: CompiledModel, withLiveness: boolean, private readonly actImage: Int32Array | null = null) {
+  /** withLiveness: the liveness properties' labels are checked in this run (then they are audited too). */
+  constructor(private readonly c: CompiledModel, withLiveness: boolean) {
     this.sym = c.symmetry!;
     this.mode = this.sym.audit;
     this.x = new Expander(c, false);
@@ -177,13 +173,6 @@ export class SymmetryAudit {
   private concreteCount = 0;
   /** actionImages (symmetry-liveness.ts) when no instance lacks an image; null: compare canonical fingerprints. */
   private readonly exact: Int32Array | null;
-  /** What is compared of a successor of the state relabelled by g: its action's index, or (instances) the instance. */
-  private keyed(list: Succ[], g: number | null): Succ[] {
-    const im = this.actImage;
-    if (im === null) return list;
-    const A = this.c.actions.length;
-    return list.map((x) => ({ ...x, base: g === null ? x.action : im[g * A + x.action]! })).sort(bySucc);
-  }
   checkNoted(src: Int32Array, so: number): string | null {
     if (this.exact !== null) { const why = this.checkExact(src, so); this.concreteCount = 0; return why; }
     const mine = this.noted.sort(bySucc);
@@ -196,21 +185,18 @@ export class SymmetryAudit {
   private checkTransitions(src: Int32Array, so: number, mine: Succ[] | null): string | null {
     const sym = this.sym;
     if (this.targets.length === 0 || mine === null) return null;
-    const gs = this.mode === 'full' || this.audited++ < this.fullFor ? this.targets : [this.targets[this.turn++ % this.targets.length]!];
-    for (const g of gs) {
+    for (const g of this.elements()) {
       sym.apply(g, src, so, this.image);
-      const raw = this.successors(this.image, 0);
-      if (raw === null) return null;
-      // With instances compared: ours relabelled by g must be exactly theirs.
-      const theirs = this.keyed(raw, null), ours = this.keyed(mine, g);
+      const theirs = this.successors(this.image, 0);
+      if (theirs === null) return null;
       const same = (a: Succ, b: Succ): boolean => a.hi === b.hi && a.lo === b.lo && a.base === b.base;
-      if (ours.length === theirs.length && ours.every((m, k) => same(m, theirs[k]!))) continue;
-      const missing = ours.find((m) => !theirs.some((t) => same(t, m)));
-      const extra = theirs.find((t) => !ours.some((m) => same(m, t)));
+      if (mine.length === theirs.length && mine.every((m, k) => same(m, theirs[k]!))) continue;
+      const missing = mine.find((m) => !theirs.some((t) => same(t, m)));
+      const extra = theirs.find((t) => !mine.some((m) => same(m, t)));
       const what = missing !== undefined
         ? `${this.c.actions[missing.action]!.name} leads from it to a state that no action reaches, up to symmetry, from the same state with its scalarset values relabelled (${sym.describe(g)})`
         : extra !== undefined ? `from the same state with its scalarset values relabelled (${sym.describe(g)}), ${this.c.actions[extra.action]!.name} leads to a state that no action reaches from it, up to symmetry`
-          : `it and the same state with its scalarset values relabelled (${sym.describe(g)}) reach the same states up to symmetry, but by different numbers of steps (${ours.length} and ${theirs.length})`;
+          : `it and the same state with its scalarset values relabelled (${sym.describe(g)}) reach the same states up to symmetry, but by different numbers of steps (${mine.length} and ${theirs.length})`;
       return `the actions are not symmetric in the scalarsets at a state the trace below reaches (up to symmetry): ${what}. An action treats one scalarset value unlike the others (for example it picks the first free one, or compares with a literal such as 'p1'); run with --no-symmetry`;
     }
     return null;
@@ -220,9 +206,8 @@ export class SymmetryAudit {
   private checkExact(src: Int32Array, so: number): string | null {
     const sym = this.sym, x = this.x, c = this.c, n = c.layout.slots, A = c.actions.length, img = this.exact!;
     if (this.targets.length === 0) return null;
-    const gs = this.mode === 'full' || this.audited++ < this.fullFor ? this.targets : [this.targets[this.turn++ % this.targets.length]!];
     const theirs = this.theirs, expected = this.image2;
-    for (const g of gs) {
+    for (const g of this.elements()) {
       sym.apply(g, src, so, this.image);
       if (!c.layout.pack(this.image, 0, this.packed, 0)) return null;
       theirs.fill(0);
@@ -254,6 +239,11 @@ export class SymmetryAudit {
     return null;
   }
   private readonly theirs: Uint8Array;
+
+  /** The elements a state's actions are compared under: all of them ('full', and the first states), else the next in turn. */
+  private elements(): readonly number[] {
+    return this.mode === 'full' || this.audited++ < this.fullFor ? this.targets : [this.targets[this.turn++ % this.targets.length]!];
+  }
   private readonly image2: Int32Array;
 
   private asymmetric(_g: number, what: string): string {
